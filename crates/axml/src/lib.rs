@@ -1,0 +1,1 @@
+//! Android binary XML (AXML), resources.arsc and the manifest model.

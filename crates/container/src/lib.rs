@@ -1,0 +1,1 @@
+//! APK container reading: Android-faithful zip, split bundles, bounded inflate.

@@ -1,0 +1,1 @@
+//! Zero-copy DEX parser, smali reader and the app code index.

@@ -1,0 +1,1 @@
+//! Tracker and library rules (from εxodus and others) and the one-pass matcher.
