@@ -1,1 +1,161 @@
-//! Ties the parsers together into one report per app; the only serde layer.
+//! Ties trackscan's parsers together into one [`Report`] per app.
+//!
+//! Data flow (see `ARCHITECTURE.md`): input bytes → [`trackscan_container`] (which entries,
+//! inflated on demand, within [`Limits`]) → manifest ([`trackscan_axml`]), code index
+//! ([`trackscan_dex`]), signer certificates ([`trackscan_signing`]) → facts for the matcher
+//! ([`trackscan_signatures`]) → [`Report`].
+//!
+//! This crate is the only serde layer: parser types carry no serde; [`report`] converts them.
+//! A scan never panics on input and never fails as a whole: whatever could not be read becomes
+//! an entry in [`Report::errors`] (naming the file inside the app and the problem), and oddities
+//! that did not stop it become [`Report::warnings`].
+
+#![deny(missing_docs)]
+
+mod analyze;
+mod collect;
+pub mod report;
+
+use std::path::Path;
+
+pub use report::Report;
+pub use trackscan_container::Limits;
+use trackscan_signatures::{Matcher, RuleSet};
+
+/// Largest input file read at all (the container limits then bound what is inflated).
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
+/// A compiled scanner: rules and limits, built once and shared by every scan of a run.
+pub struct Scanner {
+    rules: RuleSet,
+    matcher: Matcher,
+    limits: Limits,
+}
+
+impl Scanner {
+    /// Compiles `rules` into a matcher.
+    pub fn new(rules: RuleSet, limits: Limits) -> Result<Scanner, String> {
+        let matcher = Matcher::new(&rules).map_err(|e| format!("rules: {e}"))?;
+        Ok(Scanner {
+            rules,
+            matcher,
+            limits,
+        })
+    }
+
+    /// A scanner with the built-in rules and default limits.
+    pub fn with_builtin_rules() -> Result<Scanner, String> {
+        Scanner::new(RuleSet::builtin(), Limits::default())
+    }
+
+    /// The rules this scanner checks.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The limits this scanner enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Scans a file (APK, split bundle, DEX) or an apktool directory (smali + manifest).
+    pub fn scan_path(&self, path: &Path) -> Report {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            return self.scan_dir(path);
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return Report::failed(&name, format!("{name}: cannot read: {e}")),
+        };
+        if meta.len() > MAX_INPUT_BYTES {
+            return Report::failed(
+                &name,
+                format!(
+                    "{name}: file is {} bytes, more than the {MAX_INPUT_BYTES}-byte input limit",
+                    meta.len()
+                ),
+            );
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.scan_bytes(&name, &bytes),
+            Err(e) => Report::failed(&name, format!("{name}: cannot read: {e}")),
+        }
+    }
+
+    /// Scans an app held in memory; `name` is used for the report's `file` and in messages.
+    pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> Report {
+        let mut report = Report::new(name, bytes);
+        collect::scan_bytes(self, name, bytes, &mut report);
+        report.finish(self.rules.trackers.len());
+        report
+    }
+
+    fn scan_dir(&self, path: &Path) -> Report {
+        let name = path.display().to_string();
+        let mut report = Report {
+            file: name.clone(),
+            kind: "smali_dir".into(),
+            ..Report::default()
+        };
+        collect::scan_smali_dir(self, path, &mut report);
+        report.finish(self.rules.trackers.len());
+        report
+    }
+}
+
+impl Report {
+    fn new(name: &str, bytes: &[u8]) -> Report {
+        use sha2::{Digest, Sha256};
+        Report {
+            file: name.to_string(),
+            sha256: hex(&Sha256::digest(bytes)),
+            size: bytes.len() as u64,
+            ..Report::default()
+        }
+    }
+
+    /// A report for an input that could not be read at all.
+    pub fn failed(name: &str, error: String) -> Report {
+        let mut r = Report {
+            file: name.to_string(),
+            errors: vec![error],
+            ..Report::default()
+        };
+        r.finish(0);
+        r
+    }
+
+    fn finish(&mut self, rules_checked: usize) {
+        self.permissions.sort();
+        self.permissions.dedup();
+        self.trackers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        self.libraries
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        self.hosts.sort_by(|a, b| a.host.cmp(&b.host));
+        self.summary = match self.trackers.len() {
+            _ if self.package.is_none() && !self.errors.is_empty() => {
+                "not scanned: see errors".to_string()
+            }
+            0 => format!("no known trackers ({rules_checked} tracker rules checked)"),
+            1 => "1 known tracker".to_string(),
+            n => format!("{n} known trackers"),
+        };
+    }
+
+    /// Whether the input could not be analysed at all (no manifest and no code).
+    pub fn is_fatal(&self) -> bool {
+        !self.errors.is_empty() && self.package.is_none() && self.dex.files == 0
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}

@@ -1,0 +1,181 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Static tracker, host and certificate-pinning analyzer for Android apps.
+#[derive(Parser, Debug)]
+#[command(
+    name = "trackscan",
+    version,
+    about,
+    after_help = "Exit codes: 0 success; 1 a --fail-on policy was hit; 2 an input could not be scanned, or bad usage."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan APKs, split bundles (.apks/.xapk/.apkm), DEX files or apktool directories.
+    Scan(ScanArgs),
+    /// Scan many apps in parallel into JSON Lines (or CSV / Parquet).
+    Batch(BatchArgs),
+    /// What changed between two versions (APKs or JSON rows).
+    Diff(DiffArgs),
+    /// Per-package history of trackers across versions, from a batch output.
+    Timeline(TimelineArgs),
+    /// A self-contained HTML report from a batch output.
+    Report(ReportArgs),
+    /// Inspect, check or import the rule set.
+    Signatures(SignaturesArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One JSON document per app (pretty for one input, one line each for several).
+    Json,
+    /// A short human summary.
+    Text,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+#[derive(Parser, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Json)]
+    pub format: ScanFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use the rules in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Exit 1 when a tracker matches, e.g. `category=advertisement,analytics` or `id=appsflyer`.
+    #[arg(long, value_name = "KEY=V1,V2")]
+    pub fail_on: Vec<String>,
+    /// Compact JSON even for a single input.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BatchFormat {
+    /// JSON Lines: one scan document per input.
+    Jsonl,
+    /// One summary row per app.
+    Csv,
+    /// Apache Parquet (apps + app×tracker tables).
+    Parquet,
+}
+
+#[derive(Parser, Debug)]
+pub struct BatchArgs {
+    /// Files, directories (recursive) or @list.txt files.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output file.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Parallel jobs (default: all cores).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+    /// Skip inputs whose sha256 already has a row in the output.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress output.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
+    pub format: BatchFormat,
+    /// Wall-clock budget per app, in seconds (an app over budget gets an error row).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Use the rules in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    /// Human-readable.
+    Text,
+    /// JSON.
+    Json,
+}
+
+#[derive(Parser, Debug)]
+pub struct DiffArgs {
+    /// Older version: an app file or a JSON document (one line of a batch output).
+    pub old: PathBuf,
+    /// Newer version.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Parser, Debug)]
+pub struct TimelineArgs {
+    /// A batch output (JSON Lines).
+    pub results: PathBuf,
+    /// Only this package.
+    #[arg(long)]
+    pub package: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Parser, Debug)]
+pub struct ReportArgs {
+    /// A batch output (JSON Lines).
+    pub results: PathBuf,
+    /// The HTML file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Parser, Debug)]
+pub struct SignaturesArgs {
+    #[command(subcommand)]
+    pub command: SigCommand,
+    /// Use the rules in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SigCommand {
+    /// One line per rule.
+    List,
+    /// One rule in full.
+    Show {
+        /// Rule id (or εxodus id).
+        id: String,
+    },
+    /// Validate the rules: regexes compile, ids unique, no duplicates.
+    Check,
+    /// Regenerate rule files from the εxodus database (and Apache-licensed library lists).
+    Import {
+        /// εxodus tracker database (`GET /api/trackers` JSON).
+        #[arg(long)]
+        exodus: PathBuf,
+        /// LibRadar `tag_rules.csv`.
+        #[arg(long)]
+        libradar: Option<PathBuf>,
+        /// LibScout `library-data.csv`.
+        #[arg(long)]
+        libscout: Option<PathBuf>,
+        /// Directory to write the rule files into.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}

@@ -1,0 +1,234 @@
+//! One function per subcommand.
+
+use std::io::Write;
+use std::path::Path;
+
+use trackscan_scan::{Report, Scanner};
+use trackscan_signatures::RuleSet;
+
+use crate::args::{Cli, Command, ScanArgs, ScanFormat};
+
+pub fn run(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Scan(a) => scan(a),
+        Command::Batch(a) => crate::commands::batch::batch(a),
+        Command::Diff(a) => batch::diff(a),
+        Command::Timeline(a) => batch::timeline(a),
+        Command::Report(a) => batch::report(a),
+        Command::Signatures(a) => sigs::signatures(a),
+    }
+}
+
+mod batch;
+mod sigs;
+
+/// Loads the rules (built-in or from a directory) and compiles the scanner.
+pub fn scanner(rules: Option<&Path>) -> Result<Scanner, String> {
+    let set = load_rules(rules)?;
+    Scanner::new(set, trackscan_scan::Limits::default())
+}
+
+pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
+    match rules {
+        Some(dir) => RuleSet::load_dir(dir).map_err(|e| format!("{}: {e}", dir.display())),
+        None => Ok(RuleSet::builtin()),
+    }
+}
+
+/// Opens the output (a file or standard output).
+pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>, String> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Parses `--fail-on key=v1,v2` options.
+pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let (k, vs) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--fail-on {spec:?}: expected KEY=VALUE[,VALUE…]"))?;
+        let k = k.trim().to_ascii_lowercase();
+        if !matches!(k.as_str(), "category" | "id" | "tracker" | "confidence") {
+            return Err(format!(
+                "--fail-on {spec:?}: unknown key {k:?} (use category, id or confidence)"
+            ));
+        }
+        for v in vs.split(',').filter(|v| !v.trim().is_empty()) {
+            out.push((k.clone(), v.trim().to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn scan(a: ScanArgs) -> Result<u8, String> {
+    let fail_on = parse_fail_on(&a.fail_on)?;
+    let scanner = scanner(a.rules.as_deref())?;
+    let mut out = output(a.output.as_deref())?;
+    let mut code = 0u8;
+    let single = a.paths.len() == 1 && !a.compact;
+    for path in &a.paths {
+        let report = scanner.scan_path(path);
+        let mut doc = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+        if let Some(obj) = doc.as_object_mut() {
+            let score = trackscan_batch::score(&serde_json::Value::Object(obj.clone()));
+            obj.insert("score".into(), score.to_json());
+        }
+        if report.is_fatal() {
+            code = code.max(2);
+        }
+        if !fail_on.is_empty() {
+            let hits = trackscan_batch::policy_hits(&doc, &fail_on);
+            if !hits.is_empty() {
+                code = code.max(1);
+                for h in &hits {
+                    eprintln!("trackscan: policy: {}: {h}", report.file);
+                }
+            }
+        }
+        let written = match a.format {
+            ScanFormat::Json if single => {
+                serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| e.to_string())?;
+                writeln!(out)
+            }
+            ScanFormat::Json => {
+                serde_json::to_writer(&mut out, &doc).map_err(|e| e.to_string())?;
+                writeln!(out)
+            }
+            ScanFormat::Sarif => {
+                let s = trackscan_batch::sarif(&doc);
+                serde_json::to_writer_pretty(&mut out, &s).map_err(|e| e.to_string())?;
+                writeln!(out)
+            }
+            ScanFormat::Text => {
+                if report.is_fatal() {
+                    for e in &report.errors {
+                        eprintln!("trackscan: {e}");
+                    }
+                }
+                out.write_all(text_summary(&report, &doc).as_bytes())
+            }
+        };
+        written.map_err(|e| format!("writing output: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("writing output: {e}"))?;
+    Ok(code)
+}
+
+/// The `--format text` summary of one report.
+pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let _ = writeln!(s, "{}", r.file);
+    let _ = writeln!(
+        s,
+        "  package   {} (version {} / {}), sdk min {} target {}",
+        opt(&r.package),
+        opt(&r.version_name),
+        r.version_code.map(|v| v.to_string()).unwrap_or("-".into()),
+        r.min_sdk.map(|v| v.to_string()).unwrap_or("-".into()),
+        r.target_sdk.map(|v| v.to_string()).unwrap_or("-".into()),
+    );
+    if let Some(l) = &r.label {
+        let _ = writeln!(s, "  label     {l}");
+    }
+    let _ = writeln!(
+        s,
+        "  code      {} dex files, {} classes, {} methods",
+        r.dex.files, r.dex.classes, r.dex.methods
+    );
+    let _ = writeln!(
+        s,
+        "  manifest  {} permissions, {} components",
+        r.permissions.len(),
+        r.components.len()
+    );
+    for c in &r.signing.certificates {
+        let _ = writeln!(
+            s,
+            "  signer    {} ({}){}",
+            c.subject,
+            &c.sha256,
+            if c.debug_cert { " DEBUG CERTIFICATE" } else { "" }
+        );
+    }
+    let _ = writeln!(s, "  verdict   {}", r.summary);
+    if !r.trackers.is_empty() {
+        let _ = writeln!(
+            s,
+            "  {:<32} {:<28} {:<26} {}",
+            "TRACKER", "CATEGORIES", "EVIDENCE", "DATA ACCESSED"
+        );
+        for t in &r.trackers {
+            let mut kinds: Vec<&str> = t.evidence.iter().map(|e| e.kind.as_str()).collect();
+            kinds.sort();
+            kinds.dedup();
+            let mut data: Vec<&str> = t.data_access.iter().map(|d| d.category.as_str()).collect();
+            data.sort();
+            data.dedup();
+            let name = match &t.sdk_version {
+                Some(v) => format!("{} {v}", t.name),
+                None => t.name.clone(),
+            };
+            let _ = writeln!(
+                s,
+                "  {:<32} {:<28} {:<26} {}",
+                name,
+                t.categories.join(","),
+                format!("{} ({})", kinds.join(","), t.confidence),
+                if data.is_empty() { "-".to_string() } else { data.join(",") }
+            );
+        }
+    }
+    if !r.libraries.is_empty() {
+        let names: Vec<&str> = r.libraries.iter().map(|l| l.name.as_str()).collect();
+        let _ = writeln!(s, "  libraries {}", names.join(", "));
+    }
+    let tracker_hosts = r.hosts.iter().filter(|h| h.tracker.is_some()).count();
+    let _ = writeln!(
+        s,
+        "  hosts     {} ({} belong to trackers)",
+        r.hosts.len(),
+        tracker_hosts
+    );
+    for p in &r.pinning {
+        let _ = writeln!(
+            s,
+            "  pinned    {}{} via {}: {} pin(s){}",
+            p.host,
+            if p.include_subdomains { " (+subdomains)" } else { "" },
+            p.mechanism,
+            p.pins.len(),
+            p.tracker
+                .as_ref()
+                .map(|t| format!(" [tracker {t}]"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(score) = doc.get("score") {
+        let _ = writeln!(
+            s,
+            "  score     {} (grade {})",
+            score.get("value").unwrap_or(&serde_json::Value::Null),
+            score
+                .get("grade")
+                .and_then(|g| g.as_str())
+                .unwrap_or("-")
+        );
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "  warnings  {}", r.warnings.len());
+        for w in r.warnings.iter().take(5) {
+            let _ = writeln!(s, "    - {w}");
+        }
+    }
+    for e in &r.errors {
+        let _ = writeln!(s, "  error     {e}");
+    }
+    s
+}

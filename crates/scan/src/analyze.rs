@@ -1,0 +1,472 @@
+//! Stage 2: parse what was collected and turn it into the report.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use trackscan_axml::{Manifest, Resources};
+use trackscan_dex::{CodeIndex, IndexBuilder};
+use trackscan_signatures::{
+    data_api_category, extract_hosts, AppFacts, ClassFact, Detection, HostFact, ManifestFact,
+    StringFact, VersionFile,
+};
+
+use crate::collect::Collected;
+use crate::report::{self, Report};
+use crate::Scanner;
+
+/// Most call-site entries kept per finding.
+const MAX_CALL_SITES: usize = 5;
+/// Most data-access entries kept per finding.
+const MAX_DATA_ACCESS: usize = 20;
+
+pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
+    // Resources first: the manifest resolves references through them.
+    let resources = c.arsc.as_deref().and_then(|b| match Resources::parse(b) {
+        Ok(res) => {
+            for a in res.anomalies() {
+                r.warnings.push(format!("resources.arsc: {a}"));
+            }
+            Some(res)
+        }
+        Err(e) => {
+            r.warnings.push(format!("resources.arsc: {e}"));
+            None
+        }
+    });
+    let manifest = c.manifest.as_deref().and_then(|b| {
+        match trackscan_axml::parse_any(b) {
+            Ok(doc) => {
+                for a in &doc.anomalies {
+                    r.warnings.push(format!("AndroidManifest.xml: {a}"));
+                }
+                Some(Manifest::from_document(&doc, resources.as_ref()))
+            }
+            Err(e) => {
+                r.errors.push(format!("AndroidManifest.xml: {e}"));
+                None
+            }
+        }
+    });
+    if c.manifest.is_none() && r.kind != "dex" {
+        r.errors
+            .push("AndroidManifest.xml: missing from the app".to_string());
+    }
+    if let Some(m) = &manifest {
+        fill_manifest(m, r);
+    }
+
+    // Signing.
+    if let Some((bytes, cd)) = c.signed_apk {
+        let v1: Vec<(&str, &[u8])> = c
+            .v1_blocks
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_ref()))
+            .collect();
+        let info = trackscan_signing::read_signing(bytes, cd, &v1);
+        fill_signing(&info, r);
+    }
+
+    // Code.
+    let mut builder = IndexBuilder::new();
+    for (name, bytes) in &c.dex {
+        if let Err(e) = builder.add_dex(name, bytes) {
+            r.errors.push(format!("{name}: {e}"));
+        }
+    }
+    for (name, text) in &c.smali {
+        builder.add_smali(name, text);
+    }
+    let index = builder.finish();
+    for w in index.warnings() {
+        r.warnings.push(w.to_string());
+    }
+    let stats = index.stats();
+    r.dex = report::DexSummary {
+        files: stats.files as u64,
+        bytes: stats.bytes as u64,
+        classes: stats.classes as u64,
+        methods: stats.methods as u64,
+        strings: stats.strings as u64,
+    };
+    r.native_libs = c.native_libs.clone();
+
+    // Facts for the matcher.
+    let classes: Vec<ClassFact<'_>> = index
+        .classes()
+        .map(|cl| ClassFact {
+            descriptor: cl.descriptor(),
+            location: cl.dex_file(),
+        })
+        .collect();
+    let mut string_values: Vec<(Cow<'_, str>, String)> = Vec::new();
+    for (s, site) in index.all_strings() {
+        string_values.push((s, site.file().to_string()));
+    }
+    if let Some(res) = &resources {
+        for (_, v) in res.strings_of_type("string") {
+            string_values.push((Cow::Owned(v), "resources.arsc".to_string()));
+        }
+    }
+    let mut text_files: Vec<(String, Cow<'_, str>)> = Vec::new();
+    for (name, bytes) in &c.files {
+        if let Some(t) = text_of(name, bytes) {
+            text_files.push((name.clone(), t));
+        }
+    }
+    for (name, bytes) in &c.native_bytes {
+        for s in native_strings(bytes) {
+            string_values.push((Cow::Owned(s), name.clone()));
+        }
+    }
+    let mut hosts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (s, loc) in &string_values {
+        for h in extract_hosts(s) {
+            hosts.entry(h).or_default().insert(loc.clone());
+        }
+    }
+    for (name, t) in &text_files {
+        for h in extract_hosts(t) {
+            hosts.entry(h).or_default().insert(name.clone());
+        }
+    }
+    let strings: Vec<StringFact<'_>> = string_values
+        .iter()
+        .map(|(s, loc)| StringFact {
+            value: s.as_ref(),
+            location: loc.as_str(),
+        })
+        .chain(text_files.iter().map(|(n, t)| StringFact {
+            value: t.as_ref(),
+            location: n.as_str(),
+        }))
+        .collect();
+    let host_facts: Vec<HostFact<'_>> = hosts
+        .iter()
+        .flat_map(|(h, locs)| {
+            locs.iter().map(move |l| HostFact {
+                host: h.as_str(),
+                location: l.as_str(),
+            })
+        })
+        .collect();
+    let manifest_facts: Vec<ManifestFact<'_>> = manifest
+        .as_ref()
+        .map(|m| {
+            let mut v: Vec<ManifestFact<'_>> = Vec::new();
+            for comp in &m.components {
+                v.push(ManifestFact {
+                    kind: comp.kind.as_str(),
+                    name: comp.name.as_str(),
+                });
+            }
+            for md in &m.meta_data {
+                v.push(ManifestFact {
+                    kind: "meta-data",
+                    name: md.name.as_str(),
+                });
+            }
+            for p in &m.permissions {
+                v.push(ManifestFact {
+                    kind: "permission",
+                    name: p.name.as_str(),
+                });
+            }
+            v
+        })
+        .unwrap_or_default();
+    let version_files: Vec<VersionFile<'_>> = c
+        .version_files
+        .iter()
+        .map(|(n, t)| VersionFile {
+            name: n.as_str(),
+            content: t.as_str(),
+        })
+        .collect();
+    let native_libs: Vec<&str> = c.native_libs.iter().map(String::as_str).collect();
+    let assets: Vec<&str> = c.assets.iter().map(String::as_str).collect();
+    let facts = AppFacts {
+        package: r.package.as_deref(),
+        classes: &classes,
+        manifest_names: &manifest_facts,
+        strings: &strings,
+        hosts: &host_facts,
+        version_files: &version_files,
+        native_libs: &native_libs,
+        assets: &assets,
+    };
+    let trackers = scanner.matcher.match_trackers(&facts);
+    let libraries = scanner.matcher.match_libraries(&facts);
+    r.trackers = trackers
+        .iter()
+        .map(|d| finding(scanner, d, &scanner.rules.trackers, &index))
+        .collect();
+    r.libraries = libraries
+        .iter()
+        .map(|d| finding(scanner, d, &scanner.rules.libraries, &index))
+        .collect();
+    r.hosts = hosts
+        .into_iter()
+        .map(|(host, sources)| {
+            let tracker = scanner
+                .matcher
+                .host_owner(&host)
+                .and_then(|i| scanner.rules.trackers.get(i))
+                .map(|rule| rule.id.clone());
+            report::Host {
+                host,
+                sources: sources.into_iter().collect(),
+                tracker,
+            }
+        })
+        .collect();
+}
+
+fn finding(
+    _scanner: &Scanner,
+    d: &Detection,
+    rules: &[trackscan_signatures::Rule],
+    index: &CodeIndex<'_>,
+) -> report::Finding {
+    let Some(rule) = rules.get(d.rule) else {
+        return report::Finding::default();
+    };
+    let evidence = d
+        .evidence
+        .iter()
+        .map(|e| report::Evidence {
+            kind: e.kind.as_str().to_string(),
+            value: e.value.clone(),
+            location: e.location.clone(),
+        })
+        .collect();
+    let evidence_omitted = d
+        .omitted
+        .iter()
+        .map(|(k, n)| (k.as_str().to_string(), *n))
+        .collect();
+    let prefixes = rule.descriptor_prefixes();
+    let (call_sites, data_access) = code_links(&prefixes, index);
+    report::Finding {
+        id: rule.id.clone(),
+        exodus_id: rule.exodus_id,
+        name: rule.name.clone(),
+        categories: rule.categories.clone(),
+        website: rule.website.clone(),
+        sdk_version: d.sdk_version.clone(),
+        evidence,
+        evidence_omitted,
+        call_sites,
+        data_access,
+        confidence: d.confidence.as_str().to_string(),
+        reason: d.reason.clone(),
+    }
+}
+
+/// Call sites into the SDK from outside it, and the personal-data APIs its own code calls.
+fn code_links(
+    prefixes: &[String],
+    index: &CodeIndex<'_>,
+) -> (Vec<report::CallSite>, Vec<report::DataAccess>) {
+    let mut callers: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+    let mut data: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
+    for p in prefixes {
+        for cs in index.callers_into(p) {
+            // A caller under another prefix of the same SDK is not an app call site.
+            if prefixes.iter().any(|q| cs.caller.starts_with(q.as_str())) {
+                continue;
+            }
+            let e = callers.entry(dotted(&cs.caller)).or_default();
+            e.0 += cs.count;
+            if e.1.len() < 8 {
+                e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
+            }
+        }
+        for (caller, callee_class, method) in index.invokes_from_prefix(p) {
+            if let Some(cat) = data_api_category(&callee_class, &method) {
+                let api = format!("{}.{}", dotted(&callee_class), method);
+                let e = data
+                    .entry((cat.to_string(), api))
+                    .or_insert_with(|| (0, dotted(&caller)));
+                e.0 += 1;
+            }
+        }
+    }
+    let mut call_sites: Vec<report::CallSite> = callers
+        .into_iter()
+        .map(|(caller, (count, callees))| report::CallSite {
+            caller,
+            callees: callees.into_iter().collect(),
+            count,
+        })
+        .collect();
+    call_sites.sort_by(|a, b| b.count.cmp(&a.count).then(a.caller.cmp(&b.caller)));
+    call_sites.truncate(MAX_CALL_SITES);
+    let mut data_access: Vec<report::DataAccess> = data
+        .into_iter()
+        .map(|((category, api), (count, caller))| report::DataAccess {
+            category,
+            api,
+            caller,
+            count,
+        })
+        .collect();
+    data_access.truncate(MAX_DATA_ACCESS);
+    (call_sites, data_access)
+}
+
+/// `Lcom/foo/Bar;` → `com.foo.Bar`.
+pub(crate) fn dotted(descriptor: &str) -> String {
+    let s = descriptor.strip_prefix('L').unwrap_or(descriptor);
+    let s = s.strip_suffix(';').unwrap_or(s);
+    s.replace('/', ".")
+}
+
+fn text_of<'b>(name: &str, bytes: &'b [u8]) -> Option<Cow<'b, str>> {
+    if bytes.len() >= 8 && (bytes.starts_with(&[3, 0, 8, 0]) || bytes.starts_with(&[0, 0, 8, 0]))
+    {
+        // Binary XML: flatten its strings through the AXML reader.
+        let doc = trackscan_axml::parse_axml(bytes).ok()?;
+        let mut out = String::new();
+        if let Some(root) = &doc.root {
+            flatten(root, &mut out);
+        }
+        return Some(Cow::Owned(out));
+    }
+    let lower = name.to_ascii_lowercase();
+    if [".der", ".bks", ".jks", ".p12", ".pfx", ".keystore"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(Cow::Borrowed(s)),
+        Err(_) => {
+            // Mostly text? keep it; binary blobs are skipped.
+            let printable = bytes
+                .iter()
+                .take(4096)
+                .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+                .count();
+            (printable * 10 >= bytes.len().min(4096) * 9).then(|| String::from_utf8_lossy(bytes))
+        }
+    }
+}
+
+fn flatten(e: &trackscan_axml::Element, out: &mut String) {
+    for a in &e.attributes {
+        if let trackscan_axml::Value::String(s) = &a.value {
+            out.push_str(s);
+            out.push('\n');
+        }
+    }
+    if let Some(t) = &e.text {
+        out.push_str(t);
+        out.push('\n');
+    }
+    for c in &e.children {
+        flatten(c, out);
+    }
+}
+
+/// Printable ASCII runs of at least 6 bytes from an ELF's read-only data (`.rodata`, `.dynstr`),
+/// or from the whole file when it does not parse as ELF.
+fn native_strings(bytes: &[u8]) -> Vec<String> {
+    let mut regions: Vec<&[u8]> = Vec::new();
+    if let Ok(elf) = goblin::elf::Elf::parse(bytes) {
+        for sh in &elf.section_headers {
+            let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("");
+            if matches!(name, ".rodata" | ".dynstr" | ".data.rel.ro" | ".data") {
+                let start = sh.sh_offset as usize;
+                let end = start.saturating_add(sh.sh_size as usize);
+                if let Some(r) = bytes.get(start..end) {
+                    regions.push(r);
+                }
+            }
+        }
+    }
+    if regions.is_empty() {
+        regions.push(bytes);
+    }
+    let mut out = Vec::new();
+    for region in regions {
+        for run in region.split(|b| !(0x20..0x7f).contains(b)) {
+            if run.len() >= 6 && run.contains(&b'.') {
+                if let Ok(s) = std::str::from_utf8(run) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn fill_manifest(m: &Manifest, r: &mut Report) {
+    r.package = m.package.clone();
+    r.version_code = m.version_code;
+    r.version_name = m.version_name.clone();
+    r.min_sdk = m.min_sdk;
+    r.target_sdk = m.target_sdk;
+    r.label = m.label.clone();
+    r.permissions = m.permission_names();
+    r.declared_permissions = m.declared_permissions.clone();
+    r.application = report::Application {
+        name: m.application.name.clone(),
+        debuggable: m.application.debuggable,
+        allow_backup: m.application.allow_backup,
+        uses_cleartext_traffic: m.application.uses_cleartext_traffic,
+        network_security_config: m.application.network_security_config.clone(),
+    };
+    r.components = m
+        .components
+        .iter()
+        .map(|c| report::Component {
+            kind: c.kind.as_str().to_string(),
+            name: c.name.clone(),
+            exported: c.exported,
+            exported_effective: c.exported_effective,
+            permission: c.permission.clone(),
+            authorities: c.authorities.clone(),
+            actions: c.actions.clone(),
+        })
+        .collect();
+    r.meta_data = m
+        .meta_data
+        .iter()
+        .map(|d| report::MetaData {
+            name: d.name.clone(),
+            value: d.value.clone(),
+            resource: d.resource.clone(),
+        })
+        .collect();
+    for a in &m.anomalies {
+        r.warnings.push(format!("AndroidManifest.xml: {a}"));
+    }
+}
+
+fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {
+    let conv = |c: &trackscan_signing::Certificate| report::Certificate {
+        sha256: c.sha256.clone(),
+        sha1: c.sha1.clone(),
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        serial: c.serial.clone(),
+        not_before: c.not_before.clone(),
+        not_after: c.not_after.clone(),
+        signature_algorithm: c.signature_algorithm.clone(),
+        key_algorithm: c.key_algorithm.clone(),
+        key_bits: c.key_bits,
+        debug_cert: c.debug_cert,
+        schemes: c.schemes.iter().map(|s| s.to_string()).collect(),
+    };
+    let s = &info.schemes;
+    r.signing.schemes = [("v1", s.v1), ("v2", s.v2), ("v3", s.v3), ("v3.1", s.v31)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    r.signing.certificates = info.certificates.iter().map(conv).collect();
+    r.signing.lineage = info.lineage.iter().map(conv).collect();
+    for a in &info.anomalies {
+        r.warnings.push(format!("signing: {a}"));
+    }
+}

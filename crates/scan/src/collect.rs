@@ -1,0 +1,360 @@
+//! Stage 1: find and inflate the entries a scan needs, from whatever container the input is.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use trackscan_container::{bundle_apks, sniff, InputKind, ZipArchive};
+
+use crate::report::Report;
+use crate::{analyze, Scanner};
+
+/// Largest asset / raw resource read as text for host and pin extraction.
+const MAX_TEXT_FILE: u64 = 2 << 20;
+/// Largest native library read for host extraction.
+const MAX_NATIVE_LIB: u64 = 64 << 20;
+/// Most smali files read from one directory.
+const MAX_SMALI_FILES: usize = 500_000;
+
+/// The bytes of one app, borrowed from the input where they were stored, owned where inflated.
+#[derive(Default)]
+pub(crate) struct Collected<'a> {
+    /// `AndroidManifest.xml` (binary or text).
+    pub manifest: Option<Cow<'a, [u8]>>,
+    /// `resources.arsc`.
+    pub arsc: Option<Cow<'a, [u8]>>,
+    /// `classes*.dex` in multidex order, with their names (prefixed by the split for bundles).
+    pub dex: Vec<(String, Cow<'a, [u8]>)>,
+    /// Smali sources (file name, text).
+    pub smali: Vec<(String, String)>,
+    /// v1 signature blocks (`META-INF/*.RSA|DSA|EC`).
+    pub v1_blocks: Vec<(String, Cow<'a, [u8]>)>,
+    /// The base APK's bytes and central directory offset, for the APK Signing Block.
+    pub signed_apk: Option<(&'a [u8], u64)>,
+    /// `META-INF/*.version` files (name, content).
+    pub version_files: Vec<(String, String)>,
+    /// `lib/<abi>/*.so` names.
+    pub native_libs: Vec<String>,
+    /// Native libraries' bytes (one per distinct file name, first ABI seen), for strings.
+    pub native_bytes: Vec<(String, Cow<'a, [u8]>)>,
+    /// Every asset path.
+    pub assets: Vec<String>,
+    /// Text-like files read for hosts/pins: `assets/**` text, `res/raw/*`, `res/xml/*`.
+    pub files: Vec<(String, Cow<'a, [u8]>)>,
+}
+
+pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &mut Report) {
+    match sniff(name, bytes) {
+        InputKind::Dex => {
+            report.kind = "dex".into();
+            let mut c = Collected::default();
+            c.dex.push(("classes.dex".to_string(), Cow::Borrowed(bytes)));
+            analyze::analyze(scanner, c, report);
+        }
+        InputKind::Apk | InputKind::SplitBundle | InputKind::OtherZip => {
+            let zip = match ZipArchive::parse(bytes, &scanner.limits) {
+                Ok(z) => z,
+                Err(e) => {
+                    report.errors.push(format!("{name}: {e}"));
+                    return;
+                }
+            };
+            scan_zip(scanner, name, &zip, report);
+        }
+        InputKind::Unknown => {
+            let magic: String = bytes
+                .iter()
+                .take(4)
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            report.errors.push(format!(
+                "{name}: not an APK, split bundle (.apks/.xapk/.apkm), DEX file or apktool directory (first bytes: {magic})"
+            ));
+        }
+    }
+}
+
+fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Report) {
+    let is_apk = zip.by_name("AndroidManifest.xml").is_some() || !zip.dex_entries().is_empty();
+    let inner = if is_apk { Vec::new() } else { bundle_apks(zip) };
+    if is_apk {
+        report.kind = "apk".into();
+        let mut c = Collected::default();
+        collect_apk(scanner, zip, "", &mut c, report);
+        push_zip_anomalies(zip, "", report);
+        analyze::analyze(scanner, c, report);
+        return;
+    }
+    if inner.is_empty() {
+        report.errors.push(format!(
+            "{name}: zip archive has neither AndroidManifest.xml, classes.dex nor inner APKs: not an Android app"
+        ));
+        push_zip_anomalies(zip, "", report);
+        return;
+    }
+    report.kind = "split_bundle".into();
+    push_zip_anomalies(zip, "", report);
+    // Read every inner APK first, then parse them, so their entries can borrow from the buffers.
+    let mut bufs: Vec<(String, Cow<'_, [u8]>)> = Vec::new();
+    for e in inner.iter().take(scanner.limits.max_nested) {
+        match zip.read(e) {
+            Ok(b) => bufs.push((e.name.clone(), b)),
+            Err(err) => report.errors.push(format!("{}: {err}", e.name)),
+        }
+    }
+    if inner.len() > scanner.limits.max_nested {
+        report.warnings.push(format!(
+            "bundle holds {} APKs; only the first {} were read (limit max_nested)",
+            inner.len(),
+            scanner.limits.max_nested
+        ));
+    }
+    let mut archives = Vec::new();
+    for (n, b) in &bufs {
+        match ZipArchive::parse(b, &scanner.limits) {
+            Ok(z) => archives.push((n.as_str(), z)),
+            Err(err) => report.errors.push(format!("{n}: {err}")),
+        }
+    }
+    let mut c = Collected::default();
+    for (i, (n, z)) in archives.iter().enumerate() {
+        if z.by_name("AndroidManifest.xml").is_none() {
+            report
+                .warnings
+                .push(format!("{n}: inner APK has no AndroidManifest.xml"));
+        }
+        let prefix = format!("{n}!");
+        // The base APK (first) gives the manifest, resources and signature.
+        if i == 0 {
+            collect_apk(scanner, z, &prefix, &mut c, report);
+        } else {
+            let mut split = Collected::default();
+            collect_apk(scanner, z, &prefix, &mut split, report);
+            c.dex.extend(split.dex);
+            c.version_files.extend(split.version_files);
+            c.native_libs.extend(split.native_libs);
+            c.native_bytes.extend(split.native_bytes);
+            c.assets.extend(split.assets);
+            c.files.extend(split.files);
+            if c.manifest.is_none() {
+                c.manifest = split.manifest;
+            }
+            if c.arsc.is_none() {
+                c.arsc = split.arsc;
+            }
+        }
+        push_zip_anomalies(z, &prefix, report);
+    }
+    analyze::analyze(scanner, c, report);
+}
+
+fn push_zip_anomalies(zip: &ZipArchive<'_>, prefix: &str, report: &mut Report) {
+    for a in zip.anomalies() {
+        report.warnings.push(format!("{prefix}zip: {a}"));
+    }
+}
+
+fn is_text_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    const EXT: &[&str] = &[
+        ".json",
+        ".xml",
+        ".txt",
+        ".js",
+        ".html",
+        ".htm",
+        ".properties",
+        ".cfg",
+        ".conf",
+        ".ini",
+        ".yaml",
+        ".yml",
+        ".plist",
+        ".bundle",
+        ".pem",
+        ".crt",
+        ".cer",
+        ".der",
+        ".bks",
+        ".jks",
+        ".p12",
+        ".pfx",
+        ".keystore",
+    ];
+    EXT.iter().any(|e| lower.ends_with(e))
+}
+
+fn collect_apk<'a>(
+    scanner: &Scanner,
+    zip: &ZipArchive<'a>,
+    prefix: &str,
+    c: &mut Collected<'a>,
+    report: &mut Report,
+) {
+    let mut read = |name: &str, e: &trackscan_container::Entry| -> Option<Cow<'a, [u8]>> {
+        match zip.read(e) {
+            Ok(b) => Some(b),
+            Err(err) => {
+                report.errors.push(format!("{prefix}{name}: {err}"));
+                None
+            }
+        }
+    };
+    if let Some(e) = zip.by_name("AndroidManifest.xml") {
+        c.manifest = read("AndroidManifest.xml", e);
+    }
+    if let Some(e) = zip.by_name("resources.arsc") {
+        c.arsc = read("resources.arsc", e);
+    }
+    for e in zip.dex_entries() {
+        if let Some(b) = read(&e.name, e) {
+            c.dex.push((format!("{prefix}{}", e.name), b));
+        }
+    }
+    let mut seen_libs = std::collections::BTreeSet::new();
+    for e in zip.entries() {
+        let n = e.name.as_str();
+        if let Some(rest) = n.strip_prefix("META-INF/") {
+            let upper = rest.to_ascii_uppercase();
+            if !rest.contains('/')
+                && (upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC"))
+            {
+                if let Some(b) = read(n, e) {
+                    c.v1_blocks.push((n.to_string(), b));
+                }
+            } else if rest.ends_with(".version") && e.uncompressed_size <= 4096 {
+                if let Some(b) = read(n, e) {
+                    c.version_files
+                        .push((n.to_string(), String::from_utf8_lossy(&b).trim().to_string()));
+                }
+            }
+        } else if n.starts_with("lib/") && n.ends_with(".so") {
+            c.native_libs.push(format!("{prefix}{n}"));
+            let file = n.rsplit('/').next().unwrap_or(n).to_string();
+            if e.uncompressed_size <= MAX_NATIVE_LIB && seen_libs.insert(file) {
+                if let Some(b) = read(n, e) {
+                    c.native_bytes.push((format!("{prefix}{n}"), b));
+                }
+            }
+        } else if n.starts_with("assets/") {
+            c.assets.push(format!("{prefix}{n}"));
+            if e.uncompressed_size <= MAX_TEXT_FILE && (is_text_name(n) || !n.contains('.')) {
+                if let Some(b) = read(n, e) {
+                    c.files.push((format!("{prefix}{n}"), b));
+                }
+            }
+        } else if (n.starts_with("res/raw") || n.starts_with("res/xml"))
+            && e.uncompressed_size <= MAX_TEXT_FILE
+        {
+            if let Some(b) = read(n, e) {
+                c.files.push((format!("{prefix}{n}"), b));
+            }
+        }
+    }
+    if c.signed_apk.is_none() {
+        c.signed_apk = Some((zip.bytes(), zip.central_directory_offset()));
+    }
+    let _ = scanner;
+}
+
+/// Scans an apktool output directory: `smali*/**/*.smali` plus its text `AndroidManifest.xml`.
+pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report) {
+    let mut c = Collected::default();
+    let manifest_path = dir.join("AndroidManifest.xml");
+    if let Ok(bytes) = std::fs::read(&manifest_path) {
+        report.size += bytes.len() as u64;
+        c.manifest = Some(Cow::Owned(bytes));
+    } else {
+        report
+            .warnings
+            .push("AndroidManifest.xml: not found in the directory".to_string());
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let mut visited = 0usize;
+    while let Some(d) = stack.pop() {
+        visited += 1;
+        if visited > MAX_SMALI_FILES {
+            report
+                .errors
+                .push(format!("{}: too many directories", dir.display()));
+            break;
+        }
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            report
+                .warnings
+                .push(format!("{}: cannot list directory", d.display()));
+            continue;
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_symlink() {
+                continue;
+            }
+            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            if ft.is_dir() {
+                stack.push(p);
+            } else if rel.starts_with("smali") && rel.ends_with(".smali") {
+                files.push((rel, p));
+            } else if rel.starts_with("assets/") {
+                c.assets.push(rel);
+            } else if rel.starts_with("lib/") && rel.ends_with(".so") {
+                c.native_libs.push(rel);
+            } else if rel.starts_with("original/META-INF/") && rel.ends_with(".version") {
+                if let Ok(t) = std::fs::read_to_string(&p) {
+                    let name = rel.trim_start_matches("original/").to_string();
+                    c.version_files.push((name, t.trim().to_string()));
+                }
+            }
+        }
+    }
+    if files.len() > MAX_SMALI_FILES {
+        report.errors.push(format!(
+            "{}: {} smali files exceed the limit of {MAX_SMALI_FILES}",
+            dir.display(),
+            files.len()
+        ));
+        files.truncate(MAX_SMALI_FILES);
+    }
+    // apktool writes smali/ for classes.dex, smali_classes2/ for classes2.dex, …: sort so that
+    // the first dex wins for duplicate classes, as Android does.
+    files.sort_by(|a, b| smali_order(&a.0).cmp(&smali_order(&b.0)).then(a.0.cmp(&b.0)));
+    let mut total = 0u64;
+    for (rel, p) in files {
+        match std::fs::read(&p) {
+            Ok(b) => {
+                total += b.len() as u64;
+                if total > scanner.limits.max_total_inflated {
+                    report.errors.push(format!(
+                        "{}: smali sources exceed the {}-byte total limit",
+                        dir.display(),
+                        scanner.limits.max_total_inflated
+                    ));
+                    break;
+                }
+                c.smali.push((rel, String::from_utf8_lossy(&b).into_owned()));
+            }
+            Err(e) => report.warnings.push(format!("{rel}: cannot read: {e}")),
+        }
+    }
+    report.size += total;
+    if c.smali.is_empty() && c.manifest.is_none() {
+        report.errors.push(format!(
+            "{}: directory holds neither smali*/ sources nor AndroidManifest.xml (not an apktool output)",
+            dir.display()
+        ));
+        return;
+    }
+    analyze::analyze(scanner, c, report);
+}
+
+fn smali_order(rel: &str) -> u32 {
+    let top = rel.split('/').next().unwrap_or("");
+    match top.strip_prefix("smali_classes") {
+        Some(n) => n.parse().unwrap_or(u32::MAX),
+        None => 1,
+    }
+}

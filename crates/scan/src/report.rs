@@ -1,0 +1,291 @@
+//! The report model: the one place where trackscan's findings become serializable data.
+//!
+//! Parser crates carry no serde; this module converts their types into these plain structs,
+//! whose field names are the stable JSON keys documented in `docs/schema.md`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One app's report: the document `trackscan scan --format json` prints and `batch` writes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// The input path as given.
+    pub file: String,
+    /// SHA-256 of the input file's bytes (lower-case hex); empty for directories.
+    pub sha256: String,
+    /// Size of the input in bytes (sum of files for a smali directory).
+    pub size: u64,
+    /// What the input was: `apk`, `split_bundle`, `dex`, `smali_dir`.
+    pub kind: String,
+    /// Manifest package name.
+    pub package: Option<String>,
+    /// `android:versionCode`.
+    pub version_code: Option<u64>,
+    /// `android:versionName`.
+    pub version_name: Option<String>,
+    /// `uses-sdk minSdkVersion`.
+    pub min_sdk: Option<u32>,
+    /// `uses-sdk targetSdkVersion`.
+    pub target_sdk: Option<u32>,
+    /// Application label, resolved through resources.arsc when it is a reference.
+    pub label: Option<String>,
+    /// Requested permissions, sorted and deduplicated.
+    pub permissions: Vec<String>,
+    /// Permissions the app itself declares with `<permission>`.
+    pub declared_permissions: Vec<String>,
+    /// Activities, services, receivers and providers.
+    pub components: Vec<Component>,
+    /// `<meta-data>` entries under `<application>` (and components).
+    pub meta_data: Vec<MetaData>,
+    /// Application-level flags.
+    pub application: Application,
+    /// Signer certificates and schemes.
+    pub signing: Signing,
+    /// Code size summary.
+    pub dex: DexSummary,
+    /// Tracker SDKs found, sorted by name.
+    pub trackers: Vec<Finding>,
+    /// Other (non-tracker) SDKs found, sorted by name.
+    pub libraries: Vec<Finding>,
+    /// Every host the app mentions, with where it was found.
+    pub hosts: Vec<Host>,
+    /// Pinned hosts and their pins.
+    pub pinning: Vec<Pin>,
+    /// Transport-security settings and weaknesses.
+    pub transport: Transport,
+    /// Native libraries shipped (`lib/<abi>/name.so`).
+    pub native_libs: Vec<String>,
+    /// One-line verdict: "3 known trackers" or "no known trackers (432 rules checked)".
+    pub summary: String,
+    /// Privacy score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<serde_json::Value>,
+    /// Oddities that did not stop the scan (each names the file inside the app and the trick).
+    pub warnings: Vec<String>,
+    /// Problems that made part or all of the scan impossible (each names the file and the problem).
+    pub errors: Vec<String>,
+}
+
+/// An app component from the manifest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Component {
+    /// `activity`, `activity-alias`, `service`, `receiver` or `provider`.
+    pub kind: String,
+    /// Fully qualified class name.
+    pub name: String,
+    /// `android:exported` as declared.
+    pub exported: Option<bool>,
+    /// Whether Android treats it as exported (declared value, else the intent-filter rule).
+    pub exported_effective: bool,
+    /// `android:permission` guarding it.
+    pub permission: Option<String>,
+    /// Provider authorities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorities: Vec<String>,
+    /// Intent-filter actions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+}
+
+/// A `<meta-data>` entry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MetaData {
+    /// `android:name`.
+    pub name: String,
+    /// `android:value`, as text.
+    pub value: Option<String>,
+    /// `android:resource`, as `@type/name` when resolvable.
+    pub resource: Option<String>,
+}
+
+/// Application-level manifest flags.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Application {
+    /// Application class.
+    pub name: Option<String>,
+    /// `android:debuggable`.
+    pub debuggable: Option<bool>,
+    /// `android:allowBackup`.
+    pub allow_backup: Option<bool>,
+    /// `android:usesCleartextTraffic`.
+    pub uses_cleartext_traffic: Option<bool>,
+    /// `android:networkSecurityConfig`, resolved to its `res/xml/…` path.
+    pub network_security_config: Option<String>,
+}
+
+/// Signing facts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Signing {
+    /// Which schemes are present.
+    pub schemes: BTreeMap<String, bool>,
+    /// One entry per distinct signer certificate.
+    pub certificates: Vec<Certificate>,
+    /// Certificates in the v3 proof-of-rotation lineage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lineage: Vec<Certificate>,
+}
+
+/// A signer certificate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Certificate {
+    /// SHA-256 of the DER certificate (apksigner's "certificate SHA-256 digest").
+    pub sha256: String,
+    /// SHA-1 of the DER certificate.
+    pub sha1: String,
+    /// Subject, RFC 4514.
+    pub subject: String,
+    /// Issuer, RFC 4514.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Validity start.
+    pub not_before: String,
+    /// Validity end.
+    pub not_after: String,
+    /// Signature algorithm.
+    pub signature_algorithm: String,
+    /// Public-key algorithm.
+    pub key_algorithm: String,
+    /// Key size in bits.
+    pub key_bits: Option<u32>,
+    /// The well-known Android debug certificate.
+    pub debug_cert: bool,
+    /// Schemes that carry this certificate.
+    pub schemes: Vec<String>,
+}
+
+/// DEX summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DexSummary {
+    /// Number of DEX files (or smali files for a smali directory).
+    pub files: u64,
+    /// Total inflated bytes.
+    pub bytes: u64,
+    /// Distinct classes defined.
+    pub classes: u64,
+    /// Methods defined.
+    pub methods: u64,
+    /// Distinct strings.
+    pub strings: u64,
+}
+
+/// A detected SDK (tracker or library) with its evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    /// Our stable rule id.
+    pub id: String,
+    /// εxodus tracker id, when the rule comes from εxodus.
+    pub exodus_id: Option<u32>,
+    /// Display name.
+    pub name: String,
+    /// Categories (εxodus vocabulary for trackers).
+    pub categories: Vec<String>,
+    /// Vendor website.
+    pub website: Option<String>,
+    /// SDK version, when a version file or constant reveals it.
+    pub sdk_version: Option<String>,
+    /// What matched (capped per kind).
+    pub evidence: Vec<Evidence>,
+    /// Per evidence kind, how many more matches were left out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence_omitted: BTreeMap<String, usize>,
+    /// App classes outside the SDK that call into it.
+    pub call_sites: Vec<CallSite>,
+    /// Personal-data APIs the SDK's own code references.
+    pub data_access: Vec<DataAccess>,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    /// Which evidence carried the detection.
+    pub reason: String,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    /// `class`, `manifest`, `host`, `string`, `native_lib`, `version_file`, `asset`.
+    pub kind: String,
+    /// What matched.
+    pub value: String,
+    /// Where (file inside the app).
+    pub location: String,
+}
+
+/// App code calling into an SDK.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CallSite {
+    /// Calling class (descriptor, dotted).
+    pub caller: String,
+    /// SDK methods called (`Class.method`).
+    pub callees: Vec<String>,
+    /// Number of call instructions.
+    pub count: usize,
+}
+
+/// A personal-data API reached by SDK code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DataAccess {
+    /// Data category (`advertising_id`, `imei`, `carrier`, `sensors`, …).
+    pub category: String,
+    /// The API (`android.telephony.TelephonyManager.getNetworkOperatorName`).
+    pub api: String,
+    /// An SDK class that calls it.
+    pub caller: String,
+    /// How many SDK call instructions reach it.
+    pub count: usize,
+}
+
+/// A host the app mentions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Host {
+    /// Normalised host name.
+    pub host: String,
+    /// Where it was found (`classes.dex`, `res/values/strings`, `assets/x.json`, `lib/arm64-v8a/libx.so`).
+    pub sources: Vec<String>,
+    /// Tracker rule id whose network signature matches, if any.
+    pub tracker: Option<String>,
+}
+
+/// A pinned host.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Pin {
+    /// Host (possibly with wildcard as written).
+    pub host: String,
+    /// Whether subdomains are covered.
+    pub include_subdomains: bool,
+    /// The pins.
+    pub pins: Vec<PinDigest>,
+    /// `nsc`, `okhttp`, `trustkit`, `trust_manager`, `bundled_cert`, ...
+    pub mechanism: String,
+    /// Evidence.
+    pub evidence: Vec<Evidence>,
+    /// Tracker whose network signature covers this host.
+    pub tracker: Option<String>,
+}
+
+/// One pin digest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PinDigest {
+    /// `sha256` or `sha1`.
+    pub algorithm: String,
+    /// Base64 digest.
+    pub digest: String,
+    /// Expiration date, if any.
+    pub expires: Option<String>,
+}
+
+/// Transport security settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Transport {
+    /// Whether cleartext is allowed by default (`None` when unknown).
+    pub cleartext_default: Option<bool>,
+    /// Domains with cleartext allowed.
+    pub cleartext_domains: Vec<String>,
+    /// Whether user-installed CAs are trusted in release builds.
+    pub user_cas_trusted: bool,
+    /// Trust managers that accept every certificate.
+    pub insecure_trust_managers: Vec<String>,
+    /// Hostname verifiers that accept every host.
+    pub insecure_hostname_verifiers: Vec<String>,
+    /// WebView clients that proceed on SSL errors.
+    pub webview_ssl_errors_ignored: Vec<String>,
+}

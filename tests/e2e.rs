@@ -1,0 +1,297 @@
+//! End-to-end tests of the `trackscan` binary: the bundled samples, the shared corpus against the
+//! peer tools' results (`../shared/corpus/expected/`), and bad input.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("TRACKSCAN_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"));
+    if dir.join("apks").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("note: shared corpus not found at {}; skipping", dir.display());
+        None
+    }
+}
+
+fn trackscan() -> Command {
+    Command::cargo_bin("trackscan").expect("binary built")
+}
+
+fn scan_json(args: &[&str]) -> (Vec<Value>, i32, String) {
+    let out = trackscan().arg("scan").args(args).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stderr.contains("panicked"),
+        "trackscan panicked on {args:?}: {stderr}"
+    );
+    let code = out.status.code().expect("exited normally (not by a signal)");
+    assert_ne!(code, 101, "panic exit code on {args:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let docs = serde_json::Deserializer::from_str(&text)
+        .into_iter::<Value>()
+        .map(|v| v.expect("valid JSON document"))
+        .collect();
+    (docs, code, stderr)
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .expect("expected results readable")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
+}
+
+fn file_name(v: &Value) -> String {
+    let f = v["file"].as_str().unwrap_or_default();
+    f.rsplit('/').next().unwrap_or(f).to_string()
+}
+
+/// A stable subset of a report, for snapshots: the facts, not timings or paths.
+fn stable_view(doc: &Value) -> Value {
+    let trackers: Vec<Value> = doc["trackers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let mut kinds: Vec<&str> = t["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["kind"].as_str())
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            serde_json::json!({
+                "id": t["id"], "name": t["name"], "exodus_id": t["exodus_id"],
+                "confidence": t["confidence"], "evidence_kinds": kinds,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "package": doc["package"], "version_code": doc["version_code"],
+        "version_name": doc["version_name"], "min_sdk": doc["min_sdk"],
+        "target_sdk": doc["target_sdk"], "label": doc["label"],
+        "permissions": doc["permissions"], "signing": doc["signing"]["certificates"]
+            .as_array().into_iter().flatten().map(|c| c["sha256"].clone()).collect::<Vec<_>>(),
+        "dex": doc["dex"], "trackers": trackers, "summary": doc["summary"],
+    })
+}
+
+#[test]
+fn sample_scan_json_finds_mixpanel() {
+    let sample = root().join("samples/hello-mixpanel.apk");
+    let (docs, code, _) = scan_json(&[sample.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert_eq!(doc["package"], "com.mixpanel.android.hellomixpanel");
+    let ids: Vec<&str> = doc["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(ids.contains(&"Mixpanel"), "trackers: {ids:?}");
+    for t in doc["trackers"].as_array().unwrap() {
+        assert!(
+            !t["evidence"].as_array().unwrap().is_empty(),
+            "finding without evidence: {t}"
+        );
+    }
+    insta::assert_json_snapshot!("hello_mixpanel", stable_view(doc));
+}
+
+#[test]
+fn sample_scan_text_summary() {
+    let sample = root().join("samples/hello-mixpanel.apk");
+    let out = trackscan()
+        .args(["scan", "--format", "text"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("com.mixpanel.android.hellomixpanel"), "{text}");
+    assert!(text.contains("Mixpanel"), "{text}");
+}
+
+#[test]
+fn not_an_app_is_a_clear_error_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.apk");
+    std::fs::write(&p, b"hello, this is not a zip").unwrap();
+    let (docs, code, _) = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let errors = docs[0]["errors"].as_array().unwrap();
+    assert!(
+        errors[0].as_str().unwrap().contains("notes.apk"),
+        "error names the file: {errors:?}"
+    );
+    // Text mode: the message goes to stderr, exit 2.
+    let out = trackscan()
+        .args(["scan", "--format", "text"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("notes.apk"));
+}
+
+#[test]
+fn missing_file_is_exit_2() {
+    let (docs, code, _) = scan_json(&["/nonexistent/x.apk"]);
+    assert_eq!(code, 2);
+    assert!(docs[0]["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent/x.apk"));
+}
+
+/// Scans every corpus APK in one process (several inputs: one JSON line each).
+fn scan_corpus(corpus: &Path) -> BTreeMap<String, Value> {
+    let mut apks: Vec<PathBuf> = std::fs::read_dir(corpus.join("apks"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "apk"))
+        .collect();
+    apks.sort();
+    let args: Vec<&str> = apks.iter().map(|p| p.to_str().unwrap()).collect();
+    let (docs, _, _) = scan_json(&args);
+    assert_eq!(docs.len(), apks.len(), "one document per input");
+    docs.into_iter().map(|d| (file_name(&d), d)).collect()
+}
+
+fn listed_disagreements(file: &str) -> BTreeSet<(String, String)> {
+    // Lines like: `- name.apk | key | reason`
+    let text = std::fs::read_to_string(root().join("tests").join(file)).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| {
+            let mut parts = l.split('|').map(str::trim);
+            Some((parts.next()?.to_string(), parts.next()?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn corpus_agrees_with_androguard_and_exodus() {
+    let Some(corpus) = corpus() else { return };
+    let ours = scan_corpus(&corpus);
+    let ag_skip = listed_disagreements("androguard_disagreements.md");
+    let mut failures = Vec::new();
+    for ag in read_jsonl(&corpus.join("expected/androguard.jsonl")) {
+        let name = file_name(&ag);
+        let Some(doc) = ours.get(&name) else {
+            failures.push(format!("{name}: not scanned"));
+            continue;
+        };
+        if ag.get("error").is_some() {
+            // androguard could not read it: we must give a clear error or a reading with warnings.
+            assert!(
+                !doc["errors"].as_array().unwrap().is_empty()
+                    || !doc["warnings"].as_array().unwrap().is_empty()
+                    || doc["package"].is_string(),
+                "{name}: androguard failed; we give neither a reading nor an error"
+            );
+            continue;
+        }
+        let skip = |k: &str| ag_skip.contains(&(name.clone(), k.to_string()));
+        let pkg = ag["package"].as_str().filter(|s| !s.is_empty());
+        if !skip("package") && doc["package"].as_str() != pkg {
+            failures.push(format!(
+                "{name}: package {} vs androguard {:?}",
+                doc["package"], pkg
+            ));
+        }
+        let vc = ag["version_code"].as_str().map(str::to_string);
+        let our_vc = doc["version_code"].as_u64().map(|v| v.to_string());
+        if !skip("version_code") && our_vc != vc {
+            failures.push(format!("{name}: version_code {our_vc:?} vs androguard {vc:?}"));
+        }
+        if !skip("version_name") && doc["version_name"].as_str() != ag["version_name"].as_str() {
+            failures.push(format!(
+                "{name}: version_name {} vs androguard {}",
+                doc["version_name"], ag["version_name"]
+            ));
+        }
+        let perms = |v: &Value| -> BTreeSet<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        };
+        if !skip("permissions") && perms(&doc["permissions"]) != perms(&ag["permissions"]) {
+            failures.push(format!(
+                "{name}: permissions differ: ours-only {:?}, androguard-only {:?}",
+                perms(&doc["permissions"]).difference(&perms(&ag["permissions"])).collect::<Vec<_>>(),
+                perms(&ag["permissions"]).difference(&perms(&doc["permissions"])).collect::<Vec<_>>()
+            ));
+        }
+        if let Some(classes) = ag["classes"].as_u64() {
+            if !skip("classes") && doc["dex"]["classes"].as_u64() != Some(classes) {
+                failures.push(format!(
+                    "{name}: classes {} vs androguard {classes}",
+                    doc["dex"]["classes"]
+                ));
+            }
+        }
+        if let Some(certs) = ag["cert_sha256"].as_array() {
+            let theirs: BTreeSet<&str> = certs.iter().filter_map(|c| c.as_str()).collect();
+            let mine: BTreeSet<&str> = doc["signing"]["certificates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["sha256"].as_str())
+                .collect();
+            if !skip("cert_sha256") && theirs != mine {
+                failures.push(format!("{name}: signer certs {mine:?} vs androguard {theirs:?}"));
+            }
+        }
+    }
+
+    let ex_skip = listed_disagreements("exodus_disagreements.md");
+    for ex in read_jsonl(&corpus.join("expected/exodus.jsonl")) {
+        let name = file_name(&ex);
+        let Some(doc) = ours.get(&name) else { continue };
+        let mine: BTreeSet<u64> = doc["trackers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["exodus_id"].as_u64())
+            .collect();
+        for (id, tname) in ex["tracker_ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .zip(ex["trackers"].as_array().into_iter().flatten())
+        {
+            let id = id.as_u64().unwrap_or(0);
+            let tname = tname.as_str().unwrap_or("");
+            if !mine.contains(&id) && !ex_skip.contains(&(name.clone(), tname.to_string())) {
+                failures.push(format!("{name}: εxodus reports {tname} ({id}); we do not"));
+            }
+        }
+    }
+    // Every finding carries evidence.
+    for (name, doc) in &ours {
+        for t in doc["trackers"].as_array().into_iter().flatten() {
+            if t["evidence"].as_array().is_none_or(|e| e.is_empty()) {
+                failures.push(format!("{name}: finding {} without evidence", t["name"]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+}
