@@ -1,1 +1,47 @@
 //! Tracker and library rules (from εxodus and others) and the one-pass matcher.
+//!
+//! # Design
+//!
+//! * **Rules** ([`Rule`], [`RuleSet`]) live as reviewable TOML in the repository's
+//!   `signatures/` directory (`trackers.toml`, `libraries.toml`; format in
+//!   `signatures/README.md`) and are embedded in the binary by [`RuleSet::builtin`].
+//!   They are bootstrapped from εxodus (ODbL) and LibRadar/LibScout (Apache-2.0) by the
+//!   importers in [`import`], then extended by hand with the evidence kinds εxodus
+//!   lacks: manifest names, Gradle version files, native libs, assets, R8-surviving
+//!   strings, data APIs.
+//! * **Matching** ([`Matcher`]) is compiled once per run. All class prefixes form one
+//!   Aho-Corasick automaton run over each class name once (overlapping matches, kept
+//!   only at package boundaries: `com.dv` never matches `com.dvx`); hosts are matched by
+//!   walking the label suffixes of each host through one hash table; strings go through
+//!   one Aho-Corasick automaton; regex rules form one `RegexSet` per kind. A scan is one
+//!   pass over each input list of [`AppFacts`], independent of the rule count.
+//! * **Precision**: εxodus applies `re.search` unanchored where `.` matches any
+//!   character; we keep the unanchored part (a prefix may start at any package
+//!   boundary, so repackaged copies like `x/y/com/appsflyer/A` still match) but require
+//!   package boundaries on both ends. Classes in the app's own package do not count for a
+//!   rule whose prefix is the app package or above it (DOV-E's `com.dv` vs app
+//!   `com.dv.adm`) unless other evidence for that rule agrees. Hosts shared by several
+//!   rules (`facebook.com`) never create a detection alone.
+//! * Parser/data types carry no serde: the report layer serializes.
+//!
+//! Crate choices: `aho-corasick` (multi-pattern automaton, the core of the one-pass
+//! design), `regex` (linear-time `RegexSet`, no backtracking blow-ups on hostile input),
+//! `toml` (rule files; used through its `Table` API, no serde derive), `serde_json`
+//! (only to read the εxodus JSON). All MIT / Apache-2.0.
+
+#![deny(missing_docs)]
+
+mod data_api;
+mod hosts;
+pub mod import;
+mod matcher;
+mod rule;
+
+pub use data_api::{data_api_category, data_uri_category};
+pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
+pub use import::{import_exodus, import_libradar, import_libscout, merge_libraries, ImportError};
+pub use matcher::{
+    AppFacts, ClassFact, Confidence, Detection, Evidence, EvidenceKind, HostFact, ManifestFact,
+    Matcher, StringFact, VersionFile, EVIDENCE_CAP,
+};
+pub use rule::{parse_rules, to_toml, Rule, RuleError, RuleSet, LIBRARIES_FILE, TRACKERS_FILE};

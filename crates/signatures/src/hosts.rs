@@ -1,0 +1,316 @@
+//! Host name extraction from free text, and SDK versions from Gradle version files.
+
+/// Longest host name accepted (RFC 1035).
+const MAX_HOST: usize = 253;
+
+/// Generic TLDs accepted for bare (non-URL) host names. Two-letter alphabetic last
+/// labels (country codes) are accepted too, except common file extensions.
+const GENERIC_TLDS: &[&str] = &[
+    "com",
+    "net",
+    "org",
+    "info",
+    "biz",
+    "edu",
+    "gov",
+    "mil",
+    "int",
+    "app",
+    "dev",
+    "xyz",
+    "online",
+    "site",
+    "tech",
+    "cloud",
+    "link",
+    "mobi",
+    "pro",
+    "name",
+    "asia",
+    "club",
+    "shop",
+    "store",
+    "live",
+    "news",
+    "top",
+    "page",
+    "network",
+    "agency",
+    "digital",
+    "media",
+    "global",
+    "games",
+    "today",
+    "world",
+    "services",
+    "solutions",
+    "systems",
+    "tools",
+    "zone",
+    "one",
+    "group",
+    "goog",
+    "google",
+    "amazon",
+    "aws",
+    "microsoft",
+    "apple",
+    "yandex",
+    "fun",
+    "space",
+    "website",
+    "host",
+    "cam",
+    "work",
+    "email",
+    "company",
+    "studio",
+    "social",
+    "chat",
+    "game",
+    "video",
+    "tube",
+    "click",
+    "plus",
+    "ads",
+    "adult",
+    "win",
+    "bid",
+    "vip",
+    "trade",
+    "travel",
+    "museum",
+    "coop",
+    "aero",
+    "jobs",
+    "tel",
+    "cat",
+    "wiki",
+    "blog",
+];
+
+/// Two-letter endings that are far more often file extensions than country codes in
+/// APK strings.
+const FILE_EXT_2: &[&str] = &["so", "js", "py", "sh", "md", "rs", "kt", "db", "gz", "ts"];
+
+/// First labels that mark a reversed-domain Java/Android name (`com.google.ads`,
+/// `android.os`) rather than a host, for bare tokens.
+const REVERSED_FIRST: &[&str] = &[
+    "com",
+    "org",
+    "net",
+    "io",
+    "android",
+    "androidx",
+    "java",
+    "javax",
+    "kotlin",
+    "kotlinx",
+    "dalvik",
+    "sun",
+    "junit",
+    "okhttp3",
+    "retrofit2",
+    "edu",
+    "gov",
+];
+
+fn valid_label(l: &str) -> bool {
+    !l.is_empty()
+        && l.len() <= 63
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+        && l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Normalises a host name: lowercase, no trailing dot; `None` unless it has at least two
+/// valid labels and a TLD-like last label (alphabetic, ≥ 2 characters, or `xn--`).
+pub fn normalize_host(s: &str) -> Option<String> {
+    let h = s.trim_end_matches('.').to_ascii_lowercase();
+    if h.len() > MAX_HOST || !h.contains('.') {
+        return None;
+    }
+    if !h.split('.').all(valid_label) {
+        return None;
+    }
+    let last = h.rsplit('.').next()?;
+    let tld_like = (last.len() >= 2 && last.bytes().all(|b| b.is_ascii_lowercase()))
+        || last.starts_with("xn--");
+    tld_like.then_some(h)
+}
+
+fn host_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
+/// Judges one token (a maximal run of `[A-Za-z0-9.-]`) found in text.
+fn token_host(text: &str, start: usize, token: &str) -> Option<String> {
+    let before = text.get(..start).unwrap_or("");
+    let in_url = before.ends_with("//") || before.ends_with('@');
+    let mut tok = token.trim_matches('.');
+    // `%s.host.com`: the run starts with the format conversion letter.
+    if before.ends_with('%') || before.ends_with('$') {
+        tok = tok.split_once('.').map(|(_, rest)| rest).unwrap_or("");
+    }
+    tok = tok.trim_matches(|c| c == '.' || c == '-');
+    if tok.is_empty() {
+        return None;
+    }
+    if in_url {
+        return normalize_host(tok);
+    }
+    // Bare token: be strict, since DEX strings are full of dotted Java names.
+    if tok.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let h = normalize_host(tok)?;
+    let first = h.split('.').next()?;
+    let last = h.rsplit('.').next()?;
+    if REVERSED_FIRST.contains(&first) {
+        return None;
+    }
+    let tld_ok = GENERIC_TLDS.contains(&last)
+        || last.starts_with("xn--")
+        || (last.len() == 2 && !FILE_EXT_2.contains(&last));
+    tld_ok.then_some(h)
+}
+
+/// Finds URLs and bare host names in a string and yields them normalised (lowercase, no
+/// port, no user info, no trailing dot).
+///
+/// Hosts inside URLs (`scheme://user@Host:port/…`) are accepted with any alphabetic TLD;
+/// bare tokens must be lowercase, end in a known generic TLD or a two-letter country code
+/// that is not a common file extension, and not look like a Java name (`java.lang.String`,
+/// `com.google.ads`, `R.string`, `x.png` are all rejected). `%s.host.com` yields `host.com`.
+pub fn extract_hosts(text: &str) -> impl Iterator<Item = String> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !bytes.get(i).is_some_and(|&b| host_char(b)) {
+                i = i.saturating_add(1);
+                continue;
+            }
+            let start = i;
+            while bytes.get(i).is_some_and(|&b| host_char(b)) {
+                i = i.saturating_add(1);
+            }
+            // Runs are ASCII-only, so these are char boundaries.
+            let token = text.get(start..i).unwrap_or("");
+            if !token.contains('.') || token.len() > MAX_HOST.saturating_add(2) {
+                continue;
+            }
+            if let Some(h) = token_host(text, start, token) {
+                return Some(h);
+            }
+        }
+        None
+    })
+}
+
+/// The SDK version in a Gradle `META-INF/*.version` file: its first non-empty line,
+/// trimmed, when it looks like a version (starts with a digit, ≤ 64 characters of
+/// `[0-9A-Za-z.+_-]`).
+pub fn sdk_version_from_file(content: &str) -> Option<String> {
+    let line = content.lines().map(str::trim).find(|l| !l.is_empty())?;
+    valid_version(line).then(|| line.to_string())
+}
+
+/// True when `s` looks like a version string.
+pub(crate) fn valid_version(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(s: &str) -> Vec<String> {
+        extract_hosts(s).collect()
+    }
+
+    #[test]
+    fn urls_and_bare_hosts() {
+        assert_eq!(
+            hosts("https://user:pw@API2.Branch.IO:443/v1/open?x=1"),
+            ["api2.branch.io"]
+        );
+        assert_eq!(hosts("see graph.facebook.com."), ["graph.facebook.com"]);
+        assert_eq!(
+            hosts("x https://%s.appsflyer.com/api/v4 y"),
+            ["appsflyer.com"]
+        );
+        assert_eq!(hosts("https://t.appsflyersdk.com"), ["t.appsflyersdk.com"]);
+        assert_eq!(
+            hosts("a http://app-measurement.com/a b https://settings.crashlytics.com/spi/v2"),
+            ["app-measurement.com", "settings.crashlytics.com"]
+        );
+        assert_eq!(
+            hosts("bnc.lt and example.co.uk"),
+            ["bnc.lt", "example.co.uk"]
+        );
+        assert_eq!(
+            hosts("http://xn--80ak6aa92e.xn--p1ai/"),
+            ["xn--80ak6aa92e.xn--p1ai"]
+        );
+    }
+
+    #[test]
+    fn rejects_java_names_files_and_ips() {
+        for s in [
+            "java.lang.String",
+            "R.string",
+            "x.png",
+            "com.google.android.gms.ads",
+            "android.os.Build",
+            "libfoo.so",
+            "config.js",
+            "1.2.3",
+            "http://54.243.73.253:8080/x",
+            "AppsFlyer_6.9.0",
+            "Lcom/appsflyer/AppsFlyerLib;",
+            "a..b",
+            "e.g",
+            "META-INF/com.google.firebase_firebase-analytics.version",
+        ] {
+            assert!(hosts(s).is_empty(), "{s}: {:?}", hosts(s));
+        }
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(
+            normalize_host("WWW.Example.COM."),
+            Some("www.example.com".into())
+        );
+        assert_eq!(normalize_host("localhost"), None);
+        assert_eq!(normalize_host("a_b.com"), None);
+        assert_eq!(normalize_host(&format!("{}.com", "a".repeat(64))), None);
+    }
+
+    #[test]
+    fn version_files() {
+        assert_eq!(sdk_version_from_file("21.2.0\n"), Some("21.2.0".into()));
+        assert_eq!(
+            sdk_version_from_file("\n  4.1.0-beta01 \n"),
+            Some("4.1.0-beta01".into())
+        );
+        assert_eq!(sdk_version_from_file("task ':x'"), None);
+        assert_eq!(sdk_version_from_file(""), None);
+        assert_eq!(sdk_version_from_file(&"1".repeat(65)), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn extract_never_panics_and_yields_valid(s in "\\PC{0,80}") {
+            for h in extract_hosts(&s) {
+                proptest::prop_assert_eq!(normalize_host(&h), Some(h.clone()));
+            }
+        }
+    }
+}

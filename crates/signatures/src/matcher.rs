@@ -1,0 +1,767 @@
+//! The one-pass matcher: every rule kind compiled into one automaton / table, so a scan
+//! of one app is one pass over each input list whatever the number of rules.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::RegexSet;
+
+use crate::hosts::valid_version;
+use crate::rule::{anchored, is_regex, Rule, RuleError, RuleSet};
+
+/// Evidence items kept per rule and kind; the rest are counted in
+/// [`Detection::omitted`].
+pub const EVIDENCE_CAP: usize = 8;
+
+/// Longest evidence value kept (longer strings are cut at a char boundary).
+const MAX_VALUE: usize = 200;
+
+/// One class of the app. `descriptor` is `Lcom/foo/Bar;` (a dotted or slash name without
+/// `L…;` is accepted too).
+#[derive(Debug, Clone, Copy)]
+pub struct ClassFact<'a> {
+    /// Class descriptor.
+    pub descriptor: &'a str,
+    /// Where it was found (`classes2.dex`).
+    pub location: &'a str,
+}
+
+/// One manifest name.
+#[derive(Debug, Clone, Copy)]
+pub struct ManifestFact<'a> {
+    /// `activity`, `service`, `receiver`, `provider`, `meta-data`, `permission`, …
+    pub kind: &'a str,
+    /// The (fully qualified) name.
+    pub name: &'a str,
+}
+
+/// One string constant (DEX string, resource string, asset text).
+#[derive(Debug, Clone, Copy)]
+pub struct StringFact<'a> {
+    /// The string.
+    pub value: &'a str,
+    /// Where it was found.
+    pub location: &'a str,
+}
+
+/// One host name found in the app (normalised by [`crate::extract_hosts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct HostFact<'a> {
+    /// Lowercase host name.
+    pub host: &'a str,
+    /// Where it was found.
+    pub location: &'a str,
+}
+
+/// A Gradle `META-INF/*.version` file.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionFile<'a> {
+    /// Path in the archive (`META-INF/x.version`).
+    pub name: &'a str,
+    /// File content (the version).
+    pub content: &'a str,
+}
+
+/// Everything the matcher looks at for one app. All slices are borrowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppFacts<'a> {
+    /// The manifest package, for the app's-own-package exclusion.
+    pub package: Option<&'a str>,
+    /// Classes, sorted by descriptor (not required by the matcher).
+    pub classes: &'a [ClassFact<'a>],
+    /// Manifest names.
+    pub manifest_names: &'a [ManifestFact<'a>],
+    /// String constants.
+    pub strings: &'a [StringFact<'a>],
+    /// Host names.
+    pub hosts: &'a [HostFact<'a>],
+    /// Gradle version files.
+    pub version_files: &'a [VersionFile<'a>],
+    /// Native library paths (`lib/arm64-v8a/libfoo.so`).
+    pub native_libs: &'a [&'a str],
+    /// Asset paths.
+    pub assets: &'a [&'a str],
+}
+
+/// What kind of fact an evidence item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EvidenceKind {
+    /// A class under a rule's code prefix.
+    Class,
+    /// A manifest name.
+    Manifest,
+    /// A host name.
+    Host,
+    /// A string constant.
+    String,
+    /// A native library.
+    NativeLib,
+    /// A Gradle version file.
+    VersionFile,
+    /// An asset.
+    Asset,
+}
+
+impl EvidenceKind {
+    /// Lowercase name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Class => "class",
+            EvidenceKind::Manifest => "manifest",
+            EvidenceKind::Host => "host",
+            EvidenceKind::String => "string",
+            EvidenceKind::NativeLib => "native-lib",
+            EvidenceKind::VersionFile => "version-file",
+            EvidenceKind::Asset => "asset",
+        }
+    }
+}
+
+/// One piece of evidence for a detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// Kind of fact.
+    pub kind: EvidenceKind,
+    /// The fact (class name in dotted form, manifest `kind name`, host, string, path).
+    pub value: String,
+    /// Where it was found (dex file, `AndroidManifest.xml`, path).
+    pub location: String,
+}
+
+/// How sure a detection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Only strings / hosts matched (e.g. an R8-renamed SDK).
+    Low,
+    /// Manifest names, version files, native libs or assets, but no classes.
+    Medium,
+    /// SDK classes are present.
+    High,
+}
+
+/// A rule that matched an app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// Index into [`RuleSet::trackers`] or [`RuleSet::libraries`].
+    pub rule: usize,
+    /// Evidence, at most [`EVIDENCE_CAP`] per kind, in input order.
+    pub evidence: Vec<Evidence>,
+    /// Per kind, how many further evidence items were left out.
+    pub omitted: BTreeMap<EvidenceKind, usize>,
+    /// SDK version from a version file or a version-bearing string.
+    pub sdk_version: Option<String>,
+    /// Confidence from the strongest evidence kind.
+    pub confidence: Confidence,
+    /// Which evidence carried it, in words.
+    pub reason: String,
+}
+
+/// Rules of one list (trackers or libraries) compiled for matching.
+#[derive(Debug)]
+struct Compiled {
+    n_rules: usize,
+    /// Slash-form code prefixes, one automaton (overlapping matches).
+    class_ac: AhoCorasick,
+    class_rule: Vec<usize>,
+    /// Slash-form prefixes per rule, for the own-package test.
+    rule_prefixes: Vec<Vec<String>>,
+    class_regex: RegexSet,
+    class_regex_rule: Vec<usize>,
+    /// Host suffix → rules.
+    host_suffix: HashMap<String, Vec<usize>>,
+    host_regex: RegexSet,
+    host_regex_rule: Vec<usize>,
+    strings_ac: AhoCorasick,
+    string_rule: Vec<usize>,
+    manifest_exact: HashMap<String, Vec<usize>>,
+    manifest_prefix: Vec<(String, usize)>,
+    version_files: HashMap<String, Vec<usize>>,
+    native_exact: HashMap<String, Vec<usize>>,
+    native_regex: RegexSet,
+    native_regex_rule: Vec<usize>,
+    /// Asset entry base name → (full entry, rule).
+    assets: HashMap<String, Vec<(String, usize)>>,
+}
+
+fn regex_set(
+    rules: &[Rule],
+    pick: impl Fn(&Rule) -> Vec<String>,
+) -> Result<(RegexSet, Vec<usize>), RuleError> {
+    let mut pats = Vec::new();
+    let mut owner = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        for p in pick(r) {
+            regex::Regex::new(&p).map_err(|e| RuleError::Regex {
+                rule: r.id.clone(),
+                pattern: p.clone(),
+                message: e.to_string().lines().last().unwrap_or("").to_string(),
+            })?;
+            pats.push(p);
+            owner.push(i);
+        }
+    }
+    let set = RegexSet::new(&pats).map_err(|e| RuleError::Automaton {
+        what: "regex set",
+        message: e.to_string(),
+    })?;
+    Ok((set, owner))
+}
+
+fn ac(pats: &[String], what: &'static str) -> Result<AhoCorasick, RuleError> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(pats)
+        .map_err(|e| RuleError::Automaton {
+            what,
+            message: e.to_string(),
+        })
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+impl Compiled {
+    fn new(rules: &[Rule]) -> Result<Compiled, RuleError> {
+        let mut class_pats = Vec::new();
+        let mut class_rule = Vec::new();
+        let mut rule_prefixes = Vec::with_capacity(rules.len());
+        let mut host_suffix: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut string_pats = Vec::new();
+        let mut string_rule = Vec::new();
+        let mut manifest_exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut manifest_prefix = Vec::new();
+        let mut version_files: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut native_exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut assets: HashMap<String, Vec<(String, usize)>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            let mut prefixes = Vec::new();
+            for p in &r.code {
+                let slash = p.trim_matches('.').replace('.', "/");
+                if slash.is_empty() {
+                    continue;
+                }
+                class_pats.push(slash.clone());
+                class_rule.push(i);
+                prefixes.push(slash);
+            }
+            rule_prefixes.push(prefixes);
+            for h in &r.network {
+                let h = h.trim_matches('.').to_ascii_lowercase();
+                let v = host_suffix.entry(h).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+            for s in r.strings.iter().filter(|s| !s.is_empty()) {
+                string_pats.push(s.clone());
+                string_rule.push(i);
+            }
+            for m in &r.manifest {
+                match m.strip_suffix('*') {
+                    Some(p) => manifest_prefix.push((p.to_string(), i)),
+                    None => manifest_exact.entry(m.clone()).or_default().push(i),
+                }
+            }
+            for v in &r.version_files {
+                version_files
+                    .entry(basename(v).to_string())
+                    .or_default()
+                    .push(i);
+            }
+            for n in r.native_libs.iter().filter(|n| !is_regex(n)) {
+                native_exact
+                    .entry(basename(n).to_string())
+                    .or_default()
+                    .push(i);
+            }
+            for a in &r.assets {
+                let a = a.trim_start_matches('/');
+                assets
+                    .entry(basename(a).to_string())
+                    .or_default()
+                    .push((a.to_string(), i));
+            }
+        }
+        let (class_regex, class_regex_rule) = regex_set(rules, |r| r.code_regex.clone())?;
+        let (host_regex, host_regex_rule) = regex_set(rules, |r| r.network_regex.clone())?;
+        let (native_regex, native_regex_rule) = regex_set(rules, |r| {
+            r.native_libs
+                .iter()
+                .filter(|n| is_regex(n))
+                .map(|n| anchored(n))
+                .collect()
+        })?;
+        Ok(Compiled {
+            n_rules: rules.len(),
+            class_ac: ac(&class_pats, "class prefix")?,
+            class_rule,
+            rule_prefixes,
+            class_regex,
+            class_regex_rule,
+            host_suffix,
+            host_regex,
+            host_regex_rule,
+            strings_ac: ac(&string_pats, "string")?,
+            string_rule,
+            manifest_exact,
+            manifest_prefix,
+            version_files,
+            native_exact,
+            native_regex,
+            native_regex_rule,
+            assets,
+        })
+    }
+}
+
+/// Per-rule accumulation during one scan.
+#[derive(Default)]
+struct Acc {
+    evidence: Vec<Evidence>,
+    counts: BTreeMap<EvidenceKind, usize>,
+    omitted: BTreeMap<EvidenceKind, usize>,
+    /// Class / manifest evidence that lies in the app's own package.
+    own: Vec<Evidence>,
+    own_count: usize,
+    /// A host matched a suffix or regex owned by this rule alone.
+    unambiguous_host: bool,
+    version: Option<String>,
+    string_version: Option<String>,
+}
+
+fn cut(s: &str) -> String {
+    if s.len() <= MAX_VALUE {
+        return s.to_string();
+    }
+    let mut end = MAX_VALUE;
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    format!("{}…", s.get(..end).unwrap_or(""))
+}
+
+impl Acc {
+    fn push(&mut self, kind: EvidenceKind, value: &str, location: &str) {
+        let c = self.counts.entry(kind).or_insert(0);
+        *c = c.saturating_add(1);
+        if *c > EVIDENCE_CAP {
+            let o = self.omitted.entry(kind).or_insert(0);
+            *o = o.saturating_add(1);
+        } else {
+            self.evidence.push(Evidence {
+                kind,
+                value: cut(value),
+                location: location.to_string(),
+            });
+        }
+    }
+
+    fn push_own(&mut self, kind: EvidenceKind, value: &str, location: &str) {
+        self.own_count = self.own_count.saturating_add(1);
+        if self.own.len() < EVIDENCE_CAP {
+            self.own.push(Evidence {
+                kind,
+                value: cut(value),
+                location: location.to_string(),
+            });
+        }
+    }
+}
+
+/// Slash-form class name of a descriptor (`Lcom/a/B;` → `com/a/B`), dotted names
+/// converted into `buf`.
+fn class_name<'b>(descriptor: &'b str, buf: &'b mut String) -> &'b str {
+    let d = descriptor
+        .strip_prefix('L')
+        .and_then(|d| d.strip_suffix(';'))
+        .unwrap_or(descriptor);
+    if d.contains('.') && !d.contains('/') {
+        buf.clear();
+        buf.extend(d.chars().map(|c| if c == '.' { '/' } else { c }));
+        buf.as_str()
+    } else {
+        d
+    }
+}
+
+/// Matches of the class-prefix automaton at package boundaries: start of the name or
+/// after `/`, and followed by the end, `/` or `$`.
+fn boundary_matches<'x>(ac: &'x AhoCorasick, name: &'x str) -> impl Iterator<Item = usize> + 'x {
+    let b = name.as_bytes();
+    ac.find_overlapping_iter(name).filter_map(move |m| {
+        let start_ok = m.start() == 0
+            || m.start()
+                .checked_sub(1)
+                .and_then(|i| b.get(i))
+                .is_some_and(|&c| c == b'/');
+        let end_ok = matches!(b.get(m.end()), None | Some(b'/') | Some(b'$'));
+        (start_ok && end_ok).then_some(m.pattern().as_usize())
+    })
+}
+
+/// The compiled rule set. Build once per run with [`Matcher::new`].
+#[derive(Debug)]
+pub struct Matcher {
+    trackers: Compiled,
+    libraries: Compiled,
+    tracker_names: Vec<String>,
+}
+
+impl Matcher {
+    /// Compiles all rules: one Aho-Corasick automaton over class prefixes, one over
+    /// strings, a suffix table for hosts and one `RegexSet` per regex kind.
+    pub fn new(rules: &RuleSet) -> Result<Matcher, RuleError> {
+        Ok(Matcher {
+            trackers: Compiled::new(&rules.trackers)?,
+            libraries: Compiled::new(&rules.libraries)?,
+            tracker_names: rules.trackers.iter().map(|r| r.name.clone()).collect(),
+        })
+    }
+
+    /// Tracker detections for one app, sorted by rule index.
+    pub fn match_trackers(&self, app: &AppFacts) -> Vec<Detection> {
+        run(&self.trackers, app)
+    }
+
+    /// Library detections for one app, sorted by rule index.
+    pub fn match_libraries(&self, app: &AppFacts) -> Vec<Detection> {
+        run(&self.libraries, app)
+    }
+
+    /// The tracker that owns a host: the longest matching suffix (first rule in file order
+    /// when several rules share it), else the first matching host regex.
+    pub fn host_owner(&self, host: &str) -> Option<usize> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rest = host.as_str();
+        loop {
+            if let Some(rules) = self.trackers.host_suffix.get(rest) {
+                return rules.iter().min().copied();
+            }
+            match rest.split_once('.') {
+                Some((_, tail)) => rest = tail,
+                None => break,
+            }
+        }
+        let m = self.trackers.host_regex.matches(&host);
+        m.iter()
+            .filter_map(|p| self.trackers.host_regex_rule.get(p).copied())
+            .min()
+    }
+
+    /// Number of tracker rules checked on every app.
+    pub fn rules_checked(&self) -> usize {
+        self.trackers.n_rules
+    }
+
+    /// Number of library rules checked on every app.
+    pub fn libraries_checked(&self) -> usize {
+        self.libraries.n_rules
+    }
+
+    /// Name of tracker rule `i`.
+    pub fn tracker_name(&self, i: usize) -> Option<&str> {
+        self.tracker_names.get(i).map(String::as_str)
+    }
+}
+
+/// True when `class` (slash form) lies in the app's own package and that package equals
+/// or is under one of the rule's prefixes.
+fn in_own_package(app_pkg: Option<&str>, prefixes: &[String], class: &str) -> bool {
+    let Some(pkg) = app_pkg else {
+        return false;
+    };
+    let under_pkg = class
+        .strip_prefix(pkg)
+        .is_some_and(|r| r.is_empty() || r.starts_with('/') || r.starts_with('$'));
+    under_pkg
+        && prefixes.iter().any(|p| {
+            pkg.strip_prefix(p.as_str())
+                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        })
+}
+
+fn version_after(value: &str, end: usize) -> Option<String> {
+    let rest = value.get(end..)?;
+    let v: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+        .take(64)
+        .collect();
+    let v = v.trim_end_matches(['.', '-', '_']).to_string();
+    (valid_version(&v) && v.contains('.')).then_some(v)
+}
+
+fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
+    let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
+    let pkg_slash: Option<String> = app.package.map(|p| p.replace('.', "/"));
+    let pkg = pkg_slash.as_deref();
+    let mut buf = String::new();
+    let mut hit: Vec<usize> = Vec::new();
+
+    // `value: None` means "the class name in dotted form", built only on a hit.
+    let mut class_like = |name: &str,
+                          kind: EvidenceKind,
+                          value: Option<&str>,
+                          location: &str,
+                          accs: &mut BTreeMap<usize, Acc>| {
+        hit.clear();
+        for p in boundary_matches(&c.class_ac, name) {
+            if let Some(&r) = c.class_rule.get(p) {
+                if !hit.contains(&r) {
+                    hit.push(r);
+                }
+            }
+        }
+        if !c.class_regex_rule.is_empty() {
+            for p in c.class_regex.matches(name).iter() {
+                if let Some(&r) = c.class_regex_rule.get(p) {
+                    if !hit.contains(&r) {
+                        hit.push(r);
+                    }
+                }
+            }
+        }
+        if hit.is_empty() {
+            return;
+        }
+        let dotted;
+        let value = match value {
+            Some(v) => v,
+            None => {
+                dotted = name.replace('/', ".");
+                dotted.as_str()
+            }
+        };
+        for &r in &hit {
+            let acc = accs.entry(r).or_default();
+            let prefixes = c.rule_prefixes.get(r).map(Vec::as_slice).unwrap_or(&[]);
+            if in_own_package(pkg, prefixes, name) {
+                acc.push_own(kind, value, location);
+            } else {
+                acc.push(kind, value, location);
+            }
+        }
+    };
+
+    for cf in app.classes {
+        let name = class_name(cf.descriptor, &mut buf);
+        class_like(name, EvidenceKind::Class, None, cf.location, &mut accs);
+    }
+
+    for m in app.manifest_names {
+        let value = format!("{} {}", m.kind, m.name);
+        let mut matched: Vec<usize> = Vec::new();
+        if let Some(rules) = c.manifest_exact.get(m.name) {
+            matched.extend(rules);
+        }
+        for (p, r) in &c.manifest_prefix {
+            if m.name.starts_with(p.as_str()) && !matched.contains(r) {
+                matched.push(*r);
+            }
+        }
+        for r in &matched {
+            accs.entry(*r)
+                .or_default()
+                .push(EvidenceKind::Manifest, &value, "AndroidManifest.xml");
+        }
+        // Component names are class names that R8 must keep: run them through the
+        // class automaton too (skipped for rules already matched by name).
+        if matches!(
+            m.kind,
+            "activity"
+                | "service"
+                | "receiver"
+                | "provider"
+                | "activity-alias"
+                | "application"
+                | "instrumentation"
+        ) {
+            let slash = m.name.replace('.', "/");
+            let before: Vec<usize> = matched.clone();
+            let mut tmp: BTreeMap<usize, Acc> = BTreeMap::new();
+            class_like(
+                &slash,
+                EvidenceKind::Manifest,
+                Some(&value),
+                "AndroidManifest.xml",
+                &mut tmp,
+            );
+            for (r, t) in tmp {
+                if before.contains(&r) {
+                    continue;
+                }
+                let acc = accs.entry(r).or_default();
+                for e in t.evidence {
+                    acc.push(e.kind, &e.value, &e.location);
+                }
+                for e in t.own {
+                    acc.push_own(e.kind, &e.value, &e.location);
+                }
+            }
+        }
+    }
+
+    for h in app.hosts {
+        let host = h.host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rest = host.as_str();
+        let mut matched: Vec<(usize, bool)> = Vec::new();
+        for _ in 0..128 {
+            if let Some(rules) = c.host_suffix.get(rest) {
+                for &r in rules {
+                    if !matched.iter().any(|(x, _)| *x == r) {
+                        matched.push((r, rules.len() == 1));
+                    }
+                }
+            }
+            match rest.split_once('.') {
+                Some((_, tail)) => rest = tail,
+                None => break,
+            }
+        }
+        if !c.host_regex_rule.is_empty() {
+            let set = c.host_regex.matches(&host);
+            let owners: Vec<usize> = set
+                .iter()
+                .filter_map(|p| c.host_regex_rule.get(p).copied())
+                .collect();
+            for &r in &owners {
+                if !matched.iter().any(|(x, _)| *x == r) {
+                    let alone = owners.iter().all(|&o| o == r);
+                    matched.push((r, alone));
+                }
+            }
+        }
+        for (r, alone) in matched {
+            let acc = accs.entry(r).or_default();
+            acc.unambiguous_host |= alone;
+            acc.push(EvidenceKind::Host, &host, h.location);
+        }
+    }
+
+    for s in app.strings {
+        hit.clear();
+        for m in c.strings_ac.find_overlapping_iter(s.value) {
+            let Some(&r) = c.string_rule.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let acc_new = !hit.contains(&r);
+            let acc = accs.entry(r).or_default();
+            if acc.string_version.is_none() {
+                acc.string_version = version_after(s.value, m.end());
+            }
+            if acc_new {
+                hit.push(r);
+                acc.push(EvidenceKind::String, s.value, s.location);
+            }
+        }
+    }
+
+    for v in app.version_files {
+        if let Some(rules) = c.version_files.get(basename(v.name)) {
+            for &r in rules {
+                let acc = accs.entry(r).or_default();
+                if acc.version.is_none() {
+                    acc.version = crate::hosts::sdk_version_from_file(v.content);
+                }
+                acc.push(EvidenceKind::VersionFile, v.name, v.name);
+            }
+        }
+    }
+
+    for lib in app.native_libs {
+        let base = basename(lib);
+        let mut matched: Vec<usize> = c.native_exact.get(base).cloned().unwrap_or_default();
+        if !c.native_regex_rule.is_empty() {
+            for p in c.native_regex.matches(base).iter() {
+                if let Some(&r) = c.native_regex_rule.get(p) {
+                    if !matched.contains(&r) {
+                        matched.push(r);
+                    }
+                }
+            }
+        }
+        for r in matched {
+            accs.entry(r)
+                .or_default()
+                .push(EvidenceKind::NativeLib, lib, lib);
+        }
+    }
+
+    for a in app.assets {
+        let path = a.trim_start_matches('/');
+        if let Some(entries) = c.assets.get(basename(path)) {
+            for (entry, r) in entries {
+                let ok = path == entry
+                    || path
+                        .strip_suffix(entry.as_str())
+                        .is_some_and(|p| p.ends_with('/'));
+                if ok {
+                    accs.entry(*r).or_default().push(EvidenceKind::Asset, a, a);
+                }
+            }
+        }
+    }
+
+    accs.into_iter()
+        .filter_map(|(rule, acc)| finish(rule, acc))
+        .collect()
+}
+
+fn finish(rule: usize, mut acc: Acc) -> Option<Detection> {
+    let n = |k| acc.counts.get(&k).copied().unwrap_or(0);
+    let classes = n(EvidenceKind::Class);
+    let manifest = n(EvidenceKind::Manifest);
+    let medium = manifest
+        .saturating_add(n(EvidenceKind::VersionFile))
+        .saturating_add(n(EvidenceKind::NativeLib))
+        .saturating_add(n(EvidenceKind::Asset));
+    let strings = n(EvidenceKind::String);
+    let hosts = n(EvidenceKind::Host);
+    // Host evidence alone counts only when a host is owned by this rule alone
+    // (`facebook.com` is shared by five Facebook rules and proves none of them).
+    let host_ok = hosts > 0 && acc.unambiguous_host;
+    let other = classes > 0 || medium > 0 || strings > 0 || host_ok;
+    if !other {
+        // Nothing but the app's own package (or ambiguous hosts): not this SDK.
+        return None;
+    }
+    let confidence = if classes > 0 {
+        Confidence::High
+    } else if medium > 0 {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    let mut parts: Vec<String> = acc
+        .counts
+        .iter()
+        .map(|(k, c)| format!("{c} {}", k.as_str()))
+        .collect();
+    let own_count = acc.own_count;
+    if own_count > 0 {
+        parts.push(format!(
+            "{own_count} in the app's own package (shown only because other evidence agrees)"
+        ));
+    }
+    // Other evidence agrees: the own-package classes are shown too.
+    for e in std::mem::take(&mut acc.own) {
+        acc.push(e.kind, &e.value, &e.location);
+    }
+    let lead = match confidence {
+        Confidence::High => "SDK classes present",
+        Confidence::Medium => {
+            "no SDK classes; manifest / version file / native lib / asset evidence"
+        }
+        Confidence::Low => "only strings / hosts (possibly an R8-renamed SDK)",
+    };
+    let reason = format!("{lead}: {}", parts.join(", "));
+    Some(Detection {
+        rule,
+        evidence: acc.evidence,
+        omitted: acc.omitted,
+        sdk_version: acc.version.or(acc.string_version),
+        confidence,
+        reason,
+    })
+}
