@@ -765,3 +765,415 @@ fn finish(rule: usize, mut acc: Acc) -> Option<Detection> {
         reason,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(id: &str, code: &[&str]) -> Rule {
+        Rule {
+            id: id.into(),
+            name: id.into(),
+            code: code.iter().map(|s| s.to_string()).collect(),
+            ..Rule::default()
+        }
+    }
+
+    fn set(trackers: Vec<Rule>) -> Matcher {
+        Matcher::new(&RuleSet {
+            trackers,
+            libraries: vec![rule("gson", &["com.google.gson"])],
+        })
+        .unwrap()
+    }
+
+    fn classes<'a>(names: &'a [String]) -> Vec<ClassFact<'a>> {
+        names
+            .iter()
+            .map(|d| ClassFact {
+                descriptor: d,
+                location: "classes.dex",
+            })
+            .collect()
+    }
+
+    fn desc(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| format!("L{n};")).collect()
+    }
+
+    fn ids(m: &Matcher, app: &AppFacts) -> Vec<usize> {
+        m.match_trackers(app).iter().map(|d| d.rule).collect()
+    }
+
+    #[test]
+    fn package_boundaries() {
+        let m = set(vec![
+            rule("dove", &["com.dv"]),
+            rule("fbads", &["com.facebook.ads"]),
+            rule("fa", &["com.google.firebase.analytics.FirebaseAnalytics"]),
+        ]);
+        let check = |name: &str, want: &[usize]| {
+            let d = desc(&[name]);
+            let c = classes(&d);
+            let app = AppFacts {
+                classes: &c,
+                ..AppFacts::default()
+            };
+            assert_eq!(ids(&m, &app), want, "{name}");
+        };
+        check("com/dv/X", &[0]);
+        check("com/dvx/X", &[]);
+        check("xcom/dv/X", &[]);
+        check("shadow/com/dv/X", &[0]);
+        check("com/dv", &[0]);
+        check("com/facebook/ads/AdView", &[1]);
+        check("com/facebook/ads2/AdView", &[]);
+        check("com/facebook/adsx", &[]);
+        check("com/google/firebase/analytics/FirebaseAnalytics", &[2]);
+        check(
+            "com/google/firebase/analytics/FirebaseAnalytics$Event",
+            &[2],
+        );
+        check("com/google/firebase/analytics/FirebaseAnalyticsX", &[]);
+        // Dotted names are accepted too.
+        check("com.dv.Y", &[0]);
+    }
+
+    #[test]
+    fn class_evidence_is_high_with_location_and_cap() {
+        let m = set(vec![rule("af", &["com.appsflyer"])]);
+        let names: Vec<String> = (0..20).map(|i| format!("Lcom/appsflyer/C{i};")).collect();
+        let c = classes(&names);
+        let app = AppFacts {
+            classes: &c,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        assert_eq!(d.len(), 1);
+        let d = &d[0];
+        assert_eq!(d.confidence, Confidence::High);
+        assert_eq!(d.evidence.len(), EVIDENCE_CAP);
+        assert_eq!(
+            d.omitted.get(&EvidenceKind::Class),
+            Some(&(20 - EVIDENCE_CAP))
+        );
+        assert_eq!(d.evidence[0].value, "com.appsflyer.C0");
+        assert_eq!(d.evidence[0].location, "classes.dex");
+        assert!(d.reason.contains("20 class"), "{}", d.reason);
+        assert!(m.match_libraries(&app).is_empty());
+    }
+
+    #[test]
+    fn own_package_is_excluded_unless_other_evidence_agrees() {
+        let mut dove = rule("dove", &["com.dv"]);
+        dove.network = vec!["dv-e.example".into()];
+        let m = set(vec![dove, rule("mixpanel", &["com.mixpanel"])]);
+        let names = desc(&[
+            "com/dv/adm/Main",
+            "com/dv/adm/R$string",
+            "com/mixpanel/android/hello/Main",
+        ]);
+        let c = classes(&names);
+        let mut app = AppFacts {
+            package: Some("com.dv.adm"),
+            classes: &c,
+            ..AppFacts::default()
+        };
+        assert_eq!(
+            ids(&m, &app),
+            [1],
+            "DOV-E not taken from the app's own code"
+        );
+        // The app's package is under the mixpanel prefix, but the SDK package is not the
+        // app's package: Mixpanel's own demo app still reports Mixpanel.
+        app.package = Some("com.mixpanel.android.hello");
+        let names2 = desc(&[
+            "com/mixpanel/android/hello/Main",
+            "com/mixpanel/android/mpmetrics/MixpanelAPI",
+        ]);
+        let c2 = classes(&names2);
+        app.classes = &c2;
+        let d = m.match_trackers(&app);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, 1);
+        assert!(d[0].reason.contains("own package"), "{}", d[0].reason);
+        // Other evidence agrees: DOV-E reported, own classes shown.
+        let hosts = [HostFact {
+            host: "api.dv-e.example",
+            location: "classes.dex",
+        }];
+        let app = AppFacts {
+            package: Some("com.dv.adm"),
+            classes: &c,
+            hosts: &hosts,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        let dove = d.iter().find(|d| d.rule == 0).unwrap();
+        assert_eq!(dove.confidence, Confidence::Low);
+        assert!(dove.evidence.iter().any(|e| e.value == "com.dv.adm.Main"));
+    }
+
+    #[test]
+    fn r8_renamed_sdk_by_manifest_strings_hosts() {
+        let rules = RuleSet::builtin();
+        let m = Matcher::new(&rules).unwrap();
+        let idx = |id: &str| rules.trackers.iter().position(|r| r.id == id).unwrap();
+        // Obfuscated classes, only strings and hosts left: Low.
+        let names = desc(&["a/b/c", "a/b/d"]);
+        let c = classes(&names);
+        let strings = [StringFact {
+            value: "AppsFlyer_6.9.2",
+            location: "classes.dex",
+        }];
+        let hosts = [HostFact {
+            host: "launches.appsflyersdk.com",
+            location: "classes.dex",
+        }];
+        let app = AppFacts {
+            classes: &c,
+            strings: &strings,
+            hosts: &hosts,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        let af = d.iter().find(|d| d.rule == idx("appsflyer")).unwrap();
+        assert_eq!(af.confidence, Confidence::Low);
+        assert_eq!(af.sdk_version.as_deref(), Some("6.9.2"));
+        assert!(af.evidence.iter().any(|e| e.kind == EvidenceKind::Host));
+        assert!(af.evidence.iter().any(|e| e.kind == EvidenceKind::String));
+        // Manifest + version file + native lib + asset, no classes: Medium.
+        let manifest = [
+            ManifestFact {
+                kind: "meta-data",
+                name: "com.crashlytics.android.build_id",
+            },
+            ManifestFact {
+                kind: "meta-data",
+                name: "com.facebook.sdk.ApplicationId",
+            },
+            ManifestFact {
+                kind: "meta-data",
+                name: "com.mixpanel.android.MPConfig.EnableDebugLogging",
+            },
+            ManifestFact {
+                kind: "receiver",
+                name: "io.branch.referral.SomeReceiver",
+            },
+        ];
+        let vf = [VersionFile {
+            name: "META-INF/com.google.firebase_firebase-crashlytics.version",
+            content: "18.3.7\n",
+        }];
+        let libs = [
+            "lib/arm64-v8a/libcrashlytics.so",
+            "lib/arm64-v8a/libother.so",
+        ];
+        let assets = ["assets/crashlytics-build.properties"];
+        let app = AppFacts {
+            manifest_names: &manifest,
+            version_files: &vf,
+            native_libs: &libs,
+            assets: &assets,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        let got: Vec<&str> = d
+            .iter()
+            .map(|d| rules.trackers[d.rule].id.as_str())
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        for id in [
+            "google-crashlytics",
+            "facebook-analytics",
+            "mixpanel",
+            "branch",
+        ] {
+            assert!(got.contains(&id), "{id} in {got:?}");
+        }
+        assert!(d.iter().all(|d| d.confidence == Confidence::Medium));
+        let cr = d
+            .iter()
+            .find(|d| d.rule == idx("google-crashlytics"))
+            .unwrap();
+        assert_eq!(cr.sdk_version.as_deref(), Some("18.3.7"));
+        let kinds: Vec<EvidenceKind> = cr.evidence.iter().map(|e| e.kind).collect();
+        for k in [
+            EvidenceKind::Manifest,
+            EvidenceKind::VersionFile,
+            EvidenceKind::NativeLib,
+            EvidenceKind::Asset,
+        ] {
+            assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn shared_hosts_do_not_detect_alone_and_host_owner() {
+        let rules = RuleSet::builtin();
+        let m = Matcher::new(&rules).unwrap();
+        let hosts = [HostFact {
+            host: "graph.facebook.com",
+            location: "classes.dex",
+        }];
+        let app = AppFacts {
+            hosts: &hosts,
+            ..AppFacts::default()
+        };
+        assert!(m.match_trackers(&app).is_empty());
+        let owner = m.host_owner("graph.facebook.com").unwrap();
+        assert!(rules.trackers[owner].id.starts_with("facebook"));
+        let af = m.host_owner("T.AppsFlyer.com.").unwrap();
+        assert_eq!(rules.trackers[af].id, "appsflyer");
+        assert_eq!(m.host_owner("notappsflyer.com"), None);
+        assert_eq!(m.host_owner("example.org"), None);
+        assert_eq!(m.rules_checked(), rules.trackers.len());
+        assert_eq!(m.libraries_checked(), rules.libraries.len());
+    }
+
+    #[test]
+    fn regex_rules_and_libraries() {
+        let mut r = rule("rx", &[]);
+        r.code_regex = vec!["com/ex[0-9]+/sdk".into()];
+        r.network_regex = vec!["tracker[0-9]\\.example".into()];
+        r.native_libs = vec!["libex[0-9]+\\.so".into()];
+        let m = set(vec![r]);
+        let names = desc(&["com/ex42/sdk/A", "com/google/gson/Gson"]);
+        let c = classes(&names);
+        let libs = ["lib/x86/libex7.so"];
+        let app = AppFacts {
+            classes: &c,
+            native_libs: &libs,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].evidence.len(), 2);
+        let l = m.match_libraries(&app);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].evidence[0].value, "com.google.gson.Gson");
+        assert_eq!(m.host_owner("a.tracker7.example"), Some(0));
+        let bad = RuleSet {
+            trackers: vec![Rule {
+                code_regex: vec!["(".into()],
+                ..rule("bad", &[])
+            }],
+            libraries: vec![],
+        };
+        let e = Matcher::new(&bad).unwrap_err();
+        assert!(e.to_string().starts_with("rule `bad`: regex `(`"), "{e}");
+    }
+
+    #[test]
+    fn builtin_detects_the_ring_trackers_by_class() {
+        let rules = RuleSet::builtin();
+        let m = Matcher::new(&rules).unwrap();
+        let cases = [
+            ("com/appsflyer/AppsFlyerLib", "appsflyer"),
+            ("io/branch/referral/Branch", "branch"),
+            ("com/mixpanel/android/mpmetrics/MixpanelAPI", "mixpanel"),
+            (
+                "com/facebook/appevents/AppEventsLogger",
+                "facebook-analytics",
+            ),
+            ("com/facebook/login/LoginManager", "facebook-login"),
+            ("com/facebook/share/widget/ShareDialog", "facebook-share"),
+            ("com/facebook/ads/AdView", "facebook-ads"),
+            (
+                "com/google/firebase/crashlytics/FirebaseCrashlytics",
+                "google-crashlytics",
+            ),
+            ("com/crashlytics/android/Crashlytics", "google-crashlytics"),
+            (
+                "com/google/android/gms/measurement/AppMeasurement",
+                "google-firebase-analytics",
+            ),
+            ("com/google/android/gms/ads/AdView", "google-admob"),
+            (
+                "com/google/android/gms/analytics/Tracker",
+                "google-analytics",
+            ),
+            ("com/onesignal/OneSignal", "onesignal"),
+        ];
+        for (class, id) in cases {
+            let d = desc(&[class]);
+            let c = classes(&d);
+            let app = AppFacts {
+                classes: &c,
+                ..AppFacts::default()
+            };
+            let got: Vec<&str> = m
+                .match_trackers(&app)
+                .iter()
+                .map(|d| rules.trackers[d.rule].id.as_str())
+                .collect();
+            assert_eq!(got, [id], "{class}");
+        }
+    }
+
+    /// Naive reference: for every rule and every code prefix, one regex applied with
+    /// `is_match` (εxodus' `re.search`, unanchored) to every class, with the package
+    /// boundaries our rules promise.
+    fn naive(rules: &[Rule], names: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let res: Vec<regex::Regex> = r
+                .code
+                .iter()
+                .map(|p| {
+                    regex::Regex::new(&format!(
+                        "(?:^|/){}(?:$|[/$])",
+                        regex::escape(&p.replace('.', "/"))
+                    ))
+                    .unwrap()
+                })
+                .collect();
+            if names.iter().any(|n| res.iter().any(|re| re.is_match(n))) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn automaton_equals_naive_regex_loop(
+            picks in proptest::collection::vec(
+                (0usize..1000, 0usize..6, proptest::collection::vec(0usize..12, 0..4), proptest::bool::ANY),
+                0..40,
+            )
+        ) {
+            let rules = RuleSet::builtin();
+            let noise = ["a", "b", "sdk", "internal", "x1", "com", "google", "android", "ads2", "Foo", "dvx", "io"];
+            let prefixes: Vec<&String> = rules.trackers.iter().flat_map(|r| r.code.iter()).collect();
+            let names: Vec<String> = picks
+                .iter()
+                .map(|(p, cut, tail, inner)| {
+                    let base = prefixes[p % prefixes.len()].replace('.', "/");
+                    // Sometimes truncate or extend the last segment to test boundaries.
+                    let mut s = match cut {
+                        0 => format!("{base}x"),
+                        1 => base.get(..base.len().saturating_sub(1)).unwrap_or("").to_string(),
+                        2 => format!("shadow/{base}"),
+                        _ => base,
+                    };
+                    for t in tail {
+                        s.push('/');
+                        s.push_str(noise[t % noise.len()]);
+                    }
+                    if *inner {
+                        s.push_str("$1");
+                    }
+                    s
+                })
+                .collect();
+            let m = Matcher::new(&RuleSet { trackers: rules.trackers.clone(), libraries: Vec::new() }).unwrap();
+            let descs: Vec<String> = names.iter().map(|n| format!("L{n};")).collect();
+            let c = classes(&descs);
+            let app = AppFacts { classes: &c, ..AppFacts::default() };
+            let got = ids(&m, &app);
+            proptest::prop_assert_eq!(got, naive(&rules.trackers, &names));
+        }
+    }
+}
