@@ -230,7 +230,7 @@ fn apply_zip64(
             an.push(
                 Some(name),
                 AnomalyKind::BadExtraField,
-                format!("extra field 0x{id:04x} declares {len} bytes but only {} remain (ignored, as Android does)", extra.len() - body_start),
+                format!("extra field 0x{id:04x} declares {len} bytes but only {} remain (the rest of the extra field is ignored)", extra.len() - body_start),
             );
             return;
         };
@@ -305,12 +305,30 @@ impl<'a> ZipArchive<'a> {
             let actual = eocd.end.checked_sub(eocd.cd_size);
             match actual {
                 Some(a) if a > eocd.cd_offset && sig_at(a) == Some(CD_SIG) => {
-                    shift = a - eocd.cd_offset;
-                    an.push(
-                        None,
-                        AnomalyKind::PrependedData,
-                        format!("central directory declared at {} but found at {a}: {shift} bytes were prepended to the zip (offsets shifted)", eocd.cd_offset),
-                    );
+                    // Prepended bytes shift every offset, unless the first record's local
+                    // offset is right as it is (then only the end record lies).
+                    let first_local = usize::try_from(a)
+                        .ok()
+                        .and_then(|a| u32_at(bytes, a.checked_add(42)?))
+                        .map(u64::from);
+                    let d = a - eocd.cd_offset;
+                    let shifted_ok =
+                        first_local.is_some_and(|l| sig_at(l.saturating_add(d)) == Some(LOCAL_SIG));
+                    let plain_ok = first_local.is_some_and(|l| sig_at(l) == Some(LOCAL_SIG));
+                    if shifted_ok || !plain_ok {
+                        shift = d;
+                        an.push(
+                            None,
+                            AnomalyKind::PrependedData,
+                            format!("central directory declared at {} but found at {a}: {shift} bytes were prepended to the zip (offsets shifted)", eocd.cd_offset),
+                        );
+                    } else {
+                        an.push(
+                            None,
+                            AnomalyKind::BadEocd,
+                            format!("end record declares the central directory at {} but it is at {a} (entry offsets are right; only the end record lies)", eocd.cd_offset),
+                        );
+                    }
                     a
                 }
                 _ => {
@@ -339,6 +357,24 @@ impl<'a> ZipArchive<'a> {
         let mut descriptors = 0usize;
         while seen < eocd.entries {
             if u32_at(cd, pos) != Some(CD_SIG) {
+                // The previous record's lengths lied (e.g. an extra field length off by one):
+                // resynchronise on the next record signature, forward only.
+                let next = cd
+                    .get(pos..)
+                    .and_then(|rest| rest.windows(4).position(|w| w == b"PK\x01\x02"));
+                if let (Some(skip), true) = (next, seen > 0) {
+                    an.push(
+                        None,
+                        AnomalyKind::CentralDirectoryCount,
+                        format!(
+                            "central directory record {} not at offset {} but {skip} bytes later (the previous record's lengths lie); resynchronised",
+                            seen + 1,
+                            cd_start + pos as u64
+                        ),
+                    );
+                    pos += skip;
+                    continue;
+                }
                 an.push(
                     None,
                     AnomalyKind::CentralDirectoryCount,
@@ -434,7 +470,7 @@ impl<'a> ZipArchive<'a> {
             }
             let local_abs = local.saturating_add(shift);
             let data_offset = local_header(
-                bytes, local_abs, &name, method, flags, crc32, csize, usize_, &mut an,
+                bytes, local_abs, &name, name_bytes, method, flags, crc32, csize, usize_, &mut an,
             );
             index.insert(name.clone(), entries.len());
             entries.push(Entry {
@@ -658,6 +694,7 @@ fn local_header(
     bytes: &[u8],
     off: u64,
     name: &str,
+    raw_name: &[u8],
     method: u16,
     flags: u16,
     crc: u32,
@@ -688,7 +725,7 @@ fn local_header(
         diffs.push(format!("method {lmethod} vs {method}"));
     }
     match bytes.get(o + LOCAL_LEN..o + LOCAL_LEN + lnlen) {
-        Some(n) if n == name.as_bytes() => {}
+        Some(n) if n == raw_name => {}
         Some(n) => diffs.push(format!("name {:?} vs {name:?}", String::from_utf8_lossy(n))),
         None => diffs.push("name runs past the end of the file".to_string()),
     }
@@ -754,6 +791,545 @@ fn check_overlaps(entries: &[Entry], cd_start: u64, cd_end: u64, an: &mut Anomal
         }
         if prev.is_none_or(|(pend, _)| end > pend) {
             prev = Some((end, name));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_fixtures::zip::{apk_signing_block, crc32, Method, ZipBuilder};
+
+    fn parse(z: &[u8]) -> ZipArchive<'_> {
+        match ZipArchive::parse(z, &Limits::default()) {
+            Ok(a) => a,
+            Err(e) => panic!("parse failed: {e}"),
+        }
+    }
+
+    fn kinds(a: &ZipArchive<'_>) -> Vec<AnomalyKind> {
+        a.anomalies().iter().map(|x| x.kind).collect()
+    }
+
+    fn read_ok<'a>(a: &ZipArchive<'a>, name: &str) -> Cow<'a, [u8]> {
+        let e = a.by_name(name).expect("entry present");
+        match a.read(e) {
+            Ok(b) => b,
+            Err(err) => panic!("read {name}: {err}"),
+        }
+    }
+
+    #[test]
+    fn clean_archive_round_trips_without_anomalies() {
+        let text = b"<manifest package=\"x\"/>".repeat(50);
+        let z = ZipBuilder::new()
+            .deflated("AndroidManifest.xml", &text)
+            .stored("classes.dex", b"dex\n035\0")
+            .build();
+        let a = parse(&z);
+        assert!(a.anomalies().is_empty(), "{:?}", a.anomalies());
+        assert_eq!(a.entries().len(), 2);
+        assert_eq!(read_ok(&a, "AndroidManifest.xml").as_ref(), &text[..]);
+        let dex = read_ok(&a, "classes.dex");
+        assert!(matches!(dex, Cow::Borrowed(_)), "stored entries borrow");
+        assert_eq!(dex.as_ref(), b"dex\n035\0");
+        assert!(a.anomalies().is_empty());
+    }
+
+    #[test]
+    fn empty_22_byte_zip() {
+        let z = ZipBuilder::new().build();
+        assert_eq!(z.len(), 22);
+        let a = parse(&z);
+        assert!(a.entries().is_empty());
+        assert_eq!(a.central_directory_offset(), 0);
+        assert!(a.dex_entries().is_empty());
+    }
+
+    #[test]
+    fn not_a_zip_and_truncated() {
+        assert_eq!(
+            ZipArchive::parse(b"", &Limits::default()).err(),
+            Some(ContainerError::NotZip)
+        );
+        assert_eq!(
+            ZipArchive::parse(&[0u8; 100], &Limits::default()).err(),
+            Some(ContainerError::NotZip)
+        );
+        let z = ZipBuilder::new()
+            .deflated("AndroidManifest.xml", &[5u8; 1000])
+            .build();
+        // Every truncation either errors or parses; never panics.
+        for cut in 0..z.len() {
+            if let Ok(a) = ZipArchive::parse(&z[..cut], &Limits::default()) {
+                for e in a.entries() {
+                    let _ = a.read(e);
+                }
+            }
+        }
+        // Cutting off the EOCD's tail: no EOCD.
+        assert!(ZipArchive::parse(&z[..z.len() - 1], &Limits::default()).is_err());
+        // Cutting the data: the directory is fine but the data is gone.
+        let cd = z.len() - 22 - (46 + 19);
+        let mut cut = z[..30 + 19 + 5].to_vec();
+        cut.extend_from_slice(&z[cd..]);
+        let r = ZipArchive::parse(&cut, &Limits::default());
+        assert!(r.is_ok() || r.is_err());
+    }
+
+    #[test]
+    fn local_header_disagreements() {
+        let data = b"hello world hello world".repeat(20);
+        let z = ZipBuilder::new()
+            .deflated("a.txt", &data)
+            .local_method(0)
+            .deflated("b.txt", &data)
+            .local_sizes(1, 2)
+            .deflated("c.txt", &data)
+            .local_name("cc.txt")
+            .build();
+        let a = parse(&z);
+        let mism: Vec<_> = a
+            .anomalies()
+            .into_iter()
+            .filter(|x| x.kind == AnomalyKind::LocalHeaderMismatch)
+            .collect();
+        assert_eq!(mism.len(), 3, "{mism:?}");
+        assert!(mism[0]
+            .to_string()
+            .starts_with("a.txt: local header disagrees"));
+        assert!(mism[0].detail.contains("method 0 vs 8"));
+        assert!(mism[1].detail.contains("sizes 1/2"));
+        assert!(mism[2].detail.contains("\"cc.txt\" vs \"c.txt\""));
+        // The central directory wins; the local name length still locates the data.
+        for n in ["a.txt", "b.txt", "c.txt"] {
+            assert_eq!(read_ok(&a, n).as_ref(), &data[..]);
+        }
+    }
+
+    #[test]
+    fn unknown_method_on_deflated_data_is_inflated() {
+        let data = b"tracker.example.com ".repeat(30);
+        let z = ZipBuilder::new()
+            .deflated("assets/x.json", &data)
+            .declared_method(99)
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::UnknownMethod]);
+        assert_eq!(read_ok(&a, "assets/x.json").as_ref(), &data[..]);
+    }
+
+    #[test]
+    fn data_descriptors() {
+        let data = vec![3u8; 5000];
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", &data)
+            .data_descriptor()
+            .stored("b", b"bee")
+            .data_descriptor()
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::DataDescriptor]);
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), &data[..]);
+        assert_eq!(read_ok(&a, "b").as_ref(), b"bee");
+    }
+
+    #[test]
+    fn prepended_junk_with_and_without_shifted_offsets() {
+        let junk = vec![b'#'; 1026];
+        // Offsets relative to the zip start: found by the shift.
+        let z = ZipBuilder::new()
+            .prepend(&junk)
+            .deflated("AndroidManifest.xml", &[1u8; 300])
+            .build();
+        let a = parse(&z);
+        assert!(kinds(&a).contains(&AnomalyKind::PrependedData));
+        assert_eq!(read_ok(&a, "AndroidManifest.xml").as_ref(), &[1u8; 300][..]);
+        assert_eq!(
+            a.central_directory_offset(),
+            (z.len() - 22 - 46 - 19) as u64
+        );
+        assert_eq!(a.entries()[0].local_header_offset, 1026);
+
+        // Offsets already adjusted to the file (`zip -A`): still reported.
+        let plain = ZipBuilder::new().stored("x", b"y").build();
+        let mut adj = junk.clone();
+        adj.extend_from_slice(&ZipBuilder::new().stored("x", b"y").build());
+        // Patch offsets: CD local offset and EOCD cd offset += 1026.
+        let cd = adj.len() - 22 - 47;
+        let lo = u32_at(&adj, cd + 42).unwrap() + 1026;
+        adj[cd + 42..cd + 46].copy_from_slice(&lo.to_le_bytes());
+        let eo = adj.len() - 22;
+        let co = u32_at(&adj, eo + 16).unwrap() + 1026;
+        adj[eo + 16..eo + 20].copy_from_slice(&co.to_le_bytes());
+        let a = parse(&adj);
+        assert_eq!(kinds(&a), [AnomalyKind::PrependedData]);
+        assert_eq!(read_ok(&a, "x").as_ref(), b"y");
+        assert!(plain.len() < adj.len());
+    }
+
+    #[test]
+    fn duplicate_names_keep_the_first() {
+        let z = ZipBuilder::new()
+            .stored("classes.dex", b"first")
+            .stored("classes.dex", b"second")
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::DuplicateName]);
+        assert_eq!(a.entries().len(), 1);
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), b"first");
+        assert_eq!(a.dex_entries().len(), 1);
+    }
+
+    #[test]
+    fn overlapping_entries() {
+        // The second record points at the first entry's local header (overlap bomb shape).
+        let z = ZipBuilder::new()
+            .stored("a", b"AAAA")
+            .stored("b", b"AAAA")
+            .cd_local_offset(0)
+            .cd_only()
+            .build();
+        let a = parse(&z);
+        assert!(kinds(&a).contains(&AnomalyKind::Overlap), "{:?}", kinds(&a));
+        // b's name differs from the local header's: mismatch recorded too.
+        assert!(kinds(&a).contains(&AnomalyKind::LocalHeaderMismatch));
+        assert_eq!(read_ok(&a, "b").as_ref(), b"AAAA");
+    }
+
+    #[test]
+    fn cd_offset_past_the_end() {
+        let z = ZipBuilder::new()
+            .stored("a", b"x")
+            .eocd_cd_offset(0x7fff_0000)
+            .build();
+        let err = ZipArchive::parse(&z, &Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("central directory"), "{err}");
+        // Points inside the file at something that is no directory: the directory right
+        // before the end record is used, and the entry offsets (right as they are) unshifted.
+        let z = ZipBuilder::new()
+            .stored("a", b"x")
+            .eocd_cd_offset(1)
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::BadEocd]);
+        assert_eq!(read_ok(&a, "a").as_ref(), b"x");
+        // A directory that is nowhere: error.
+        let mut z = ZipBuilder::new()
+            .stored("a", b"x")
+            .eocd_cd_offset(1)
+            .build();
+        let cd = z.len() - 22 - 47;
+        z[cd] = b'X';
+        let r = ZipArchive::parse(&z, &Limits::default());
+        assert!(matches!(
+            r,
+            Err(ContainerError::BadCentralDirectory { offset: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn max_size_eocd_comment_and_fake_eocd_in_comment() {
+        let comment = vec![b'c'; 65535];
+        let z = ZipBuilder::new()
+            .stored("a", b"x")
+            .comment(&comment)
+            .build();
+        let a = parse(&z);
+        assert!(a.anomalies().is_empty());
+        assert_eq!(read_ok(&a, "a").as_ref(), b"x");
+        // A comment holding a fake EOCD signature whose comment length does not fit: the real
+        // one (comment ending exactly at the end) wins.
+        let mut fake = vec![b'c'; 100];
+        fake[50..54].copy_from_slice(&EOCD_SIG.to_le_bytes());
+        let z = ZipBuilder::new().stored("a", b"x").comment(&fake).build();
+        let a = parse(&z);
+        assert!(a.anomalies().is_empty(), "{:?}", a.anomalies());
+        assert_eq!(a.entries().len(), 1);
+        // Trailing bytes after the comment: accepted with an anomaly.
+        let mut t = ZipBuilder::new().stored("a", b"x").build();
+        t.extend_from_slice(b"trailing");
+        let a = parse(&t);
+        assert_eq!(kinds(&a), [AnomalyKind::BadEocd]);
+    }
+
+    #[test]
+    fn zip64_fields() {
+        let data = vec![9u8; 4000];
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", &data)
+            .zip64()
+            .stored("b", b"bb")
+            .zip64_eocd()
+            .build();
+        let a = parse(&z);
+        assert!(kinds(&a).contains(&AnomalyKind::Zip64));
+        let e = a.by_name("classes.dex").unwrap();
+        assert_eq!(e.uncompressed_size, 4000);
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), &data[..]);
+        assert_eq!(read_ok(&a, "b").as_ref(), b"bb");
+    }
+
+    #[test]
+    fn malformed_extra_field_is_tolerated() {
+        // Declares 0x20 bytes, holds 3: Python's zipfile refuses this, Android installs it.
+        let z = ZipBuilder::new()
+            .stored("AndroidManifest.xml", b"m")
+            .extra(&[0xfe, 0xca, 0x20, 0x00, 1, 2, 3])
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::BadExtraField]);
+        assert_eq!(read_ok(&a, "AndroidManifest.xml").as_ref(), b"m");
+    }
+
+    #[test]
+    fn lying_extra_length_resynchronises() {
+        // apkinsp_size_extrafield.apk's trick: the first record's extra length is one short.
+        let mut z = ZipBuilder::new()
+            .stored("AndroidManifest.xml", b"m")
+            .extra(b"*** erev0s.com ***")
+            .stored("classes.dex", b"dex")
+            .build();
+        let cd = u32_at(&z, z.len() - 6).unwrap() as usize;
+        z[cd + 30] = 17;
+        let a = parse(&z);
+        assert_eq!(a.entries().len(), 2, "{:?}", a.anomalies());
+        assert!(kinds(&a).contains(&AnomalyKind::CentralDirectoryCount));
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), b"dex");
+    }
+
+    #[test]
+    fn encrypted_flag_without_encryption() {
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", b"dex\n035\0")
+            .flags(1)
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::EncryptedFlag]);
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), b"dex\n035\0");
+    }
+
+    #[test]
+    fn traversal_names() {
+        let z = ZipBuilder::new()
+            .stored("../../evil.so", b"x")
+            .stored("/abs", b"x")
+            .stored("a\\..\\b", b"x")
+            .stored("ok/..name", b"x")
+            .build();
+        let a = parse(&z);
+        let t: Vec<_> = a
+            .anomalies()
+            .into_iter()
+            .filter(|x| x.kind == AnomalyKind::PathTraversal)
+            .filter_map(|x| x.entry)
+            .collect();
+        assert_eq!(t, ["../../evil.so", "/abs", "a\\..\\b"]);
+    }
+
+    #[test]
+    fn non_utf8_name() {
+        let z = ZipBuilder::new()
+            .entry_raw_name(b"a\xffb", b"x", Method::Stored)
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::NonUtf8Name]);
+        assert_eq!(a.entries()[0].name, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn bomb_by_declared_size_ratio_total_and_count() {
+        let big = vec![0u8; 4 << 20]; // 4 MiB of zeros deflates ~1000:1
+        let z = ZipBuilder::new().deflated("classes.dex", &big).build();
+        let a = parse(&z);
+        let e = a.by_name("classes.dex").unwrap();
+        assert!(e.uncompressed_size / e.compressed_size > 1000);
+        assert!(matches!(
+            a.read(e),
+            Err(ContainerError::RatioExceeded { .. })
+        ));
+        // Lower ratio needed to pass; total budget then stops the second read.
+        let limits = Limits {
+            max_ratio: 10_000,
+            max_total_inflated: 6 << 20,
+            ..Limits::default()
+        };
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", &big)
+            .deflated("classes2.dex", &big)
+            .build();
+        let a = ZipArchive::parse(&z, &limits).unwrap();
+        let d = a.dex_entries();
+        assert_eq!(d.len(), 2);
+        assert_eq!(a.read(d[0]).unwrap().len(), 4 << 20);
+        assert_eq!(a.remaining_budget(), 2 << 20);
+        let err = a.read(d[1]).unwrap_err();
+        assert!(matches!(err, ContainerError::TotalExceeded { .. }), "{err}");
+        // Declared size over the per-entry limit: refused before allocating.
+        let z = ZipBuilder::new()
+            .deflated("classes2.dex", b"tiny")
+            .declared_uncompressed(u32::MAX)
+            .build();
+        let a = parse(&z);
+        let err = a.read(&a.entries()[0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "classes2.dex: declared size 4.0 GiB exceeds limit 512 MiB"
+        );
+        // Entry count.
+        let z = ZipBuilder::new().stored("a", b"").stored("b", b"").build();
+        let limits = Limits {
+            max_entries: 1,
+            ..Limits::default()
+        };
+        assert_eq!(
+            ZipArchive::parse(&z, &limits).err(),
+            Some(ContainerError::TooManyEntries {
+                declared: 2,
+                limit: 1
+            })
+        );
+    }
+
+    #[test]
+    fn lying_declared_size_stops_at_limit() {
+        // Declares 10 bytes, inflates to 3 MiB: the fast path overflows, the stream stops.
+        let big = vec![0u8; 3 << 20];
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", &big)
+            .declared_uncompressed(10)
+            .build();
+        let limits = Limits {
+            max_entry_size: 1 << 20,
+            ..Limits::default()
+        };
+        let a = ZipArchive::parse(&z, &limits).unwrap();
+        let err = a.read(&a.entries()[0]).unwrap_err();
+        assert!(
+            matches!(err, ContainerError::InflatedTooLarge { .. }),
+            "{err}"
+        );
+        // Within the limit, the real data comes back with a size anomaly.
+        let a = parse(&z);
+        assert_eq!(read_ok(&a, "classes.dex").len(), 3 << 20);
+        assert!(kinds(&a).contains(&AnomalyKind::SizeMismatch));
+        // Declared larger than the data: truncated to what inflates, anomaly.
+        let z = ZipBuilder::new()
+            .deflated("a", b"abc")
+            .declared_uncompressed(1000)
+            .build();
+        let a = parse(&z);
+        assert_eq!(read_ok(&a, "a").as_ref(), b"abc");
+        assert!(kinds(&a).contains(&AnomalyKind::SizeMismatch));
+    }
+
+    #[test]
+    fn crc_mismatch_and_corrupt_deflate() {
+        let z = ZipBuilder::new()
+            .stored("a", b"data")
+            .crc(crc32(b"other"))
+            .build();
+        let a = parse(&z);
+        assert_eq!(read_ok(&a, "a").as_ref(), b"data");
+        assert_eq!(kinds(&a), [AnomalyKind::CrcMismatch]);
+
+        let mut z = ZipBuilder::new().deflated("a", &[4u8; 100]).build();
+        // Corrupt the deflate stream: a reserved block type (BTYPE=11).
+        z[31] = 0x07;
+        let a = parse(&z);
+        let err = a.read(&a.entries()[0]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a: corrupt deflate data at offset 31"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stored_data_past_end_and_missing_local_header() {
+        let z = ZipBuilder::new()
+            .stored("a", b"abc")
+            .declared_sizes(3, 100_000)
+            .build();
+        let a = parse(&z);
+        let err = a.read(&a.entries()[0]).unwrap_err();
+        assert!(matches!(err, ContainerError::OutOfBounds { .. }), "{err}");
+        let z = ZipBuilder::new()
+            .stored("a", b"abc")
+            .stored("b", b"abc")
+            .cd_local_offset(2)
+            .build();
+        let a = parse(&z);
+        assert!(kinds(&a).contains(&AnomalyKind::BadLocalHeader));
+        let b = a.by_name("b").unwrap();
+        assert_eq!(b.data_offset, None);
+        assert_eq!(
+            a.read(b).unwrap_err().to_string(),
+            "b: no readable local file header at offset 2"
+        );
+    }
+
+    #[test]
+    fn eocd_count_disagreements() {
+        let z = ZipBuilder::new()
+            .stored("a", b"1")
+            .stored("b", b"2")
+            .eocd_entries(5)
+            .build();
+        let a = parse(&z);
+        assert_eq!(a.entries().len(), 2);
+        assert!(kinds(&a).contains(&AnomalyKind::CentralDirectoryCount));
+        let z = ZipBuilder::new()
+            .stored("a", b"1")
+            .stored("b", b"2")
+            .eocd_entries(1)
+            .build();
+        let a = parse(&z);
+        assert_eq!(a.entries().len(), 1);
+        assert!(kinds(&a).contains(&AnomalyKind::CentralDirectoryCount));
+    }
+
+    #[test]
+    fn signing_block_and_multidex_order() {
+        let sb = apk_signing_block(0x7109_871a, b"v2 data");
+        let z = ZipBuilder::new()
+            .stored("classes.dex", b"1")
+            .stored("classes3.dex", b"3")
+            .stored("classes2.dex", b"2")
+            .stored("classes5.dex", b"5")
+            .signing_block(&sb)
+            .build();
+        let a = parse(&z);
+        assert!(a.anomalies().is_empty(), "{:?}", a.anomalies());
+        let names: Vec<_> = a.dex_entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["classes.dex", "classes2.dex", "classes3.dex"]);
+        let cd = a.central_directory_offset() as usize;
+        assert_eq!(&a.bytes()[cd - 16..cd], b"APK Sig Block 42");
+        // No classes.dex: no dex at all, even if classes2.dex exists.
+        let z = ZipBuilder::new().stored("classes2.dex", b"2").build();
+        assert!(parse(&z).dex_entries().is_empty());
+    }
+
+    #[test]
+    fn nested_bundle_reads_inner_apks() {
+        let inner = ZipBuilder::new()
+            .deflated("AndroidManifest.xml", b"m")
+            .build();
+        let outer = ZipBuilder::new()
+            .stored("base.apk", &inner)
+            .deflated("split_x.apk", &inner)
+            .build();
+        let a = parse(&outer);
+        let apks = crate::bundle_apks(&a);
+        assert_eq!(apks.len(), 2);
+        let bufs: Vec<_> = apks.iter().map(|e| a.read(e).unwrap()).collect();
+        let limits = Limits {
+            max_total_inflated: a.remaining_budget(),
+            ..Limits::default()
+        };
+        for b in &bufs {
+            let z = ZipArchive::parse(b, &limits).unwrap();
+            assert_eq!(read_ok(&z, "AndroidManifest.xml").as_ref(), b"m");
         }
     }
 }
