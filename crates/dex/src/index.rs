@@ -1,0 +1,1147 @@
+//! The app's code index: every class of every DEX of an app, sorted by descriptor, with the
+//! references each method's code makes, stored as compact per-DEX `u32` indices.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
+use crate::insn::{CodeRef, Instructions, RefKind};
+use crate::DexError;
+
+/// Warnings kept per file before the rest are only counted.
+const MAX_WARNINGS_PER_FILE: usize = 200;
+
+struct DexEntry<'a> {
+    name: String,
+    dex: DexFile<'a>,
+    /// Bitset over `string_ids`: referenced by some const-string.
+    referenced: Vec<u64>,
+    class_defs: u32,
+    methods: u32,
+    refs: u64,
+    warnings: usize,
+}
+
+struct ClassEntry<'a> {
+    descriptor: Cow<'a, str>,
+    file: u16,
+    def: ClassDef,
+    methods: (u32, u32),
+}
+
+#[derive(Clone, Copy)]
+struct MethodEntry {
+    method_idx: u32,
+    access_flags: u32,
+    code_off: u32,
+    code_units: u32,
+    refs: (u32, u32),
+}
+
+/// Builds a [`CodeIndex`] from the DEX files of one app, in priority order (`classes.dex`,
+/// `classes2.dex`, …): when a class is defined twice, the first definition is kept, as on
+/// Android, and a warning is recorded.
+pub struct IndexBuilder<'a> {
+    files: Vec<DexEntry<'a>>,
+    classes: Vec<ClassEntry<'a>>,
+    methods: Vec<MethodEntry>,
+    refs: Vec<CodeRef>,
+    warnings: Vec<String>,
+    scratch: ClassData,
+}
+
+impl Default for IndexBuilder<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> IndexBuilder<'a> {
+    /// An empty builder.
+    pub fn new() -> Self {
+        IndexBuilder {
+            files: Vec::new(),
+            classes: Vec::new(),
+            methods: Vec::new(),
+            refs: Vec::new(),
+            warnings: Vec::new(),
+            scratch: ClassData::default(),
+        }
+    }
+
+    /// Adds one DEX file named `name` (e.g. `classes2.dex`). Returns `Err` only when the
+    /// header is unusable; problems inside (bad classes, methods, instructions) are recorded
+    /// as warnings prefixed with `name` and the rest is indexed.
+    pub fn add_dex(&mut self, name: &str, bytes: &'a [u8]) -> Result<(), DexError> {
+        if self.files.len() >= usize::from(u16::MAX) {
+            return Err(DexError::CountTooLarge {
+                what: "dex files",
+                count: self.files.len() as u64,
+                offset: 0,
+                left: 0,
+            });
+        }
+        let dex = DexFile::parse(bytes)?;
+        let file = self.files.len() as u16;
+        let mut entry = DexEntry {
+            name: name.to_string(),
+            referenced: vec![0u64; (dex.string_count() as usize).div_ceil(64)],
+            dex,
+            class_defs: 0,
+            methods: 0,
+            refs: 0,
+            warnings: 0,
+        };
+        for a in entry.dex.anomalies().to_vec() {
+            warn(&mut self.warnings, &mut entry, format_args!("{a}"));
+        }
+        let dex = entry.dex.clone();
+        let counts = [
+            dex.string_count(),
+            dex.type_count(),
+            dex.field_count(),
+            dex.method_count(),
+            dex.proto_count(),
+        ];
+        for def in dex.class_defs() {
+            let def = match def {
+                Ok(d) => d,
+                Err(e) => {
+                    warn(&mut self.warnings, &mut entry, format_args!("{e}"));
+                    continue;
+                }
+            };
+            let descriptor = match dex.type_descriptor(def.class_idx) {
+                Ok(s) => s.as_str(),
+                Err(e) => {
+                    warn(
+                        &mut self.warnings,
+                        &mut entry,
+                        format_args!("class_def {}: {e}", def.index),
+                    );
+                    continue;
+                }
+            };
+            entry.class_defs += 1;
+            let mstart = self.methods.len() as u32;
+            if let Err(e) = dex.class_data_into(&def, &mut self.scratch) {
+                warn(
+                    &mut self.warnings,
+                    &mut entry,
+                    format_args!("class {descriptor}: {e}"),
+                );
+            }
+            for m in &self.scratch.methods {
+                if m.method_idx >= counts[3] {
+                    let e = DexError::IndexOutOfRange {
+                        what: "method_ids",
+                        index: m.method_idx,
+                        count: counts[3],
+                    };
+                    warn(
+                        &mut self.warnings,
+                        &mut entry,
+                        format_args!("class {descriptor}: {e}"),
+                    );
+                    continue;
+                }
+                let rstart = self.refs.len() as u32;
+                let mut code_units = 0;
+                match dex.code_item(m.method_idx, m.code_off) {
+                    Ok(None) => {}
+                    Err(e) => warn(
+                        &mut self.warnings,
+                        &mut entry,
+                        format_args!("class {descriptor}: {e}"),
+                    ),
+                    Ok(Some(code)) => {
+                        code_units = code.insns_units();
+                        for insn in Instructions::new(code.insns) {
+                            let insn = match insn {
+                                Ok(i) => i,
+                                Err(e) => {
+                                    warn(
+                                        &mut self.warnings,
+                                        &mut entry,
+                                        format_args!(
+                                            "class {descriptor} method {}: {e}",
+                                            m.method_idx
+                                        ),
+                                    );
+                                    break;
+                                }
+                            };
+                            let Some(r) = insn.reference else { continue };
+                            let limit = match r.kind {
+                                RefKind::String => counts[0],
+                                RefKind::Type => counts[1],
+                                RefKind::Field => counts[2],
+                                RefKind::Method => counts[3],
+                                RefKind::Proto => counts[4],
+                                RefKind::CallSite | RefKind::MethodHandle => u32::MAX,
+                            };
+                            if r.idx >= limit {
+                                warn(
+                                    &mut self.warnings,
+                                    &mut entry,
+                                    format_args!(
+                                        "class {descriptor} method {} pc {:#x}: {:?} index {} out of range (count {limit})",
+                                        m.method_idx, insn.pc, r.kind, r.idx
+                                    ),
+                                );
+                                continue;
+                            }
+                            if r.kind == RefKind::String {
+                                if let Some(w) = entry.referenced.get_mut((r.idx / 64) as usize) {
+                                    *w |= 1 << (r.idx % 64);
+                                }
+                            }
+                            self.refs.push(r);
+                        }
+                    }
+                }
+                entry.refs += u64::from(self.refs.len() as u32 - rstart);
+                entry.methods += 1;
+                self.methods.push(MethodEntry {
+                    method_idx: m.method_idx,
+                    access_flags: m.access_flags,
+                    code_off: m.code_off,
+                    code_units,
+                    refs: (rstart, self.refs.len() as u32),
+                });
+            }
+            self.classes.push(ClassEntry {
+                descriptor,
+                file,
+                def,
+                methods: (mstart, self.methods.len() as u32),
+            });
+        }
+        if entry.warnings > MAX_WARNINGS_PER_FILE {
+            self.warnings.push(format!(
+                "{}: {} more warnings not shown",
+                entry.name,
+                entry.warnings - MAX_WARNINGS_PER_FILE
+            ));
+        }
+        self.files.push(entry);
+        Ok(())
+    }
+
+    /// Sorts and deduplicates the classes and returns the index.
+    pub fn finish(mut self) -> CodeIndex<'a> {
+        // Stable: among equal descriptors the earliest-added file comes first.
+        self.classes.sort_by(|a, b| a.descriptor.cmp(&b.descriptor));
+        let mut kept: Vec<ClassEntry<'a>> = Vec::with_capacity(self.classes.len());
+        for c in self.classes {
+            if let Some(prev) = kept.last() {
+                if prev.descriptor == c.descriptor {
+                    let first = self
+                        .files
+                        .get(usize::from(prev.file))
+                        .map_or("?", |f| f.name.as_str());
+                    let this = self
+                        .files
+                        .get(usize::from(c.file))
+                        .map_or("?", |f| f.name.as_str());
+                    self.warnings.push(format!(
+                        "{this}: class {} defined again (first in {first})",
+                        c.descriptor
+                    ));
+                    continue;
+                }
+            }
+            kept.push(c);
+        }
+        CodeIndex {
+            files: self.files,
+            classes: kept,
+            methods: self.methods,
+            refs: self.refs,
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn warn(warnings: &mut Vec<String>, entry: &mut DexEntry<'_>, msg: std::fmt::Arguments<'_>) {
+    entry.warnings += 1;
+    if entry.warnings <= MAX_WARNINGS_PER_FILE {
+        warnings.push(format!("{}: {msg}", entry.name));
+    }
+}
+
+/// Size figures for one DEX file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStats {
+    /// File name as given to [`IndexBuilder::add_dex`].
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// DEX format version (35–41).
+    pub version: u16,
+    /// Class definitions indexed (before deduplication).
+    pub classes: u32,
+    /// Methods indexed.
+    pub methods: u32,
+    /// Entries in `string_ids`.
+    pub strings: u32,
+    /// Code references recorded.
+    pub refs: u64,
+}
+
+/// Size figures for the whole index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// Number of DEX files.
+    pub files: usize,
+    /// Total bytes of DEX.
+    pub bytes: u64,
+    /// Distinct classes.
+    pub classes: usize,
+    /// Methods of the distinct classes.
+    pub methods: usize,
+    /// Distinct strings over all string tables.
+    pub strings: usize,
+    /// Per-file detail.
+    pub per_file: Vec<FileStats>,
+}
+
+/// Where a string of [`CodeIndex::all_strings`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringSite {
+    /// Index of the DEX file (see [`CodeIndex::file_name`]).
+    pub file: u16,
+    /// Index in that file's `string_ids`.
+    pub string_idx: u32,
+    /// Whether some method of that file `const-string`s it.
+    pub referenced_by_code: bool,
+}
+
+/// Aggregated calls from one class into a method of a class under a prefix.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CallSite<'a> {
+    /// Calling class descriptor.
+    pub caller_class: Cow<'a, str>,
+    /// Called class descriptor (as written in the `method_id`).
+    pub callee_class: Cow<'a, str>,
+    /// Called method name.
+    pub callee_method: Cow<'a, str>,
+    /// Number of invoke instructions.
+    pub count: u32,
+}
+
+/// A resolved invoke target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoke<'a> {
+    /// Class descriptor of the `method_id`.
+    pub class: Cow<'a, str>,
+    /// Method name.
+    pub name: Cow<'a, str>,
+    /// Proto descriptor, e.g. `(Ljava/lang/String;)V` (empty if unreadable).
+    pub proto: String,
+}
+
+/// The shape of a method body, as a pinning detector needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// Abstract or native: no code.
+    NoCode,
+    /// The body is a single `return-void`.
+    ReturnVoidOnly,
+    /// The body is `const* vA, N` followed by `return vA` (e.g. `return true`).
+    ReturnsConst(i64),
+    /// Anything else.
+    Other,
+}
+
+/// The code index of one app (see the crate documentation).
+pub struct CodeIndex<'a> {
+    files: Vec<DexEntry<'a>>,
+    classes: Vec<ClassEntry<'a>>,
+    methods: Vec<MethodEntry>,
+    refs: Vec<CodeRef>,
+    warnings: Vec<String>,
+}
+
+impl<'a> CodeIndex<'a> {
+    /// Size figures; counting distinct strings hashes every string, so this is a query to
+    /// call once, not in a loop.
+    pub fn stats(&self) -> Stats {
+        let mut distinct: HashSet<&[u8]> = HashSet::new();
+        for f in &self.files {
+            for i in 0..f.dex.string_count() {
+                if let Ok(s) = f.dex.string(i) {
+                    distinct.insert(s.as_bytes());
+                }
+            }
+        }
+        Stats {
+            files: self.files.len(),
+            bytes: self.files.iter().map(|f| f.dex.bytes().len() as u64).sum(),
+            classes: self.classes.len(),
+            methods: self
+                .classes
+                .iter()
+                .map(|c| (c.methods.1 - c.methods.0) as usize)
+                .sum(),
+            strings: distinct.len(),
+            per_file: self
+                .files
+                .iter()
+                .map(|f| FileStats {
+                    name: f.name.clone(),
+                    bytes: f.dex.bytes().len() as u64,
+                    version: f.dex.header().version,
+                    classes: f.class_defs,
+                    methods: f.methods,
+                    strings: f.dex.string_count(),
+                    refs: f.refs,
+                })
+                .collect(),
+        }
+    }
+
+    /// Warnings: parse problems and duplicate classes, each prefixed with the file name.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Name of DEX file number `file`.
+    pub fn file_name(&self, file: u16) -> Option<&str> {
+        self.files.get(usize::from(file)).map(|f| f.name.as_str())
+    }
+
+    /// The parsed DEX file number `file`.
+    pub fn dex(&self, file: u16) -> Option<&DexFile<'a>> {
+        self.files.get(usize::from(file)).map(|f| &f.dex)
+    }
+
+    /// All distinct classes, sorted by descriptor.
+    pub fn classes(&self) -> impl Iterator<Item = ClassRef<'_, 'a>> {
+        self.classes.iter().map(move |c| ClassRef {
+            index: self,
+            class: c,
+        })
+    }
+
+    /// Number of distinct classes.
+    pub fn class_count(&self) -> usize {
+        self.classes.len()
+    }
+
+    fn prefix_range(&self, prefix: &str) -> &[ClassEntry<'a>] {
+        let start = self
+            .classes
+            .partition_point(|c| c.descriptor.as_ref() < prefix);
+        let rest = self.classes.get(start..).unwrap_or_default();
+        let len = rest.partition_point(|c| c.descriptor.starts_with(prefix));
+        rest.get(..len).unwrap_or_default()
+    }
+
+    /// Classes whose descriptor starts with `descriptor_prefix` (e.g. `Lcom/appsflyer/`),
+    /// found by binary search.
+    pub fn classes_with_prefix(
+        &self,
+        descriptor_prefix: &str,
+    ) -> impl Iterator<Item = ClassRef<'_, 'a>> {
+        self.prefix_range(descriptor_prefix)
+            .iter()
+            .map(move |c| ClassRef {
+                index: self,
+                class: c,
+            })
+    }
+
+    /// The class with this exact descriptor.
+    pub fn class(&self, descriptor: &str) -> Option<ClassRef<'_, 'a>> {
+        let i = self
+            .classes
+            .binary_search_by(|c| c.descriptor.as_ref().cmp(descriptor))
+            .ok()?;
+        self.classes.get(i).map(|c| ClassRef {
+            index: self,
+            class: c,
+        })
+    }
+
+    /// Every string of every DEX string table, with where it is and whether code uses it.
+    /// Unreadable entries are skipped; invalid MUTF-8 is decoded lossily.
+    pub fn all_strings(&self) -> impl Iterator<Item = (Cow<'a, str>, StringSite)> + '_ {
+        self.files.iter().enumerate().flat_map(|(fi, f)| {
+            (0..f.dex.string_count()).filter_map(move |i| {
+                let s = f.dex.string(i).ok()?;
+                let referenced_by_code = f
+                    .referenced
+                    .get((i / 64) as usize)
+                    .is_some_and(|w| w & (1 << (i % 64)) != 0);
+                Some((
+                    s.as_str(),
+                    StringSite {
+                        file: fi as u16,
+                        string_idx: i,
+                        referenced_by_code,
+                    },
+                ))
+            })
+        })
+    }
+
+    /// Index of `s` in the (sorted) string table of `dex`, by binary search in UTF-16 order.
+    fn find_string(dex: &DexFile<'a>, s: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0u32, dex.string_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let here = dex.string(mid).ok()?.as_str();
+            match here.encode_utf16().cmp(s.encode_utf16()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// Classes (distinct, sorted) whose methods `const-string` exactly `s`. Scans the
+    /// references of every method: a slower query.
+    pub fn string_users(&self, s: &str) -> Vec<ClassRef<'_, 'a>> {
+        let wanted: Vec<Option<u32>> = self
+            .files
+            .iter()
+            .map(|f| Self::find_string(&f.dex, s))
+            .collect();
+        self.classes
+            .iter()
+            .filter(|c| {
+                let Some(Some(idx)) = wanted.get(usize::from(c.file)) else {
+                    return false;
+                };
+                self.class_refs(c)
+                    .any(|r| r.kind == RefKind::String && r.idx == *idx)
+            })
+            .map(|c| ClassRef {
+                index: self,
+                class: c,
+            })
+            .collect()
+    }
+
+    fn class_refs<'i>(&'i self, c: &'i ClassEntry<'a>) -> impl Iterator<Item = &'i CodeRef> + 'i {
+        let ms = self
+            .methods
+            .get(c.methods.0 as usize..c.methods.1 as usize)
+            .unwrap_or_default();
+        ms.iter().flat_map(move |m| {
+            self.refs
+                .get(m.refs.0 as usize..m.refs.1 as usize)
+                .unwrap_or_default()
+        })
+    }
+
+    /// Per file, a bitset over `type_ids` of the types whose descriptor starts with `prefix`.
+    fn type_mask(&self, prefix: &str) -> Vec<Vec<u64>> {
+        self.files
+            .iter()
+            .map(|f| {
+                let n = f.dex.type_count();
+                let mut bits = vec![0u64; (n as usize).div_ceil(64)];
+                for t in 0..n {
+                    let hit = match f.dex.type_descriptor(t) {
+                        Ok(d) if d.as_bytes().starts_with(prefix.as_bytes()) => true,
+                        Ok(d) if !d.as_bytes().is_ascii() => d.as_str().starts_with(prefix),
+                        _ => false,
+                    };
+                    if hit {
+                        if let Some(w) = bits.get_mut((t / 64) as usize) {
+                            *w |= 1 << (t % 64);
+                        }
+                    }
+                }
+                bits
+            })
+            .collect()
+    }
+
+    /// Calls from classes outside `prefix` into methods of classes under `prefix`, aggregated
+    /// per (caller class, callee class, callee method name) with a count. One pass over all
+    /// references; sorted.
+    pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
+        let mask = self.type_mask(prefix);
+        let mut agg: HashMap<(usize, u32), u32> = HashMap::new();
+        for (ci, c) in self.classes.iter().enumerate() {
+            if c.descriptor.starts_with(prefix) {
+                continue;
+            }
+            let Some(f) = self.files.get(usize::from(c.file)) else {
+                continue;
+            };
+            let Some(bits) = mask.get(usize::from(c.file)) else {
+                continue;
+            };
+            for r in self.class_refs(c) {
+                if r.kind != RefKind::Method {
+                    continue;
+                }
+                let Ok(mid) = f.dex.method_id(r.idx) else {
+                    continue;
+                };
+                let t = u32::from(mid.class_idx);
+                if bits
+                    .get((t / 64) as usize)
+                    .is_some_and(|w| w & (1 << (t % 64)) != 0)
+                {
+                    *agg.entry((ci, r.idx)).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut merged: HashMap<(usize, Cow<'a, str>, Cow<'a, str>), u32> = HashMap::new();
+        for ((ci, midx), n) in agg {
+            let Some(c) = self.classes.get(ci) else {
+                continue;
+            };
+            let Some(f) = self.files.get(usize::from(c.file)) else {
+                continue;
+            };
+            let Ok(mid) = f.dex.method_id(midx) else {
+                continue;
+            };
+            let class = f
+                .dex
+                .type_descriptor(u32::from(mid.class_idx))
+                .map(|s| s.as_str())
+                .unwrap_or_default();
+            let name = f
+                .dex
+                .string(mid.name_idx)
+                .map(|s| s.as_str())
+                .unwrap_or_default();
+            *merged.entry((ci, class, name)).or_insert(0) += n;
+        }
+        let mut out: Vec<CallSite<'a>> = merged
+            .into_iter()
+            .filter_map(|((ci, callee_class, callee_method), count)| {
+                let c = self.classes.get(ci)?;
+                Some(CallSite {
+                    caller_class: c.descriptor.clone(),
+                    callee_class,
+                    callee_method,
+                    count,
+                })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// What code under `prefix` calls: (caller class, callee class descriptor, method name),
+    /// one item per invoke instruction, in class then instruction order.
+    pub fn invokes_from_prefix<'i>(
+        &'i self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'i str, Cow<'a, str>, Cow<'a, str>)> + 'i {
+        self.prefix_range(prefix).iter().flat_map(move |c| {
+            let f = self.files.get(usize::from(c.file));
+            self.class_refs(c).filter_map(move |r| {
+                if r.kind != RefKind::Method {
+                    return None;
+                }
+                let dex = &f?.dex;
+                let mid = dex.method_id(r.idx).ok()?;
+                let class = dex.type_descriptor(u32::from(mid.class_idx)).ok()?.as_str();
+                let name = dex.string(mid.name_idx).ok()?.as_str();
+                Some((c.descriptor.as_ref(), class, name))
+            })
+        })
+    }
+}
+
+/// A class in the index.
+#[derive(Clone, Copy)]
+pub struct ClassRef<'i, 'a> {
+    index: &'i CodeIndex<'a>,
+    class: &'i ClassEntry<'a>,
+}
+
+impl std::fmt::Debug for ClassRef<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClassRef({} in {})", self.descriptor(), self.dex_file())
+    }
+}
+
+impl<'i, 'a> ClassRef<'i, 'a> {
+    fn dex(&self) -> Option<&'i DexFile<'a>> {
+        self.index
+            .files
+            .get(usize::from(self.class.file))
+            .map(|f| &f.dex)
+    }
+
+    /// The descriptor, e.g. `Lcom/foo/Bar;`.
+    pub fn descriptor(&self) -> &'i str {
+        self.class.descriptor.as_ref()
+    }
+
+    /// The DEX file defining it (the first one, if defined twice).
+    pub fn dex_file(&self) -> &'i str {
+        self.index.file_name(self.class.file).unwrap_or("")
+    }
+
+    /// Index of the DEX file defining it.
+    pub fn file_index(&self) -> u16 {
+        self.class.file
+    }
+
+    /// The raw `class_def`.
+    pub fn class_def(&self) -> &'i ClassDef {
+        &self.class.def
+    }
+
+    /// Access flags.
+    pub fn access_flags(&self) -> u32 {
+        self.class.def.access_flags
+    }
+
+    /// Superclass descriptor (`None` for `java.lang.Object` or when unreadable).
+    pub fn superclass(&self) -> Option<Cow<'a, str>> {
+        if self.class.def.superclass_idx == NO_INDEX {
+            return None;
+        }
+        Some(
+            self.dex()?
+                .type_descriptor(self.class.def.superclass_idx)
+                .ok()?
+                .as_str(),
+        )
+    }
+
+    /// Implemented interface descriptors (unreadable entries skipped).
+    pub fn interfaces(&self) -> Vec<Cow<'a, str>> {
+        let Some(dex) = self.dex() else {
+            return Vec::new();
+        };
+        let list = dex.interfaces(&self.class.def).unwrap_or_default();
+        list.into_iter()
+            .filter_map(|t| dex.type_descriptor(t).ok().map(|s| s.as_str()))
+            .collect()
+    }
+
+    /// The methods it defines (direct then virtual, file order).
+    pub fn methods(&self) -> impl Iterator<Item = MethodRef<'i, 'a>> + 'i {
+        let index = self.index;
+        let file = self.class.file;
+        let ms = index
+            .methods
+            .get(self.class.methods.0 as usize..self.class.methods.1 as usize)
+            .unwrap_or_default();
+        ms.iter().map(move |m| MethodRef {
+            index,
+            file,
+            method: m,
+        })
+    }
+
+    /// The method with this name (and proto, when given).
+    pub fn method(&self, name: &str, proto: Option<&str>) -> Option<MethodRef<'i, 'a>> {
+        self.methods()
+            .find(|m| m.name() == name && proto.is_none_or(|p| m.proto() == p))
+    }
+}
+
+/// A method defined by a class of the index.
+#[derive(Clone, Copy)]
+pub struct MethodRef<'i, 'a> {
+    index: &'i CodeIndex<'a>,
+    file: u16,
+    method: &'i MethodEntry,
+}
+
+impl std::fmt::Debug for MethodRef<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MethodRef({}{})", self.name(), self.proto())
+    }
+}
+
+impl<'i, 'a> MethodRef<'i, 'a> {
+    fn dex(&self) -> Option<&'i DexFile<'a>> {
+        self.index.files.get(usize::from(self.file)).map(|f| &f.dex)
+    }
+
+    /// Index into the file's `method_ids`.
+    pub fn method_idx(&self) -> u32 {
+        self.method.method_idx
+    }
+
+    /// The name (empty if unreadable).
+    pub fn name(&self) -> Cow<'a, str> {
+        self.dex()
+            .and_then(|d| {
+                d.method_id(self.method.method_idx)
+                    .ok()
+                    .and_then(|m| d.string(m.name_idx).ok())
+            })
+            .map(|s| s.as_str())
+            .unwrap_or_default()
+    }
+
+    /// The proto descriptor, e.g. `(Ljava/lang/String;)V` (empty if unreadable).
+    pub fn proto(&self) -> String {
+        self.dex()
+            .and_then(|d| {
+                d.method_id(self.method.method_idx)
+                    .ok()
+                    .and_then(|m| d.proto_descriptor(u32::from(m.proto_idx)).ok())
+            })
+            .unwrap_or_default()
+    }
+
+    /// Access flags.
+    pub fn access_flags(&self) -> u32 {
+        self.method.access_flags
+    }
+
+    /// Whether the method has a `code_item` that could be read.
+    pub fn has_code(&self) -> bool {
+        self.method.code_off != 0 && self.method.code_units > 0
+    }
+
+    /// Length of the code in 16-bit units.
+    pub fn code_len(&self) -> u32 {
+        self.method.code_units
+    }
+
+    /// The raw references its code makes, in instruction order.
+    pub fn refs(&self) -> &'i [CodeRef] {
+        self.index
+            .refs
+            .get(self.method.refs.0 as usize..self.method.refs.1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// The strings it loads with `const-string`, in instruction order.
+    pub fn strings(&self) -> impl Iterator<Item = Cow<'a, str>> + 'i {
+        let dex = self.dex();
+        self.refs()
+            .iter()
+            .filter(|r| r.kind == RefKind::String)
+            .filter_map(move |r| Some(dex?.string(r.idx).ok()?.as_str()))
+    }
+
+    /// The methods it invokes, in instruction order (invoke-custom call sites excluded).
+    pub fn invokes(&self) -> impl Iterator<Item = Invoke<'a>> + 'i {
+        let dex = self.dex();
+        self.refs()
+            .iter()
+            .filter(|r| r.kind == RefKind::Method)
+            .filter_map(move |r| {
+                let d = dex?;
+                let m = d.method_id(r.idx).ok()?;
+                Some(Invoke {
+                    class: d.type_descriptor(u32::from(m.class_idx)).ok()?.as_str(),
+                    name: d.string(m.name_idx).ok()?.as_str(),
+                    proto: d
+                        .proto_descriptor(u32::from(m.proto_idx))
+                        .unwrap_or_default(),
+                })
+            })
+    }
+
+    /// The fields it reads or writes: (class, name, type descriptor), in instruction order.
+    pub fn field_refs(
+        &self,
+    ) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> + 'i {
+        let dex = self.dex();
+        self.refs()
+            .iter()
+            .filter(|r| r.kind == RefKind::Field)
+            .filter_map(move |r| {
+                let d = dex?;
+                let f = d.field_id(r.idx).ok()?;
+                Some((
+                    d.type_descriptor(u32::from(f.class_idx)).ok()?.as_str(),
+                    d.string(f.name_idx).ok()?.as_str(),
+                    d.type_descriptor(u32::from(f.type_idx)).ok()?.as_str(),
+                ))
+            })
+    }
+
+    /// The types it names (const-class, new-instance, check-cast, instance-of, arrays).
+    pub fn type_refs(&self) -> impl Iterator<Item = Cow<'a, str>> + 'i {
+        let dex = self.dex();
+        self.refs()
+            .iter()
+            .filter(|r| r.kind == RefKind::Type)
+            .filter_map(move |r| Some(dex?.type_descriptor(r.idx).ok()?.as_str()))
+    }
+
+    /// Whether it invokes `class->name` (any proto).
+    pub fn calls(&self, class: &str, name: &str) -> bool {
+        self.invokes().any(|i| i.class == class && i.name == name)
+    }
+
+    /// Re-walks the instructions (decoded on demand from the file).
+    pub fn instructions(&self) -> Instructions<'a> {
+        let code = self.dex().and_then(|d| {
+            d.code_item(self.method.method_idx, self.method.code_off)
+                .ok()
+                .flatten()
+        });
+        Instructions::new(code.map(|c| c.insns).unwrap_or_default())
+    }
+
+    /// The shape of the body: `return-void` only, `return <const>`, or other.
+    pub fn body_kind(&self) -> BodyKind {
+        if !self.has_code() {
+            return BodyKind::NoCode;
+        }
+        let mut it = self.instructions();
+        let first = it.next().and_then(Result::ok);
+        let second = it.next().and_then(Result::ok);
+        let third = it.next();
+        match (first, second, third) {
+            (Some(i), None, None) if i.opcode == 0x0e => BodyKind::ReturnVoidOnly,
+            (Some(c), Some(r), None) if r.opcode == 0x0f => match c.const_value() {
+                Some((reg, v)) if u16::from(r.a8()) == reg => BodyKind::ReturnsConst(v),
+                _ => BodyKind::Other,
+            },
+            _ => BodyKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldKey, MethodDef, MethodKey, Op};
+
+    const TM: &str = "Landroid/telephony/TelephonyManager;";
+
+    fn sdk_dex() -> Vec<u8> {
+        let get_id = MethodKey::new(TM, "getDeviceId", &[], "Ljava/lang/String;");
+        let track = MethodKey::new("Lcom/tracker/Sdk;", "track", &["Ljava/lang/String;"], "V");
+        DexBuilder::new()
+            .class(ClassDefSpec::new(
+                "Lcom/tracker/Sdk;",
+                vec![
+                    MethodDef::new(
+                        "track",
+                        &["Ljava/lang/String;"],
+                        "V",
+                        vec![
+                            Op::ConstString("https://collect.tracker.example/v1".into()),
+                            Op::InvokeVirtual(get_id),
+                            Op::Sget(FieldKey::new(
+                                "Lcom/tracker/Sdk;",
+                                "sInstance",
+                                "Lcom/tracker/Sdk;",
+                            )),
+                            Op::NewInstance("Ljava/lang/StringBuilder;".into()),
+                            Op::ReturnVoid,
+                        ],
+                    ),
+                    MethodDef::new(
+                        "init",
+                        &[],
+                        "V",
+                        vec![Op::InvokeVirtual(track.clone()), Op::ReturnVoid],
+                    ),
+                ],
+            ))
+            .class(ClassDefSpec::new(
+                "Lcom/app/Main;",
+                vec![
+                    MethodDef::new(
+                        "onCreate",
+                        &[],
+                        "V",
+                        vec![
+                            Op::ConstString("hello".into()),
+                            Op::InvokeVirtual(track.clone()),
+                            Op::InvokeVirtual(track),
+                            Op::ConstClass("Lcom/tracker/Sdk;".into()),
+                            Op::ReturnVoid,
+                        ],
+                    ),
+                    MethodDef::new(
+                        "verify",
+                        &["Ljava/lang/String;"],
+                        "Z",
+                        vec![Op::Const4(1), Op::Return],
+                    ),
+                    MethodDef::new("checkServerTrusted", &[], "V", vec![Op::ReturnVoid]),
+                ],
+            ))
+            .build()
+    }
+
+    fn second_dex() -> Vec<u8> {
+        DexBuilder::new()
+            .class(ClassDefSpec::new("Lcom/app/Main;", vec![]))
+            .class(ClassDefSpec::new(
+                "Lcom/app/Second;",
+                vec![MethodDef::new(
+                    "x",
+                    &[],
+                    "V",
+                    vec![Op::ConstString("hello".into()), Op::ReturnVoid],
+                )],
+            ))
+            .build()
+    }
+
+    #[test]
+    fn multidex_index() {
+        let (a, b) = (sdk_dex(), second_dex());
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &a).unwrap();
+        ib.add_dex("classes2.dex", &b).unwrap();
+        let idx = ib.finish();
+        assert_eq!(idx.class_count(), 3);
+        assert_eq!(
+            idx.warnings(),
+            ["classes2.dex: class Lcom/app/Main; defined again (first in classes.dex)"]
+        );
+        let names: Vec<&str> = idx.classes().map(|c| c.descriptor()).collect();
+        assert_eq!(
+            names,
+            ["Lcom/app/Main;", "Lcom/app/Second;", "Lcom/tracker/Sdk;"]
+        );
+        let main = idx.class("Lcom/app/Main;").unwrap();
+        assert_eq!(main.dex_file(), "classes.dex");
+        assert_eq!(main.superclass().as_deref(), Some("Ljava/lang/Object;"));
+        assert_eq!(
+            idx.class("Lcom/app/Second;").unwrap().dex_file(),
+            "classes2.dex"
+        );
+        assert!(idx.class("Lcom/app/Nope;").is_none());
+        let with: Vec<_> = idx
+            .classes_with_prefix("Lcom/app/")
+            .map(|c| c.descriptor())
+            .collect();
+        assert_eq!(with, ["Lcom/app/Main;", "Lcom/app/Second;"]);
+        assert_eq!(idx.classes_with_prefix("Lcom/zzz/").count(), 0);
+
+        let st = idx.stats();
+        assert_eq!((st.files, st.classes, st.methods), (2, 3, 6));
+        assert_eq!(st.per_file[1].classes, 2);
+
+        let oc = main.method("onCreate", Some("()V")).unwrap();
+        assert_eq!(oc.strings().collect::<Vec<_>>(), ["hello"]);
+        let inv: Vec<_> = oc
+            .invokes()
+            .map(|i| format!("{}->{}{}", i.class, i.name, i.proto))
+            .collect();
+        assert_eq!(inv, ["Lcom/tracker/Sdk;->track(Ljava/lang/String;)V"; 2]);
+        assert_eq!(oc.type_refs().collect::<Vec<_>>(), ["Lcom/tracker/Sdk;"]);
+        assert!(oc.calls("Lcom/tracker/Sdk;", "track"));
+        assert_eq!(oc.body_kind(), BodyKind::Other);
+        assert_eq!(
+            main.method("verify", None).unwrap().body_kind(),
+            BodyKind::ReturnsConst(1)
+        );
+        assert_eq!(
+            main.method("checkServerTrusted", None).unwrap().body_kind(),
+            BodyKind::ReturnVoidOnly
+        );
+
+        let sdk = idx.class("Lcom/tracker/Sdk;").unwrap();
+        let track = sdk.method("track", None).unwrap();
+        assert_eq!(
+            track
+                .field_refs()
+                .next()
+                .map(|f| f.1.into_owned())
+                .as_deref(),
+            Some("sInstance")
+        );
+
+        let calls = idx.callers_into("Lcom/tracker/");
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].caller_class, "Lcom/app/Main;");
+        assert_eq!(calls[0].callee_method, "track");
+        assert_eq!(calls[0].count, 2);
+
+        let data: Vec<_> = idx
+            .invokes_from_prefix("Lcom/tracker/")
+            .map(|(a, b, c)| format!("{a} {b} {c}"))
+            .collect();
+        // Methods are in method_id order: init (calls track) before track.
+        assert_eq!(
+            data,
+            [
+                "Lcom/tracker/Sdk; Lcom/tracker/Sdk; track".to_string(),
+                format!("Lcom/tracker/Sdk; {TM} getDeviceId")
+            ]
+        );
+
+        let users: Vec<_> = idx
+            .string_users("hello")
+            .iter()
+            .map(|c| c.descriptor())
+            .collect();
+        assert_eq!(users, ["Lcom/app/Main;", "Lcom/app/Second;"]);
+        assert!(idx.string_users("nope").is_empty());
+
+        let strings: Vec<_> = idx
+            .all_strings()
+            .filter(|(s, _)| s.starts_with("https://"))
+            .collect();
+        assert_eq!(strings.len(), 1);
+        assert!(strings[0].1.referenced_by_code);
+        assert_eq!(idx.file_name(strings[0].1.file), Some("classes.dex"));
+        let desc = idx
+            .all_strings()
+            .find(|(s, _)| s == "Lcom/app/Main;")
+            .unwrap();
+        assert!(!desc.1.referenced_by_code);
+    }
+
+    #[test]
+    fn hostile_parts_become_warnings() {
+        let mut b = DexBuilder::new()
+            .class(ClassDefSpec::new(
+                "La/A;",
+                vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+            ))
+            .class(ClassDefSpec::new(
+                "La/B;",
+                vec![MethodDef::new(
+                    "m",
+                    &[],
+                    "V",
+                    vec![Op::ConstString("s".into()), Op::ReturnVoid],
+                )],
+            ))
+            .class(ClassDefSpec::new(
+                "La/C;",
+                vec![MethodDef::new("m", &[], "V", vec![Op::Raw(vec![0x106e])])],
+            ));
+        b.hostile.class_data_off = Some((0, 0x9f000));
+        let bytes = b.build();
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        let idx = ib.finish();
+        assert_eq!(idx.class_count(), 3);
+        let w = idx.warnings();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "classes.dex: class La/A;: class_def 0 class_data_off 0x9f000 beyond end"
+            ),
+            "{w:?}"
+        );
+        assert!(w[1].contains("runs off the end"), "{w:?}");
+        assert_eq!(
+            idx.class("La/B;")
+                .unwrap()
+                .methods()
+                .next()
+                .unwrap()
+                .strings()
+                .collect::<Vec<_>>(),
+            ["s"]
+        );
+
+        let mut ib = IndexBuilder::new();
+        assert!(ib.add_dex("classes.dex", b"not a dex").is_err());
+        assert_eq!(ib.finish().class_count(), 0);
+    }
+}

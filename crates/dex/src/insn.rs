@@ -1,0 +1,298 @@
+//! Dalvik instruction walker: widths from the bytecode format table, references decoded.
+
+use crate::DexError;
+
+/// What a reference operand points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    /// `string_ids` (const-string, const-string/jumbo).
+    String,
+    /// `type_ids` (const-class, new-instance, check-cast, instance-of, new-array, filled-new-array).
+    Type,
+    /// `field_ids` (iget*/iput*/sget*/sput*).
+    Field,
+    /// `method_ids` (invoke-*, invoke-polymorphic).
+    Method,
+    /// `call_site_ids` (invoke-custom).
+    CallSite,
+    /// `method_handles` (const-method-handle).
+    MethodHandle,
+    /// `proto_ids` (const-method-type).
+    Proto,
+}
+
+/// A reference operand of one instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CodeRef {
+    /// Which table.
+    pub kind: RefKind,
+    /// Index into it.
+    pub idx: u32,
+}
+
+/// Instruction format: width in code units and where the reference sits.
+#[derive(Clone, Copy)]
+enum Fmt {
+    /// Width only, no reference.
+    W(u8),
+    /// 16-bit reference in unit 1; width.
+    R16(u8, RefKind),
+    /// 32-bit reference in units 1–2 (31c); width 3.
+    R32(RefKind),
+}
+
+fn format(op: u8) -> Fmt {
+    use Fmt::*;
+    use RefKind as K;
+    match op {
+        0x00..=0x01 | 0x04 | 0x07 | 0x0a..=0x12 | 0x1d | 0x1e | 0x21 | 0x27 | 0x28 => W(1),
+        0x02 | 0x05 | 0x08 | 0x13 | 0x15 | 0x16 | 0x19 | 0x29 => W(2),
+        0x03 | 0x06 | 0x09 | 0x14 | 0x17 | 0x26 | 0x2a | 0x2b | 0x2c => W(3),
+        0x18 => W(5),
+        0x1a => R16(2, K::String),
+        0x1b => R32(K::String),
+        0x1c | 0x1f | 0x20 | 0x22 | 0x23 => R16(2, K::Type),
+        0x24 | 0x25 => R16(3, K::Type),
+        0x2d..=0x3d => W(2),
+        0x3e..=0x43 => W(1),
+        0x44..=0x51 => W(2),
+        0x52..=0x6d => R16(2, K::Field),
+        0x6e..=0x72 | 0x74..=0x78 => R16(3, K::Method),
+        0x73 | 0x79 | 0x7a => W(1),
+        0x7b..=0x8f => W(1),
+        0x90..=0xaf => W(2),
+        0xb0..=0xcf => W(1),
+        0xd0..=0xe2 => W(2),
+        0xe3..=0xf9 => W(1),
+        0xfa | 0xfb => R16(4, K::Method),
+        0xfc | 0xfd => R16(3, K::CallSite),
+        0xfe => R16(2, K::MethodHandle),
+        0xff => R16(2, K::Proto),
+    }
+}
+
+/// One decoded instruction (or payload pseudo-instruction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insn<'a> {
+    /// Code-unit offset inside the method.
+    pub pc: u32,
+    /// Opcode (low byte of the first unit); payloads report 0x00 (`nop`) with
+    /// [`Insn::payload`] set.
+    pub opcode: u8,
+    /// For pseudo-instructions, the payload ident (0x0100, 0x0200 or 0x0300).
+    pub payload: Option<u16>,
+    /// The instruction's code units, as bytes.
+    pub units: &'a [u8],
+    /// The reference operand, if the opcode has one.
+    pub reference: Option<CodeRef>,
+}
+
+impl Insn<'_> {
+    /// Code unit `i` of the instruction (0 when absent).
+    pub fn unit(&self, i: usize) -> u16 {
+        match self.units.get(i * 2..i * 2 + 2) {
+            Some(&[a, b]) => u16::from_le_bytes([a, b]),
+            _ => 0,
+        }
+    }
+
+    /// Register A of formats 11n/11x/21c/… (the byte after the opcode, or its low nibble for 11n/12x).
+    pub fn a8(&self) -> u8 {
+        (self.unit(0) >> 8) as u8
+    }
+
+    /// For `const/4`, `const/16`, `const`, `const/high16`: (destination register, value).
+    pub fn const_value(&self) -> Option<(u16, i64)> {
+        let u0 = self.unit(0);
+        match self.opcode {
+            0x12 => Some((u0 >> 8 & 0xf, i64::from(((u0 >> 8) as i8) >> 4))),
+            0x13 => Some((u0 >> 8, i64::from(self.unit(1) as i16))),
+            0x14 => Some((
+                u0 >> 8,
+                i64::from((u32::from(self.unit(1)) | u32::from(self.unit(2)) << 16) as i32),
+            )),
+            0x15 => Some((u0 >> 8, i64::from(((u32::from(self.unit(1))) << 16) as i32))),
+            _ => None,
+        }
+    }
+}
+
+/// Iterator over the instructions of one method, in order. Stops after the first error
+/// (an instruction running off the end); never panics.
+#[derive(Debug, Clone)]
+pub struct Instructions<'a> {
+    insns: &'a [u8],
+    pc: usize,
+    failed: bool,
+}
+
+impl<'a> Instructions<'a> {
+    /// Walks `insns` (the bytes of a `code_item`'s instructions).
+    pub fn new(insns: &'a [u8]) -> Self {
+        Instructions {
+            insns,
+            pc: 0,
+            failed: false,
+        }
+    }
+
+    fn unit(&self, i: usize) -> Option<u16> {
+        let p = i.checked_mul(2)?;
+        match self.insns.get(p..p.checked_add(2)?) {
+            Some(&[a, b]) => Some(u16::from_le_bytes([a, b])),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Iterator for Instructions<'a> {
+    type Item = Result<Insn<'a>, DexError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let total = self.insns.len() / 2;
+        if self.pc >= total {
+            return None;
+        }
+        let pc = self.pc;
+        let u0 = self.unit(pc)?;
+        let op = (u0 & 0xff) as u8;
+        let fail = |me: &mut Self, reason| {
+            me.failed = true;
+            Some(Err(DexError::BadInstruction {
+                pc: pc as u32,
+                opcode: u0,
+                reason,
+            }))
+        };
+        // Payload pseudo-instructions.
+        let payload_width: Option<u64> = match u0 {
+            0x0100 => self.unit(pc + 1).map(|n| 4 + u64::from(n) * 2),
+            0x0200 => self.unit(pc + 1).map(|n| 2 + u64::from(n) * 4),
+            0x0300 => match (self.unit(pc + 1), self.unit(pc + 2), self.unit(pc + 3)) {
+                (Some(w), Some(lo), Some(hi)) => {
+                    let n = u64::from(lo) | u64::from(hi) << 16;
+                    Some(4 + (n * u64::from(w)).div_ceil(2))
+                }
+                _ => None,
+            },
+            _ => Some(0),
+        };
+        let (width, reference, payload) = match payload_width {
+            None => return fail(self, "payload header runs off the end"),
+            Some(w) if w > 0 => (w, None, Some(u0)),
+            Some(_) => match format(op) {
+                Fmt::W(w) => (u64::from(w), None, None),
+                Fmt::R16(w, kind) => {
+                    let idx = self.unit(pc + 1).map(u32::from);
+                    (u64::from(w), idx.map(|idx| CodeRef { kind, idx }), None)
+                }
+                Fmt::R32(kind) => {
+                    let idx = match (self.unit(pc + 1), self.unit(pc + 2)) {
+                        (Some(lo), Some(hi)) => Some(u32::from(lo) | u32::from(hi) << 16),
+                        _ => None,
+                    };
+                    (3, idx.map(|idx| CodeRef { kind, idx }), None)
+                }
+            },
+        };
+        let end = pc as u64 + width;
+        if end > total as u64 {
+            return fail(self, "instruction runs off the end of insns");
+        }
+        let units = self.insns.get(pc * 2..end as usize * 2).unwrap_or_default();
+        self.pc = end as usize;
+        Some(Ok(Insn {
+            pc: pc as u32,
+            opcode: if payload.is_some() { 0 } else { op },
+            payload,
+            units,
+            reference,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(units: &[u16]) -> Vec<u8> {
+        units.iter().flat_map(|u| u.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn walks_refs_and_payloads() {
+        let code = bytes(&[
+            0x001a, 7, // const-string v0, string@7
+            0x001b, 0x0002, 0x0001, // const-string/jumbo v0, string@0x10002
+            0x106e, 3, 0x0000, // invoke-virtual {v0}, meth@3
+            0x0012, // const/4 v0, 0
+            0x0060, 5, // sget v0, field@5
+            0x00fa, 9, 0, 4, // invoke-polymorphic meth@9 proto@4
+            0x00fc, 2, 0,      // invoke-custom call_site@2
+            0x000e, // return-void
+            0x0100, 2, 0, 0, 1, 0, 2, 0, // packed-switch-payload size 2
+            0x0200, 1, 0, 0, 0, 0, // sparse-switch size 1
+            0x0300, 1, 3, 0, 0x0201, 0x0003, // fill-array-data width 1 size 3
+        ]);
+        let v: Vec<_> = Instructions::new(&code).map(|r| r.unwrap()).collect();
+        let refs: Vec<_> = v.iter().filter_map(|i| i.reference).collect();
+        assert_eq!(
+            refs,
+            vec![
+                CodeRef {
+                    kind: RefKind::String,
+                    idx: 7
+                },
+                CodeRef {
+                    kind: RefKind::String,
+                    idx: 0x10002
+                },
+                CodeRef {
+                    kind: RefKind::Method,
+                    idx: 3
+                },
+                CodeRef {
+                    kind: RefKind::Field,
+                    idx: 5
+                },
+                CodeRef {
+                    kind: RefKind::Method,
+                    idx: 9
+                },
+                CodeRef {
+                    kind: RefKind::CallSite,
+                    idx: 2
+                },
+            ]
+        );
+        assert_eq!(v.len(), 11);
+        assert_eq!(v[3].const_value(), Some((0, 0)));
+        assert_eq!(v.last().unwrap().payload, Some(0x0300));
+    }
+
+    #[test]
+    fn truncated_is_error_not_panic() {
+        let code = bytes(&[0x000e, 0x106e, 3]);
+        let v: Vec<_> = Instructions::new(&code).collect();
+        assert_eq!(v.len(), 2);
+        let e = v[1].clone().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "instruction 0x106e at pc 0x1: instruction runs off the end of insns"
+        );
+        // Huge payload sizes don't overflow.
+        let code = bytes(&[0x0300, 0xffff, 0xffff, 0xffff]);
+        assert!(Instructions::new(&code).next().unwrap().is_err());
+    }
+
+    #[test]
+    fn const4_sign() {
+        let code = bytes(&[0xf012, 0x1112]);
+        let v: Vec<_> = Instructions::new(&code).map(|r| r.unwrap()).collect();
+        assert_eq!(v[0].const_value(), Some((0, -1)));
+        assert_eq!(v[1].const_value(), Some((1, 1)));
+    }
+}
