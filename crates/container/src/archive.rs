@@ -1333,3 +1333,84 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use trackscan_fixtures::zip::{Method, ZipBuilder};
+
+    fn entries() -> impl Strategy<Value = BTreeMap<String, (Vec<u8>, bool)>> {
+        prop::collection::btree_map(
+            "[a-zA-Z0-9_]{1,8}(/[a-zA-Z0-9_]{1,8}){0,3}(\\.[a-z]{1,4})?",
+            (prop::collection::vec(any::<u8>(), 0..600), any::<bool>()),
+            0..12,
+        )
+    }
+
+    fn build(map: &BTreeMap<String, (Vec<u8>, bool)>) -> Vec<u8> {
+        let mut b = ZipBuilder::new();
+        for (name, (data, deflate)) in map {
+            let m = if *deflate {
+                Method::Deflate
+            } else {
+                Method::Stored
+            };
+            b = b.entry(name, data, m);
+        }
+        b.build()
+    }
+
+    proptest! {
+        #[test]
+        fn written_zips_read_back_exactly(map in entries()) {
+            let z = build(&map);
+            let a = ZipArchive::parse(&z, &Limits::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(a.anomalies().is_empty(), "{:?}", a.anomalies());
+            let names: Vec<&str> = a.entries().iter().map(|e| e.name.as_str()).collect();
+            let want: Vec<&str> = map.keys().map(String::as_str).collect();
+            prop_assert_eq!(names, want);
+            for e in a.entries() {
+                let got = a.read(e).map_err(|err| TestCaseError::fail(err.to_string()))?;
+                let (data, deflate) = &map[&e.name];
+                prop_assert_eq!(got.as_ref(), &data[..]);
+                prop_assert_eq!(matches!(got, Cow::Borrowed(_)), !deflate);
+            }
+            prop_assert!(a.anomalies().is_empty());
+        }
+
+        #[test]
+        fn mutated_zips_never_panic(
+            map in entries(),
+            muts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let mut z = build(&map);
+            for (i, v) in muts {
+                let at = i.index(z.len());
+                z[at] = v;
+            }
+            if truncate {
+                let n = cut.index(z.len() + 1);
+                z.truncate(n);
+            }
+            let limits = Limits { max_entry_size: 1 << 16, max_total_inflated: 1 << 18, ..Limits::default() };
+            if let Ok(a) = ZipArchive::parse(&z, &limits) {
+                let mut total = 0u64;
+                for e in a.entries() {
+                    if let Ok(b) = a.read(e) {
+                        prop_assert!(b.len() as u64 <= limits.max_entry_size);
+                        if let Cow::Owned(o) = &b { total += o.len() as u64; }
+                    }
+                }
+                prop_assert!(total <= limits.max_total_inflated);
+                let _ = a.dex_entries();
+                let _ = crate::bundle_apks(&a);
+                for x in a.anomalies() { let _ = x.to_string(); }
+            }
+            let _ = crate::sniff("x.apk", &z);
+        }
+    }
+}
