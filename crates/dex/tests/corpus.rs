@@ -1,0 +1,183 @@
+//! Corpus test: every `classes*.dex` of every APK in the shared corpus is parsed and indexed
+//! without panic, and the distinct class count equals androguard's.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+use trackscan_dex::{CodeIndex, IndexBuilder};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+/// `classesN.dex` entries of an APK, in multidex order (classes.dex, classes2.dex, …).
+fn dex_entries(apk: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let f = std::fs::File::open(apk).map_err(|e| e.to_string())?;
+    let mut z = zip::ZipArchive::new(f).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).map_err(|e| e.to_string())?;
+        let name = e.name().map_err(|e| e.to_string())?.to_string();
+        let Some(num) = name
+            .strip_prefix("classes")
+            .and_then(|r| r.strip_suffix(".dex"))
+        else {
+            continue;
+        };
+        let n: u32 = if num.is_empty() {
+            1
+        } else {
+            match num.parse() {
+                Ok(n) => n,
+                Err(_) => continue,
+            }
+        };
+        let mut buf = Vec::new();
+        e.read_to_end(&mut buf)
+            .map_err(|e| format!("{name}: {e}"))?;
+        out.push((n, name, buf));
+    }
+    out.sort_by_key(|e| e.0);
+    Ok(out.into_iter().map(|(_, n, b)| (n, b)).collect())
+}
+
+fn expected() -> HashMap<String, u64> {
+    let text =
+        std::fs::read_to_string(format!("{CORPUS}/expected/androguard.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            let file = v
+                .get("file")?
+                .as_str()?
+                .trim_start_matches("apks/")
+                .to_string();
+            Some((file, v.get("classes")?.as_u64()?))
+        })
+        .collect()
+}
+
+fn build<'a>(dexes: &'a [(String, Vec<u8>)]) -> (CodeIndex<'a>, usize) {
+    let mut b = IndexBuilder::new();
+    let mut failed = 0;
+    for (name, bytes) in dexes {
+        if b.add_dex(name, bytes).is_err() {
+            failed += 1;
+        }
+    }
+    (b.finish(), failed)
+}
+
+#[test]
+fn corpus_class_counts_match_androguard() {
+    let dir = Path::new(CORPUS).join("apks");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("corpus not found at {}, skipping", dir.display());
+        return;
+    };
+    let want = expected();
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    apks.sort();
+    let (mut checked, mut mismatches) = (0, Vec::new());
+    for apk in &apks {
+        let name = apk
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let dexes = match dex_entries(apk) {
+            Ok(d) => d,
+            Err(e) => {
+                println!("{name}: zip crate cannot open it ({e}); skipped");
+                continue;
+            }
+        };
+        let start = std::time::Instant::now();
+        let (idx, failed) = build(&dexes);
+        let took = start.elapsed();
+        let st = idx.stats();
+        println!(
+            "{name}: {} dex, {} bytes, {} classes, {} methods, {} warnings, {failed} unparsable, {:?}",
+            st.files,
+            st.bytes,
+            st.classes,
+            st.methods,
+            idx.warnings().len(),
+            took
+        );
+        if let Some(&n) = want.get(&name) {
+            checked += 1;
+            if n != idx.class_count() as u64 {
+                mismatches.push(format!("{name}: androguard {n}, we {}", idx.class_count()));
+            }
+        }
+    }
+    println!("{checked} APKs compared with androguard");
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
+
+/// Compares the class list with `dexdump -f` … `Class descriptor` lines when dexdump exists.
+#[test]
+fn corpus_class_lists_match_dexdump() {
+    let dir = Path::new(CORPUS).join("apks");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    if Command::new("dexdump").arg("-h").output().is_err() {
+        println!("dexdump not installed, skipping");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("trackscan-dex-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&tmp);
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    apks.sort();
+    let mut compared = 0;
+    let mut mismatches = Vec::new();
+    for apk in &apks {
+        let name = apk
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let Ok(dexes) = dex_entries(apk) else {
+            continue;
+        };
+        for (dname, bytes) in &dexes {
+            let path = tmp.join("x.dex");
+            if std::fs::write(&path, bytes).is_err() {
+                continue;
+            }
+            let Ok(out) = Command::new("dexdump").arg("-h").arg(&path).output() else {
+                continue;
+            };
+            if !out.status.success() {
+                println!("{name}/{dname}: dexdump failed; skipped");
+                continue;
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut theirs: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("Class descriptor  : '"))
+                .filter_map(|l| l.strip_suffix('\''))
+                .map(str::to_string)
+                .collect();
+            theirs.sort();
+            theirs.dedup();
+            let one = [(dname.clone(), bytes.clone())];
+            let (idx, _) = build(&one);
+            let ours: Vec<String> = idx.classes().map(|c| c.descriptor().to_string()).collect();
+            compared += 1;
+            if ours != theirs {
+                mismatches.push(format!(
+                    "{name}/{dname}: dexdump {} classes, we {}",
+                    theirs.len(),
+                    ours.len()
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!("{compared} DEX files compared with dexdump");
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
