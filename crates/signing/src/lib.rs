@@ -258,7 +258,10 @@ fn add_cert(
 ///
 /// `file` is the whole APK, `central_directory_offset` the start of its central directory
 /// (from the end-of-central-directory record), `v1_blocks` the `(name, bytes)` of the
-/// `META-INF/*.RSA|DSA|EC` entries (other names are ignored).
+/// `META-INF/*.RSA|DSA|EC` entries. The caller may also list the `META-INF/*.SF` entries (their
+/// bytes are not read, an empty slice will do): when any `.SF` is listed, a signature block
+/// without a `.SF` of the same stem is treated as Android does (ignored: anomaly, and its
+/// certificates go to `chain`). Other names are ignored.
 pub fn read_signing(
     file: &[u8],
     central_directory_offset: u64,
@@ -267,6 +270,12 @@ pub fn read_signing(
     let mut info = SigningInfo::default();
     let mut chain_der: Vec<(&'static str, Vec<u8>)> = Vec::new();
 
+    // Stems (`META-INF/CERT`) of the `.SF` files the caller listed, if any.
+    let sf_stems: Vec<&str> = v1_blocks
+        .iter()
+        .filter(|(n, _)| v1::is_sf_name(n))
+        .filter_map(|(n, _)| n.get(..n.len().saturating_sub(3)))
+        .collect();
     for (name, blob) in v1_blocks {
         if !v1::is_v1_block_name(name) {
             continue;
@@ -274,6 +283,16 @@ pub fn read_signing(
         info.schemes.v1 = true;
         let got = v1::read_block(name, blob);
         info.anomalies.extend(got.anomalies);
+        let stem = name.rsplit_once('.').map_or(name.as_ref(), |(s, _)| s);
+        if !sf_stems.is_empty() && !sf_stems.contains(&stem) {
+            // Android pairs each signature block with its `.SF`; an orphan block signs nothing.
+            info.anomalies.push(format!(
+                "{name}: no matching .SF file; Android ignores this signature block (its certificates are listed as chain)"
+            ));
+            chain_der.extend(got.signers.into_iter().map(|d| ("v1", d)));
+            chain_der.extend(got.others.into_iter().map(|d| ("v1", d)));
+            continue;
+        }
         for der in &got.signers {
             add_cert(&mut info.certificates, der, "v1", name, &mut info.anomalies);
         }

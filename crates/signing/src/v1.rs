@@ -28,6 +28,14 @@ pub(crate) fn is_v1_block_name(name: &str) -> bool {
         && (rest.ends_with(".rsa") || rest.ends_with(".dsa") || rest.ends_with(".ec"))
 }
 
+/// True for `META-INF/<name>.SF` (directly in META-INF; case-insensitive prefix and suffix).
+pub(crate) fn is_sf_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .strip_prefix("meta-inf/")
+        .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".sf"))
+}
+
 /// Finds `needle` in `hay` (used to confirm a re-encoded certificate is byte-identical).
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
