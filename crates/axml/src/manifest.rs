@@ -1,0 +1,467 @@
+//! The manifest model: the facts a scanner needs from `AndroidManifest.xml`, with references
+//! resolved through [`Resources`] where possible.
+
+use crate::arsc::{ResValue, Resources};
+use crate::model::{Document, Element, Value};
+
+/// A requested permission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    /// Permission name, e.g. `android.permission.INTERNET`.
+    pub name: String,
+    /// `android:maxSdkVersion`, when declared.
+    pub max_sdk: Option<u32>,
+    /// The element it came from: `uses-permission`, `uses-permission-sdk-23` or
+    /// `uses-permission-sdk-m`.
+    pub kind: &'static str,
+}
+
+/// Facts from `<application>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Application {
+    /// Application class, resolved against the package.
+    pub name: Option<String>,
+    /// `android:debuggable`.
+    pub debuggable: Option<bool>,
+    /// `android:allowBackup`.
+    pub allow_backup: Option<bool>,
+    /// `android:usesCleartextTraffic`.
+    pub uses_cleartext_traffic: Option<bool>,
+    /// `android:networkSecurityConfig` as a path in the APK, e.g.
+    /// `res/xml/network_security_config.xml` (or `@0x...` when it cannot be resolved).
+    pub network_security_config: Option<String>,
+    /// `android:label`, resolved through the resources when a reference.
+    pub label: Option<String>,
+}
+
+/// Kind of app component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComponentKind {
+    /// `<activity>`.
+    Activity,
+    /// `<activity-alias>`.
+    ActivityAlias,
+    /// `<service>`.
+    Service,
+    /// `<receiver>`.
+    Receiver,
+    /// `<provider>`.
+    Provider,
+}
+
+impl ComponentKind {
+    /// The element name, e.g. `activity-alias`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Activity => "activity",
+            ComponentKind::ActivityAlias => "activity-alias",
+            ComponentKind::Service => "service",
+            ComponentKind::Receiver => "receiver",
+            ComponentKind::Provider => "provider",
+        }
+    }
+
+    fn from_element(name: &str) -> Option<ComponentKind> {
+        Some(match name {
+            "activity" => ComponentKind::Activity,
+            "activity-alias" => ComponentKind::ActivityAlias,
+            "service" => ComponentKind::Service,
+            "receiver" => ComponentKind::Receiver,
+            "provider" => ComponentKind::Provider,
+            _ => return None,
+        })
+    }
+}
+
+/// An app component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Its kind.
+    pub kind: ComponentKind,
+    /// Class name, resolved against the package when it starts with `.` or has no dot.
+    pub name: String,
+    /// `android:exported` as declared.
+    pub exported: Option<bool>,
+    /// Whether Android treats it as exported: the declared value, else (targetSdk < 31 rule)
+    /// true iff it has an intent-filter; providers default to exported below targetSdk 17.
+    pub exported_effective: bool,
+    /// `android:enabled` as declared.
+    pub enabled: Option<bool>,
+    /// `android:permission`.
+    pub permission: Option<String>,
+    /// Provider authorities (split on `;`).
+    pub authorities: Vec<String>,
+    /// Intent-filter actions.
+    pub actions: Vec<String>,
+    /// Intent-filter categories.
+    pub categories: Vec<String>,
+    /// Intent-filter `<data>` as `scheme://host[:port][path]` (`*` for a missing scheme or
+    /// host), or the MIME type for type-only data.
+    pub data: Vec<String>,
+}
+
+/// A `<meta-data>` element (from `<application>` or a component).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaData {
+    /// `android:name`.
+    pub name: String,
+    /// `android:value` as text, resolved through the resources when a reference.
+    pub value: Option<String>,
+    /// `android:resource` as `@type/name` (or `@0x...` when unknown).
+    pub resource: Option<String>,
+}
+
+/// The manifest facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// `package`.
+    pub package: Option<String>,
+    /// `android:versionCode`.
+    pub version_code: Option<u64>,
+    /// `android:versionName` (resolved when a reference).
+    pub version_name: Option<String>,
+    /// `<uses-sdk android:minSdkVersion>`.
+    pub min_sdk: Option<u32>,
+    /// `<uses-sdk android:targetSdkVersion>`.
+    pub target_sdk: Option<u32>,
+    /// Application label (same as `application.label`).
+    pub label: Option<String>,
+    /// Requested permissions in document order (duplicates kept, and noted in `anomalies`).
+    pub permissions: Vec<Permission>,
+    /// Permissions the app declares with `<permission>`.
+    pub declared_permissions: Vec<String>,
+    /// `<application>` facts.
+    pub application: Application,
+    /// Components in document order.
+    pub components: Vec<Component>,
+    /// All `<meta-data>` of the application and its components.
+    pub meta_data: Vec<MetaData>,
+    /// `<uses-library>` names.
+    pub uses_libraries: Vec<String>,
+    /// `<uses-feature>` names.
+    pub uses_features: Vec<String>,
+    /// Oddities of the manifest (duplicate permissions, missing names, ...).
+    pub anomalies: Vec<String>,
+}
+
+struct Ctx<'r> {
+    res: Option<&'r Resources>,
+}
+
+impl Ctx<'_> {
+    fn text(&self, v: &Value) -> String {
+        match v {
+            Value::Reference(id) => match self.res.and_then(|r| r.resolve(*id)) {
+                Some(ResValue::Reference(_)) | None => v.as_string(),
+                Some(rv) => rv.as_string(),
+            },
+            _ => v.as_string(),
+        }
+    }
+
+    fn resolved(&self, v: &Value) -> Option<ResValue> {
+        match v {
+            Value::Reference(id) => self.res?.resolve(*id),
+            Value::String(s) => Some(ResValue::String(s.clone())),
+            Value::Int(i) => Some(ResValue::Int(*i)),
+            Value::Bool(b) => Some(ResValue::Bool(*b)),
+            Value::Float(f) => Some(ResValue::Float(*f)),
+            _ => None,
+        }
+    }
+
+    fn int(&self, v: &Value) -> Option<i64> {
+        match self.resolved(v)? {
+            ResValue::Int(i) => Some(i),
+            ResValue::String(s) => {
+                let s = s.trim();
+                match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                    Some(h) => i64::from_str_radix(h, 16).ok(),
+                    None => s.parse().ok(),
+                }
+            }
+            ResValue::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    fn bool(&self, v: &Value) -> Option<bool> {
+        match self.resolved(v)? {
+            ResValue::Bool(b) => Some(b),
+            ResValue::Int(i) => Some(i != 0),
+            ResValue::String(s) => match s.trim() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `@type/name` for a reference value.
+    fn res_name(&self, v: &Value) -> String {
+        match v {
+            Value::Reference(id) => match self.res.and_then(|r| r.name(*id)) {
+                Some((t, n)) => format!("@{t}/{n}"),
+                None => v.as_string(),
+            },
+            _ => v.as_string(),
+        }
+    }
+}
+
+fn resolve_class(package: Option<&str>, name: &str) -> String {
+    match package {
+        Some(p) if name.starts_with('.') => format!("{p}{name}"),
+        Some(p) if !name.contains('.') && !name.is_empty() => format!("{p}.{name}"),
+        _ => name.to_string(),
+    }
+}
+
+impl Manifest {
+    /// Builds the model from a parsed manifest; `res` resolves references (labels, version
+    /// names, the network security config path, meta-data values).
+    pub fn from_document(doc: &Document, res: Option<&Resources>) -> Manifest {
+        let mut m = Manifest::default();
+        let Some(root) = &doc.root else {
+            m.anomalies.push("manifest has no root element".to_string());
+            return m;
+        };
+        if root.name != "manifest" {
+            m.anomalies
+                .push(format!("root element is <{}>, not <manifest>", root.name));
+        }
+        let cx = Ctx { res };
+        m.package = root
+            .attributes
+            .iter()
+            .find(|a| a.name == "package" && a.namespace.is_none())
+            .or_else(|| root.attr("package"))
+            .map(|a| cx.text(&a.value));
+        if m.package.is_none() {
+            m.anomalies
+                .push("manifest has no package attribute".to_string());
+        }
+        let pkg = m.package.clone();
+        let a = |el: &Element, n: &str| el.android_attr(n).map(|a| a.value.clone());
+        m.version_code = a(root, "versionCode")
+            .and_then(|v| cx.int(&v))
+            .map(|i| i as u32 as u64);
+        m.version_name = a(root, "versionName").map(|v| cx.text(&v));
+        for sdk in root.children_named("uses-sdk") {
+            if m.min_sdk.is_none() {
+                m.min_sdk = a(sdk, "minSdkVersion").and_then(|v| sdk_level(&cx, &v));
+            }
+            if m.target_sdk.is_none() {
+                m.target_sdk = a(sdk, "targetSdkVersion").and_then(|v| sdk_level(&cx, &v));
+            }
+        }
+        for child in &root.children {
+            let kind = match child.name.as_str() {
+                "uses-permission" => "uses-permission",
+                "uses-permission-sdk-23" => "uses-permission-sdk-23",
+                "uses-permission-sdk-m" => "uses-permission-sdk-m",
+                "permission" => {
+                    if let Some(n) = a(child, "name") {
+                        m.declared_permissions.push(cx.text(&n));
+                    }
+                    continue;
+                }
+                "uses-feature" => {
+                    if let Some(n) = a(child, "name") {
+                        m.uses_features.push(cx.text(&n));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let Some(name) = a(child, "name").map(|v| cx.text(&v)) else {
+                m.anomalies.push(format!("<{kind}> without a name"));
+                continue;
+            };
+            if m.permissions.iter().any(|p| p.name == name) {
+                m.anomalies.push(format!("duplicate permission {name}"));
+            }
+            let max_sdk = a(child, "maxSdkVersion").and_then(|v| sdk_level(&cx, &v));
+            m.permissions.push(Permission {
+                name,
+                max_sdk,
+                kind,
+            });
+        }
+        let apps: Vec<&Element> = root.children_named("application").collect();
+        if apps.len() > 1 {
+            m.anomalies.push(format!(
+                "{} <application> elements; the first is used",
+                apps.len()
+            ));
+        }
+        if let Some(app) = apps.first() {
+            m.application = Application {
+                name: a(app, "name").map(|v| resolve_class(pkg.as_deref(), &cx.text(&v))),
+                debuggable: a(app, "debuggable").and_then(|v| cx.bool(&v)),
+                allow_backup: a(app, "allowBackup").and_then(|v| cx.bool(&v)),
+                uses_cleartext_traffic: a(app, "usesCleartextTraffic").and_then(|v| cx.bool(&v)),
+                network_security_config: a(app, "networkSecurityConfig").map(|v| nsc_path(&cx, &v)),
+                label: a(app, "label").map(|v| cx.text(&v)),
+            };
+            collect_meta(&cx, app, &mut m.meta_data);
+            for lib in app.children_named("uses-library") {
+                if let Some(n) = a(lib, "name") {
+                    m.uses_libraries.push(cx.text(&n));
+                }
+            }
+            for child in &app.children {
+                let Some(kind) = ComponentKind::from_element(&child.name) else {
+                    continue;
+                };
+                let Some(raw) = a(child, "name").map(|v| cx.text(&v)) else {
+                    m.anomalies
+                        .push(format!("<{}> without a name", kind.as_str()));
+                    continue;
+                };
+                let comp = component(&cx, kind, child, pkg.as_deref(), m.target_sdk, &raw);
+                if comp.exported.is_none()
+                    && !comp.actions.is_empty()
+                    && m.target_sdk.is_some_and(|t| t >= 31)
+                    && kind != ComponentKind::Provider
+                {
+                    m.anomalies.push(format!(
+                        "{} {} has an intent-filter but no android:exported (required from \
+                         targetSdk 31)",
+                        kind.as_str(),
+                        comp.name
+                    ));
+                }
+                collect_meta(&cx, child, &mut m.meta_data);
+                m.components.push(comp);
+            }
+        } else {
+            m.anomalies
+                .push("manifest has no <application>".to_string());
+        }
+        m.label = m.application.label.clone();
+        m
+    }
+
+    /// Requested permission names, sorted and deduplicated.
+    pub fn permission_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.permissions.iter().map(|p| p.name.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+fn sdk_level(cx: &Ctx<'_>, v: &Value) -> Option<u32> {
+    cx.int(v).and_then(|i| u32::try_from(i).ok())
+}
+
+fn nsc_path(cx: &Ctx<'_>, v: &Value) -> String {
+    match v {
+        Value::Reference(id) => match cx.res.and_then(|r| r.resolve(*id)) {
+            Some(ResValue::String(s)) => s,
+            _ => match cx.res.and_then(|r| r.name(*id)) {
+                Some((t, n)) => format!("res/{t}/{n}.xml"),
+                None => v.as_string(),
+            },
+        },
+        Value::String(s) => match s.strip_prefix('@').and_then(|r| r.split_once('/')) {
+            Some((t, n)) => format!("res/{t}/{n}.xml"),
+            None => s.clone(),
+        },
+        _ => v.as_string(),
+    }
+}
+
+fn collect_meta(cx: &Ctx<'_>, el: &Element, out: &mut Vec<MetaData>) {
+    for md in el.children_named("meta-data") {
+        let Some(name) = md.android_attr("name").map(|a| cx.text(&a.value)) else {
+            continue;
+        };
+        out.push(MetaData {
+            name,
+            value: md.android_attr("value").map(|a| cx.text(&a.value)),
+            resource: md.android_attr("resource").map(|a| cx.res_name(&a.value)),
+        });
+    }
+}
+
+fn component(
+    cx: &Ctx<'_>,
+    kind: ComponentKind,
+    el: &Element,
+    pkg: Option<&str>,
+    target_sdk: Option<u32>,
+    raw: &str,
+) -> Component {
+    let a = |n: &str| el.android_attr(n).map(|a| a.value.clone());
+    let exported = a("exported").and_then(|v| cx.bool(&v));
+    let mut c = Component {
+        kind,
+        name: resolve_class(pkg, raw),
+        exported,
+        exported_effective: false,
+        enabled: a("enabled").and_then(|v| cx.bool(&v)),
+        permission: a("permission").map(|v| cx.text(&v)),
+        authorities: a("authorities")
+            .map(|v| {
+                cx.text(&v)
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        actions: Vec::new(),
+        categories: Vec::new(),
+        data: Vec::new(),
+    };
+    let mut has_filter = false;
+    for f in el.children_named("intent-filter") {
+        has_filter = true;
+        for x in f.children_named("action") {
+            if let Some(n) = x.android_attr("name") {
+                c.actions.push(cx.text(&n.value));
+            }
+        }
+        for x in f.children_named("category") {
+            if let Some(n) = x.android_attr("name") {
+                c.categories.push(cx.text(&n.value));
+            }
+        }
+        for d in f.children_named("data") {
+            let g = |n: &str| d.android_attr(n).map(|a| cx.text(&a.value));
+            let (scheme, host) = (g("scheme"), g("host"));
+            if scheme.is_none() && host.is_none() {
+                if let Some(mt) = g("mimeType") {
+                    c.data.push(mt);
+                }
+                continue;
+            }
+            let mut s = format!(
+                "{}://{}",
+                scheme.as_deref().unwrap_or("*"),
+                host.as_deref().unwrap_or("*")
+            );
+            if let Some(p) = g("port") {
+                s.push(':');
+                s.push_str(&p);
+            }
+            if let Some(p) = g("path")
+                .or_else(|| g("pathPrefix"))
+                .or_else(|| g("pathPattern"))
+            {
+                s.push_str(&p);
+            }
+            c.data.push(s);
+        }
+    }
+    c.exported_effective = match exported {
+        Some(e) => e,
+        None if kind == ComponentKind::Provider => target_sdk.unwrap_or(1) < 17,
+        None => has_filter,
+    };
+    c
+}
