@@ -42,3 +42,140 @@ pub use index::{
 };
 pub use insn::{CodeRef, Insn, Instructions, RefKind};
 pub use mutf8::{decode_lossy, decode_mutf8, encode_mutf8, DexStr};
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+    use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldKey, MethodDef, MethodKey, Op};
+
+    /// A code op of the model: string, invoke target, field, or new-instance type.
+    #[derive(Debug, Clone)]
+    enum M {
+        S(String),
+        I(String, String),
+        F(String, String),
+        N(String),
+    }
+
+    fn ident() -> impl Strategy<Value = String> {
+        "[a-zA-Z_$][a-zA-Z0-9_$\u{e9}\u{4e2d}\u{1F600}]{0,6}"
+    }
+
+    fn model() -> impl Strategy<Value = Vec<(String, Vec<(String, Vec<M>)>)>> {
+        let op = prop_oneof![
+            ".{0,12}".prop_map(M::S),
+            (ident(), ident()).prop_map(|(c, n)| M::I(format!("Lx/{c};"), n)),
+            (ident(), ident()).prop_map(|(c, n)| M::F(format!("Ly/{c};"), n)),
+            ident().prop_map(|c| M::N(format!("Lz/{c};"))),
+        ];
+        let method = (ident(), prop::collection::vec(op, 0..6));
+        let class = (ident(), prop::collection::vec(method, 0..4));
+        prop::collection::vec(class, 0..6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutf8_round_trip(s in ".{0,40}") {
+            let enc = encode_mutf8(&s);
+            prop_assert_eq!(decode_mutf8(&enc, 0).unwrap(), s.as_str());
+        }
+
+        #[test]
+        fn builder_model_parses_back(m in model()) {
+            let mut b = DexBuilder::new();
+            let mut want: Vec<(String, Vec<(String, Vec<M>)>)> = Vec::new();
+            for (ci, (cname, methods)) in m.into_iter().enumerate() {
+                let desc = format!("Lapp/{cname}{ci};");
+                let mut defs = Vec::new();
+                let mut wm = Vec::new();
+                for (mi, (mname, ops)) in methods.into_iter().enumerate() {
+                    let name = format!("{mname}{mi}");
+                    let mut code: Vec<Op> = ops
+                        .iter()
+                        .map(|o| match o {
+                            M::S(s) => Op::ConstString(s.clone()),
+                            M::I(c, n) => Op::InvokeStatic(MethodKey::new(c, n, &[], "V")),
+                            M::F(c, n) => Op::Sget(FieldKey::new(c, n, "Ljava/lang/String;")),
+                            M::N(t) => Op::NewInstance(t.clone()),
+                        })
+                        .collect();
+                    code.push(Op::ReturnVoid);
+                    defs.push(MethodDef::new(&name, &["I"], "V", code));
+                    wm.push((name, ops));
+                }
+                b = b.class(ClassDefSpec::new(&desc, defs));
+                want.push((desc, wm));
+            }
+            let bytes = b.build();
+            let dex = DexFile::parse(&bytes).unwrap();
+            prop_assert!(dex.checksum_ok());
+            let mut ib = IndexBuilder::new();
+            ib.add_dex("classes.dex", &bytes).unwrap();
+            let idx = ib.finish();
+            prop_assert!(idx.warnings().is_empty(), "{:?}", idx.warnings());
+            prop_assert_eq!(idx.class_count(), want.len());
+            for (desc, methods) in &want {
+                let c = idx.class(desc).unwrap();
+                prop_assert_eq!(c.methods().count(), methods.len());
+                for (name, ops) in methods {
+                    let mr = c.method(name, Some("(I)V")).unwrap();
+                    let strings: Vec<String> = mr.strings().map(|s| s.into_owned()).collect();
+                    let ws: Vec<String> = ops.iter().filter_map(|o| match o { M::S(s) => Some(s.clone()), _ => None }).collect();
+                    prop_assert_eq!(strings, ws);
+                    let inv: Vec<(String, String)> = mr.invokes().map(|i| (i.class.into_owned(), i.name.into_owned())).collect();
+                    let wi: Vec<(String, String)> = ops.iter().filter_map(|o| match o { M::I(c, n) => Some((c.clone(), n.clone())), _ => None }).collect();
+                    prop_assert_eq!(inv, wi);
+                    let fr: Vec<(String, String)> = mr.field_refs().map(|f| (f.0.into_owned(), f.1.into_owned())).collect();
+                    let wf: Vec<(String, String)> = ops.iter().filter_map(|o| match o { M::F(c, n) => Some((c.clone(), n.clone())), _ => None }).collect();
+                    prop_assert_eq!(fr, wf);
+                    let tr: Vec<String> = mr.type_refs().map(|t| t.into_owned()).collect();
+                    let wt: Vec<String> = ops.iter().filter_map(|o| match o { M::N(t) => Some(t.clone()), _ => None }).collect();
+                    prop_assert_eq!(tr, wt);
+                }
+            }
+            // Every model string is in the string table and findable.
+            for (_, methods) in &want {
+                for (_, ops) in methods {
+                    for o in ops {
+                        if let M::S(s) = o {
+                            prop_assert!(!idx.string_users(s).is_empty(), "string_users({:?})", s);
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(mut bytes in prop::collection::vec(any::<u8>(), 0..512), cut in 0usize..4096) {
+            // Random bytes behind a valid magic, and random damage to a real file.
+            let mut b = b"dex\n035\0".to_vec();
+            b.extend_from_slice(&bytes);
+            let mut good = DexBuilder::new()
+                .class(trackscan_fixtures::dex::ClassDefSpec::new("La;", vec![MethodDef::new("m", &[], "V", vec![Op::ConstString("s".into()), Op::ReturnVoid])]))
+                .build();
+            if !good.is_empty() {
+                let n = good.len();
+                for (i, x) in bytes.iter().enumerate().take(16) {
+                    if let Some(slot) = good.get_mut((cut + i * 97) % n) { *slot = *x; }
+                }
+            }
+            bytes.clear();
+            for input in [b, good] {
+                let mut ib = IndexBuilder::new();
+                let _ = ib.add_dex("classes.dex", &input);
+                let idx = ib.finish();
+                let _ = idx.stats();
+                for c in idx.classes() {
+                    for m in c.methods() {
+                        let _ = (m.name(), m.proto(), m.body_kind(), m.strings().count(), m.invokes().count());
+                    }
+                }
+                let _ = idx.all_strings().count();
+                let _ = idx.callers_into("L");
+            }
+        }
+    }
+}
