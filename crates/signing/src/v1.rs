@@ -36,6 +36,12 @@ pub(crate) fn is_sf_name(name: &str) -> bool {
         .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".sf"))
 }
 
+/// `bytes` without leading zero bytes.
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or(&[])
+}
+
 /// Finds `needle` in `hay` (used to confirm a re-encoded certificate is byte-identical).
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
@@ -89,10 +95,25 @@ pub(crate) fn read_block(name: &str, blob: &[u8]) -> V1Certs {
     let mut unmatched = 0usize;
     for si in sd.signer_infos.0.iter() {
         let hit = match &si.sid {
-            SignerIdentifier::IssuerAndSerialNumber(ias) => certs.iter().position(|c| {
-                c.tbs_certificate.issuer == ias.issuer
-                    && c.tbs_certificate.serial_number == ias.serial_number
-            }),
+            SignerIdentifier::IssuerAndSerialNumber(ias) => {
+                let want = strip_zeros(ias.serial_number.as_bytes());
+                let same_serial = |c: &&&x509_cert::Certificate| {
+                    strip_zeros(c.tbs_certificate.serial_number.as_bytes()) == want
+                };
+                // Exact issuer + serial (serials compared by value: real signers write a
+                // positive serial without its leading 0x00 in one place and with it in the
+                // other); else the only certificate with that serial.
+                certs
+                    .iter()
+                    .position(|c| c.tbs_certificate.issuer == ias.issuer && same_serial(&c))
+                    .or_else(|| {
+                        let mut it = certs.iter().enumerate().filter(|(_, c)| same_serial(c));
+                        match (it.next(), it.next()) {
+                            (Some((i, _)), None) => Some(i),
+                            _ => None,
+                        }
+                    })
+            }
             SignerIdentifier::SubjectKeyIdentifier(_) => None,
         };
         match hit.and_then(|i| is_signer.get_mut(i)) {

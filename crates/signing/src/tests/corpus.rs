@@ -124,6 +124,21 @@ fn corpus_matches_androguard() {
             info.chain.len(),
             info.anomalies
         );
+        if file == "ag_apksig_v1v2v3_lineage.apk" || file == "ag_tc_debug.apk" {
+            for c in info.certificates.iter().chain(&info.lineage) {
+                println!("  {c:?}");
+            }
+            println!("  v3 sdk {:?}..{:?}", info.v3_min_sdk, info.v3_max_sdk);
+        }
+        if file == "ag_apksig_v1v2v3_lineage.apk" {
+            let lin: Vec<&str> = info.lineage.iter().map(|c| &c.sha256[..12]).collect();
+            if lin != ["fb5dbd3c669a", "681b0e56a796"] {
+                problems.push(format!("lineage {lin:?}"));
+            }
+        }
+        if let Some(a) = info.anomalies.iter().find(|a| a.contains("does not parse")) {
+            problems.push(a.clone());
+        }
         if !problems.is_empty() {
             match known.get(file.as_str()) {
                 Some(why) => println!("  known difference ({why}): {problems:?}"),
