@@ -58,11 +58,14 @@ mod proptests {
         N(String),
     }
 
+    /// Model: classes of (name, methods of (name, ops)).
+    type Model = Vec<(String, Vec<(String, Vec<M>)>)>;
+
     fn ident() -> impl Strategy<Value = String> {
         "[a-zA-Z_$][a-zA-Z0-9_$\u{e9}\u{4e2d}\u{1F600}]{0,6}"
     }
 
-    fn model() -> impl Strategy<Value = Vec<(String, Vec<(String, Vec<M>)>)>> {
+    fn model() -> impl Strategy<Value = Model> {
         let op = prop_oneof![
             ".{0,12}".prop_map(M::S),
             (ident(), ident()).prop_map(|(c, n)| M::I(format!("Lx/{c};"), n)),
@@ -86,7 +89,7 @@ mod proptests {
         #[test]
         fn builder_model_parses_back(m in model()) {
             let mut b = DexBuilder::new();
-            let mut want: Vec<(String, Vec<(String, Vec<M>)>)> = Vec::new();
+            let mut want: Model = Vec::new();
             for (ci, (cname, methods)) in m.into_iter().enumerate() {
                 let desc = format!("Lapp/{cname}{ci};");
                 let mut defs = Vec::new();
