@@ -1114,21 +1114,31 @@ mod tests {
     /// Naive reference: for every rule and every code prefix, one regex applied with
     /// `is_match` (εxodus' `re.search`, unanchored) to every class, with the package
     /// boundaries our rules promise.
-    fn naive(rules: &[Rule], names: &[String]) -> Vec<usize> {
+    fn naive_regexes(rules: &[Rule]) -> Vec<Vec<regex::Regex>> {
+        rules
+            .iter()
+            .map(|r| {
+                r.code
+                    .iter()
+                    .map(|p| {
+                        regex::Regex::new(&format!(
+                            "(?:^|/){}(?:$|[/$])",
+                            regex::escape(&p.replace('.', "/"))
+                        ))
+                        .unwrap()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn naive(res: &[Vec<regex::Regex>], names: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            let res: Vec<regex::Regex> = r
-                .code
+        for (i, rule_res) in res.iter().enumerate() {
+            if names
                 .iter()
-                .map(|p| {
-                    regex::Regex::new(&format!(
-                        "(?:^|/){}(?:$|[/$])",
-                        regex::escape(&p.replace('.', "/"))
-                    ))
-                    .unwrap()
-                })
-                .collect();
-            if names.iter().any(|n| res.iter().any(|re| re.is_match(n))) {
+                .any(|n| rule_res.iter().any(|re| re.is_match(n)))
+            {
                 out.push(i);
             }
         }
@@ -1136,7 +1146,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
         #[test]
         fn automaton_equals_naive_regex_loop(
             picks in proptest::collection::vec(
@@ -1144,7 +1154,14 @@ mod tests {
                 0..40,
             )
         ) {
-            let rules = RuleSet::builtin();
+            type Fixture = (RuleSet, Matcher, Vec<Vec<regex::Regex>>);
+            static RULES: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+            let (rules, m, res) = RULES.get_or_init(|| {
+                let r = RuleSet { trackers: RuleSet::builtin().trackers, libraries: Vec::new() };
+                let m = Matcher::new(&r).unwrap();
+                let res = naive_regexes(&r.trackers);
+                (r, m, res)
+            });
             let noise = ["a", "b", "sdk", "internal", "x1", "com", "google", "android", "ads2", "Foo", "dvx", "io"];
             let prefixes: Vec<&String> = rules.trackers.iter().flat_map(|r| r.code.iter()).collect();
             let names: Vec<String> = picks
@@ -1168,12 +1185,11 @@ mod tests {
                     s
                 })
                 .collect();
-            let m = Matcher::new(&RuleSet { trackers: rules.trackers.clone(), libraries: Vec::new() }).unwrap();
             let descs: Vec<String> = names.iter().map(|n| format!("L{n};")).collect();
             let c = classes(&descs);
             let app = AppFacts { classes: &c, ..AppFacts::default() };
-            let got = ids(&m, &app);
-            proptest::prop_assert_eq!(got, naive(&rules.trackers, &names));
+            let got = ids(m, &app);
+            proptest::prop_assert_eq!(got, naive(res, &names));
         }
     }
 }

@@ -1,0 +1,192 @@
+//! Agreement with εxodus on the real corpus: every tracker εxodus reports
+//! (`corpus/expected/exodus.jsonl`) must be reported by the built-in rules from the
+//! classes of the same APK, and nothing more from class evidence.
+//!
+//! The APKs are read with a minimal test-only zip + DEX class-list reader (the real
+//! parsers live in other crates); skips cleanly when the corpus is absent.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use trackscan_signatures::{AppFacts, ClassFact, Matcher, RuleSet};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+fn u16_at(b: &[u8], o: usize) -> Option<usize> {
+    Some(u16::from_le_bytes(b.get(o..o.checked_add(2)?)?.try_into().ok()?) as usize)
+}
+
+fn u32_at(b: &[u8], o: usize) -> Option<usize> {
+    Some(u32::from_le_bytes(b.get(o..o.checked_add(4)?)?.try_into().ok()?) as usize)
+}
+
+/// `classes*.dex` entries of a zip (stored or deflated), via the central directory.
+fn dex_files(zip: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let Some(eocd) = (0..zip.len().saturating_sub(21))
+        .rev()
+        .find(|&i| zip.get(i..i + 4) == Some(b"PK\x05\x06"))
+    else {
+        return out;
+    };
+    let (Some(n), Some(mut p)) = (u16_at(zip, eocd + 10), u32_at(zip, eocd + 16)) else {
+        return out;
+    };
+    for _ in 0..n {
+        if zip.get(p..p + 4) != Some(b"PK\x01\x02") {
+            break;
+        }
+        let (Some(method), Some(csize), Some(nlen), Some(xlen), Some(clen), Some(lho)) = (
+            u16_at(zip, p + 10),
+            u32_at(zip, p + 20),
+            u16_at(zip, p + 28),
+            u16_at(zip, p + 30),
+            u16_at(zip, p + 32),
+            u32_at(zip, p + 42),
+        ) else {
+            break;
+        };
+        let name = zip.get(p + 46..p + 46 + nlen).unwrap_or(b"");
+        p += 46 + nlen + xlen + clen;
+        let is_dex =
+            name.starts_with(b"classes") && name.ends_with(b".dex") && !name.contains(&b'/');
+        if !is_dex {
+            continue;
+        }
+        let (Some(ln), Some(lx)) = (u16_at(zip, lho + 26), u16_at(zip, lho + 28)) else {
+            continue;
+        };
+        let start = lho + 30 + ln + lx;
+        let Some(data) = zip.get(start..start + csize) else {
+            continue;
+        };
+        match method {
+            0 => out.push(data.to_vec()),
+            8 => {
+                let mut v = Vec::new();
+                if flate2::read::DeflateDecoder::new(data)
+                    .read_to_end(&mut v)
+                    .is_ok()
+                {
+                    out.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn uleb(b: &[u8], mut o: usize) -> Option<(usize, usize)> {
+    let mut v = 0usize;
+    for shift in (0..35).step_by(7) {
+        let byte = *b.get(o)?;
+        o += 1;
+        v |= ((byte & 0x7f) as usize) << shift;
+        if byte & 0x80 == 0 {
+            return Some((v, o));
+        }
+    }
+    None
+}
+
+/// Class descriptors defined in a DEX file (ASCII descriptors only, enough for SDKs).
+fn dex_classes(dex: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let (Some(sids), Some(tids), Some(ncd), Some(cdo)) = (
+        u32_at(dex, 0x3c),
+        u32_at(dex, 0x44),
+        u32_at(dex, 0x60),
+        u32_at(dex, 0x64),
+    ) else {
+        return out;
+    };
+    for i in 0..ncd {
+        let Some(tidx) = u32_at(dex, cdo + i * 32) else {
+            break;
+        };
+        let Some(sidx) = u32_at(dex, tids + tidx * 4) else {
+            continue;
+        };
+        let Some(soff) = u32_at(dex, sids + sidx * 4) else {
+            continue;
+        };
+        let Some((len, start)) = uleb(dex, soff) else {
+            continue;
+        };
+        if let Some(s) = dex
+            .get(start..start + len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+        {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn reports_every_tracker_exodus_reports_on_the_corpus() {
+    let expected = match std::fs::read_to_string(format!("{CORPUS}/expected/exodus.jsonl")) {
+        Ok(s) => s,
+        Err(_) => {
+            eprintln!("note: corpus absent at {CORPUS}, skipping");
+            return;
+        }
+    };
+    let rules = RuleSet::builtin();
+    let matcher = Matcher::new(&rules).expect("builtin rules compile");
+    let mut checked = 0;
+    let mut with_trackers = 0;
+    for line in expected.lines() {
+        let j: serde_json::Value = serde_json::from_str(line).expect("valid jsonl");
+        let Some(ids) = j.get("tracker_ids").and_then(|v| v.as_array()) else {
+            continue; // εxodus could not decode this APK
+        };
+        let want: BTreeSet<u32> = ids
+            .iter()
+            .filter_map(|v| v.as_u64())
+            .map(|v| v as u32)
+            .collect();
+        let file = j["file"].as_str().unwrap_or("");
+        let Ok(apk) = std::fs::read(format!("{CORPUS}/{file}")) else {
+            eprintln!("note: {file} absent, skipping");
+            continue;
+        };
+        let mut descs: Vec<String> = dex_files(&apk)
+            .iter()
+            .flat_map(|d| dex_classes(d))
+            .collect();
+        descs.sort();
+        let classes: Vec<ClassFact> = descs
+            .iter()
+            .map(|d| ClassFact {
+                descriptor: d,
+                location: "classes.dex",
+            })
+            .collect();
+        let package = j
+            .get("package")
+            .and_then(|p| p.as_str())
+            .filter(|p| !p.is_empty());
+        let app = AppFacts {
+            package,
+            classes: &classes,
+            ..AppFacts::default()
+        };
+        let got: BTreeSet<u32> = matcher
+            .match_trackers(&app)
+            .iter()
+            .filter_map(|d| rules.trackers.get(d.rule).and_then(|r| r.exodus_id))
+            .collect();
+        assert_eq!(got, want, "{file}: trackscan vs εxodus tracker ids");
+        checked += 1;
+        if !want.is_empty() {
+            with_trackers += 1;
+        }
+    }
+    eprintln!("{checked} APKs agree with εxodus ({with_trackers} with trackers)");
+    assert!(
+        checked > 50 && with_trackers >= 14,
+        "{checked} / {with_trackers}"
+    );
+}
