@@ -6,6 +6,7 @@
 //! * `leaf.der`: RSA-2048 `/C=FR/O=Example, Inc./CN=leaf signer`, serial 0x1234, issued by `ca`
 //! * `chain.p7`: `openssl cms -sign -binary -noattr -signer leaf.pem -certfile ca.pem -outform DER`
 //!   over a one-line `.SF` (detached content absent), carrying leaf + ca; the signer is leaf.
+//! * `chain_ber.p7`: the same command with `-stream`, which makes indefinite-length BER.
 
 use super::*;
 use proptest::prelude::*;
@@ -14,6 +15,7 @@ const DEBUG: &[u8] = include_bytes!("testdata/debug.der");
 const CA: &[u8] = include_bytes!("testdata/ca.der");
 const LEAF: &[u8] = include_bytes!("testdata/leaf.der");
 const CHAIN_P7: &[u8] = include_bytes!("testdata/chain.p7");
+const CHAIN_BER_P7: &[u8] = include_bytes!("testdata/chain_ber.p7");
 const LEAF_SHA256: &str = "b61e1284a51fdf6acda5d7e24bbde065b06a67a2681bebdddcffd04ddb45dc86";
 const CA_SHA256: &str = "ebc2abaf0c0212871a88493073fd71add7a8185686a38b1365c6155cacbc0a9b";
 const DEBUG_SHA256: &str = "ea75ddb0a8af4b702a05ac7c112c1468b2f6cde539ba68fb9e8b0b83b4e20e1d";
@@ -174,6 +176,29 @@ fn v1_block_without_sf_is_ignored_when_sf_listed() {
     assert!(info.schemes.v1 && info.certificates.is_empty());
     assert_eq!(info.chain.len(), 2);
     assert!(info.anomalies[0].contains("no matching .SF"));
+}
+
+#[test]
+fn v1_ber_block_read_leniently() {
+    let info = read_signing(&[], 0, &[("META-INF/CERT.RSA", CHAIN_BER_P7)]);
+    assert!(info.schemes.v1);
+    let certs: Vec<&str> = info
+        .certificates
+        .iter()
+        .map(|c| c.sha256.as_str())
+        .collect();
+    assert_eq!(certs, vec![LEAF_SHA256]);
+    assert_eq!(info.chain.len(), 1);
+    assert_eq!(info.chain[0].sha256, CA_SHA256);
+    assert_eq!(info.anomalies.len(), 1, "{:?}", info.anomalies);
+    assert!(info.anomalies[0].contains("BER, not DER"));
+    for cut in 0..CHAIN_BER_P7.len() {
+        let _ = read_signing(
+            &[],
+            0,
+            &[("META-INF/CERT.RSA", CHAIN_BER_P7.get(..cut).unwrap())],
+        );
+    }
 }
 
 #[test]
@@ -391,9 +416,10 @@ proptest! {
 
     #[test]
     fn mutated_v1_blob_never_panics(
+        flip in any::<bool>(),
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
     ) {
-        let mut b = CHAIN_P7.to_vec();
+        let mut b = if flip { CHAIN_BER_P7.to_vec() } else { CHAIN_P7.to_vec() };
         for (i, v) in edits {
             let at = i.index(b.len());
             if let Some(x) = b.get_mut(at) { *x = v; }

@@ -4,6 +4,9 @@ use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier};
 use der::{Decode, Encode};
+use x509_parser::asn1_rs::{Any, Class, FromBer};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
 
 /// What one v1 block yielded: DER of signer certificates, of the other (chain) certificates,
 /// and anomalies.
@@ -53,6 +56,25 @@ pub(crate) fn read_block(name: &str, blob: &[u8]) -> V1Certs {
     let ci = match ContentInfo::from_der(blob) {
         Ok(ci) => ci,
         Err(e) => {
+            // Some signers emit BER (indefinite lengths), which Android accepts.
+            if let Some(ber) = read_ber(blob) {
+                out.anomalies.push(format!(
+                    "{name}: PKCS#7 block is BER, not DER ({e}); read leniently"
+                ));
+                if ber.unmatched > 0 {
+                    out.anomalies.push(format!(
+                        "{name}: {} SignerInfo(s) match no certificate in the block",
+                        ber.unmatched
+                    ));
+                }
+                out.signers = ber.signers;
+                out.others = ber.others;
+                if out.signers.is_empty() {
+                    out.anomalies
+                        .push(format!("{name}: SignedData carries no certificate"));
+                }
+                return out;
+            }
             out.anomalies
                 .push(format!("{name}: not a DER CMS ContentInfo: {e}"));
             return out;
@@ -149,4 +171,95 @@ pub(crate) fn read_block(name: &str, blob: &[u8]) -> V1Certs {
         }
     }
     out
+}
+
+/// Result of the lenient BER reading.
+struct Ber {
+    signers: Vec<Vec<u8>>,
+    others: Vec<Vec<u8>>,
+    unmatched: usize,
+}
+
+/// Reads the next BER TLV of `input`: (rest, value, whole TLV bytes).
+fn next_tlv(input: &[u8]) -> Option<(&[u8], Any<'_>, &[u8])> {
+    let (rest, any) = Any::from_ber(input).ok()?;
+    let used = input.len().checked_sub(rest.len())?;
+    Some((rest, any, input.get(..used)?))
+}
+
+/// Lenient reading of a BER `ContentInfo { signedData }` with `asn1-rs` (the BER reader under
+/// `x509-parser`): certificates from `[0] IMPLICIT` and signer identification from the
+/// SignerInfos' issuer + serial. `None` if the structure is not recognisable.
+fn read_ber(blob: &[u8]) -> Option<Ber> {
+    const MAX_FIELDS: usize = 16;
+    let (_, ci, _) = next_tlv(blob)?;
+    let (rest, oid, _) = next_tlv(ci.data)?;
+    if oid.data != [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02] {
+        return None;
+    }
+    let (_, wrapped, _) = next_tlv(rest)?;
+    let (_, sd, _) = next_tlv(wrapped.data)?;
+    let mut rest = sd.data;
+    let mut certs_content: &[u8] = &[];
+    let mut signer_infos: &[u8] = &[];
+    for _ in 0..MAX_FIELDS {
+        if rest.is_empty() {
+            break;
+        }
+        let (r, item, _) = next_tlv(rest)?;
+        if item.header.class() == Class::ContextSpecific && item.header.tag().0 == 0 {
+            certs_content = item.data;
+        } else if item.header.class() == Class::Universal && item.header.tag().0 == 17 {
+            // digestAlgorithms comes first and signerInfos last: keep the last SET.
+            signer_infos = item.data;
+        }
+        rest = r;
+    }
+    let mut certs: Vec<(&[u8], X509Certificate<'_>)> = Vec::new();
+    let mut rest = certs_content;
+    while !rest.is_empty() && certs.len() < 1024 {
+        let (r, _, raw) = next_tlv(rest)?;
+        if let Ok((_, c)) = X509Certificate::from_der(raw) {
+            certs.push((raw, c));
+        }
+        rest = r;
+    }
+    let mut is_signer = vec![false; certs.len()];
+    let mut unmatched = 0usize;
+    let mut rest = signer_infos;
+    let mut n = 0usize;
+    while !rest.is_empty() && n < 1024 {
+        n = n.saturating_add(1);
+        let (r, si, _) = next_tlv(rest)?;
+        rest = r;
+        let hit = (|| {
+            let (after_version, _, _) = next_tlv(si.data)?;
+            let (_, sid, _) = next_tlv(after_version)?;
+            let (after_issuer, _, issuer_raw) = next_tlv(sid.data)?;
+            let (_, serial, _) = next_tlv(after_issuer)?;
+            let want = strip_zeros(serial.data);
+            certs.iter().position(|(_, c)| {
+                c.tbs_certificate.issuer.as_raw() == issuer_raw
+                    && strip_zeros(c.tbs_certificate.raw_serial()) == want
+            })
+        })();
+        match hit.and_then(|i| is_signer.get_mut(i)) {
+            Some(f) => *f = true,
+            None => unmatched = unmatched.saturating_add(1),
+        }
+    }
+    let none_marked = !is_signer.iter().any(|&b| b);
+    let mut out = Ber {
+        signers: Vec::new(),
+        others: Vec::new(),
+        unmatched,
+    };
+    for ((raw, _), signer) in certs.iter().zip(is_signer) {
+        if signer || none_marked {
+            out.signers.push(raw.to_vec());
+        } else {
+            out.others.push(raw.to_vec());
+        }
+    }
+    Some(out)
 }
