@@ -603,8 +603,13 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
     }
 
     for h in app.hosts {
-        let host = h.host.trim_end_matches('.').to_ascii_lowercase();
-        let mut rest = host.as_str();
+        let trimmed = h.host.trim_end_matches('.');
+        let host: std::borrow::Cow<str> = if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(trimmed.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(trimmed)
+        };
+        let mut rest: &str = &host;
         let mut matched: Vec<(usize, bool)> = Vec::new();
         for _ in 0..128 {
             if let Some(rules) = c.host_suffix.get(rest) {

@@ -575,6 +575,33 @@ mod tests {
     }
 
     #[test]
+    fn load_dir_reads_files_and_names_errors() {
+        let dir = std::env::temp_dir().join(format!("trackscan-sig-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(TRACKERS_FILE),
+            "[[tracker]]\nid = \"a\"\nname = \"A\"\ncode = [\"com.a\"]\n",
+        )
+        .unwrap();
+        let set = RuleSet::load_dir(&dir).unwrap();
+        assert_eq!(set.trackers.len(), 1);
+        assert!(set.libraries.is_empty(), "libraries.toml is optional");
+        std::fs::write(
+            dir.join(LIBRARIES_FILE),
+            "# libs\n\n[[library]]\nid = \"l\"\nname = 3\n",
+        )
+        .unwrap();
+        let e = RuleSet::load_dir(&dir).unwrap_err().to_string();
+        assert!(
+            e.ends_with("libraries.toml:3: rule `l`: field `name`: must be a string"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let e = RuleSet::load_dir(&dir).unwrap_err().to_string();
+        assert!(e.contains("trackers.toml: cannot read"), "{e}");
+    }
+
+    #[test]
     fn check_reports_problems() {
         let set = RuleSet {
             trackers: vec![
