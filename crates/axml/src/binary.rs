@@ -393,3 +393,345 @@ impl<'a> Parser<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Value;
+    use trackscan_fixtures::axml::{self as fx, AttrValue, Hostile, Node, Options};
+
+    fn opts(h: Hostile) -> Options {
+        Options {
+            hostile: h,
+            ..Options::default()
+        }
+    }
+
+    fn sample() -> Node {
+        fx::manifest(
+            "com.example.app",
+            42,
+            "4.2",
+            &["android.permission.INTERNET"],
+        )
+    }
+
+    fn version_code(doc: &Document) -> Option<Value> {
+        doc.root
+            .as_ref()?
+            .android_attr("versionCode")
+            .map(|a| a.value.clone())
+    }
+
+    #[test]
+    fn utf16_pool_with_resource_map() {
+        let doc = parse_axml(&fx::write(&sample(), &Options::default())).unwrap();
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        let root = doc.root.as_ref().unwrap();
+        assert_eq!(root.name, "manifest");
+        let vc = root.android_attr("versionCode").unwrap();
+        assert_eq!(vc.resource_id, Some(0x0101_021b));
+        assert_eq!(vc.namespace.as_deref(), Some(crate::ANDROID_NS));
+        assert_eq!(vc.value, Value::Int(42));
+        assert_eq!(
+            root.attr("package").unwrap().value,
+            Value::String("com.example.app".into())
+        );
+        assert_eq!(root.children_named("uses-permission").count(), 1);
+    }
+
+    #[test]
+    fn utf8_pool_without_resource_map() {
+        let o = Options {
+            utf8: true,
+            resource_map: false,
+            hostile: Hostile::default(),
+        };
+        let node = sample().child(Node::new("x").plain("s", AttrValue::String("héllo ✓ 𝄞".into())));
+        let doc = parse_axml(&fx::write(&node, &o)).unwrap();
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        let root = doc.root.unwrap();
+        let vc = root.android_attr("versionCode").unwrap();
+        assert_eq!(vc.resource_id, None);
+        assert_eq!(vc.value, Value::Int(42));
+        let x = root.children_named("x").next().unwrap();
+        assert_eq!(x.attr("s").unwrap().value.as_str(), Some("héllo ✓ 𝄞"));
+    }
+
+    #[test]
+    fn typed_values_and_cdata() {
+        let mut n = Node::new("r")
+            .plain("hex", AttrValue::IntHex(0xff))
+            .plain("neg", AttrValue::IntDec(-5))
+            .plain("b", AttrValue::Bool(true))
+            .plain("f", AttrValue::Bool(false))
+            .plain("ref", AttrValue::Reference(0x7f0c_0001))
+            .plain("aref", AttrValue::AttrRef(0x7f01_0002))
+            .plain("fl", AttrValue::Float(1.5))
+            .plain(
+                "dim",
+                AttrValue::Typed {
+                    data_type: 5,
+                    data: (16 << 8) | 1,
+                },
+            )
+            .plain(
+                "col",
+                AttrValue::Typed {
+                    data_type: 0x1c,
+                    data: 0xff00_ff00,
+                },
+            )
+            .plain(
+                "frac",
+                AttrValue::Typed {
+                    data_type: 6,
+                    data: 0x0000_4000 | 0x10,
+                },
+            );
+        n.text = Some("hello".into());
+        let doc = parse_axml(&fx::write(&n, &Options::default())).unwrap();
+        let r = doc.root.unwrap();
+        let v = |k: &str| r.attr(k).unwrap().value.clone();
+        assert_eq!(v("hex"), Value::Int(255));
+        assert_eq!(v("neg"), Value::Int(-5));
+        assert_eq!(v("b"), Value::Bool(true));
+        assert_eq!(v("f"), Value::Bool(false));
+        assert_eq!(v("ref"), Value::Reference(0x7f0c_0001));
+        assert_eq!(v("ref").as_string(), "@0x7f0c0001");
+        assert_eq!(v("aref").as_string(), "?0x7f010002");
+        assert_eq!(v("fl"), Value::Float(1.5));
+        assert_eq!(v("dim").as_string(), "16dip");
+        assert_eq!(v("col").as_string(), "#ff00ff00");
+        assert_eq!(v("frac").as_string(), "50%");
+        assert_eq!(r.text.as_deref(), Some("hello"));
+    }
+
+    #[test]
+    fn not_axml_and_too_short() {
+        assert_eq!(parse_axml(b"abc"), Err(AxmlError::TooShort { len: 3 }));
+        let e = parse_axml(b"PK\x03\x04\0\0\0\0").unwrap_err();
+        assert!(matches!(e, AxmlError::NotAxml { found: 0x4b50, .. }));
+        assert!(e.to_string().contains("0x4b50"));
+    }
+
+    #[test]
+    fn wrong_xml_chunk_size_is_anomaly() {
+        for size in [0u32, 3, 40, 0xffff_fff0] {
+            let bytes = fx::write(
+                &sample(),
+                &opts(Hostile {
+                    xml_chunk_size: Some(size),
+                    ..Hostile::default()
+                }),
+            );
+            let doc = parse_axml(&bytes).unwrap();
+            assert!(!doc.anomalies.is_empty(), "size {size}");
+            if size != 40 {
+                assert_eq!(version_code(&doc), Some(Value::Int(42)), "size {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn bogus_string_and_style_counts() {
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                style_count: Some(0x4000_0000),
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies
+                .iter()
+                .any(|a| a.contains("bogus style count")),
+            "{:?}",
+            doc.anomalies
+        );
+        assert_eq!(version_code(&doc), Some(Value::Int(42)));
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                string_count: Some(0xffff_ffff),
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("string count")),
+            "{:?}",
+            doc.anomalies
+        );
+    }
+
+    #[test]
+    fn string_offset_out_of_range() {
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                string_offset: Some((0, 0x00ff_ffff)),
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("out of range")),
+            "{:?}",
+            doc.anomalies
+        );
+        // The attribute is still found through its resource id.
+        assert_eq!(version_code(&doc), Some(Value::Int(42)));
+    }
+
+    #[test]
+    fn lying_utf8_length() {
+        let o = Options {
+            utf8: true,
+            resource_map: true,
+            hostile: Hostile {
+                utf8_len_lie: Some((0, 0x7fff)),
+                ..Hostile::default()
+            },
+        };
+        let doc = parse_axml(&fx::write(&sample(), &o)).unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("runs past")),
+            "{:?}",
+            doc.anomalies
+        );
+        assert_eq!(version_code(&doc), Some(Value::Int(42)));
+        assert_eq!(
+            doc.root
+                .unwrap()
+                .attr("versionCode")
+                .map(|a| a.name.as_str()),
+            Some("versionCode")
+        );
+    }
+
+    #[test]
+    fn unknown_chunk_between_elements_is_skipped() {
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                unknown_chunk: true,
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies
+                .iter()
+                .any(|a| a.contains("unknown chunk type 0x0777")),
+            "{:?}",
+            doc.anomalies
+        );
+        let root = doc.root.unwrap();
+        assert_eq!(root.children.len(), 2);
+    }
+
+    #[test]
+    fn bad_attribute_name_index() {
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                attr_name_index: Some(0xffff_fff0),
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies
+                .iter()
+                .any(|a| a.contains("attribute name index 4294967280")),
+            "{:?}",
+            doc.anomalies
+        );
+        let root = doc.root.unwrap();
+        assert_eq!(root.attributes.len(), 3);
+        assert_eq!(root.attributes[0].name, "attr#4294967280");
+        assert!(root.android_attr("versionName").is_some());
+    }
+
+    #[test]
+    fn zero_sized_end_namespace_terminates() {
+        let doc = parse_axml(&fx::write(
+            &sample(),
+            &opts(Hostile {
+                zero_sized_end_ns: true,
+                ..Hostile::default()
+            }),
+        ))
+        .unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("declares size 0")),
+            "{:?}",
+            doc.anomalies
+        );
+        assert_eq!(version_code(&doc), Some(Value::Int(42)));
+        // A zero-sized unknown chunk stops the walk instead of looping.
+        let mut bytes = fx::write(&sample(), &Options::default());
+        let at = bytes.len() - 24;
+        bytes[at] = 0x99;
+        bytes[at + 4..at + 8].copy_from_slice(&0u32.to_le_bytes());
+        let doc = parse_axml(&bytes).unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("stopped")),
+            "{:?}",
+            doc.anomalies
+        );
+    }
+
+    #[test]
+    fn obfuscated_attribute_names_resolve_by_id() {
+        let mut root = Node::new("manifest");
+        root.attrs.push(fx::Attr {
+            namespace: Some(fx::ANDROID_NS.into()),
+            name: "zz".into(),
+            resource_id: Some(0x0101_021b),
+            value: AttrValue::IntDec(7),
+        });
+        // A decoy named like the real attribute but with another id.
+        root.attrs.push(fx::Attr {
+            namespace: Some(fx::ANDROID_NS.into()),
+            name: "versionCode".into(),
+            resource_id: Some(0x0101_0001),
+            value: AttrValue::IntDec(999),
+        });
+        let doc = parse_axml(&fx::write(&root, &Options::default())).unwrap();
+        let r = doc.root.unwrap();
+        assert_eq!(r.android_attr("versionCode").unwrap().value, Value::Int(7));
+        assert_eq!(r.attr("versionCode").unwrap().value, Value::Int(999));
+    }
+
+    #[test]
+    fn every_truncation_terminates_without_panic() {
+        let bytes = fx::write(&sample(), &Options::default());
+        for n in 0..bytes.len() {
+            let _ = parse_axml(&bytes[..n]);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_capped() {
+        let mut n = Node::new("leaf");
+        for _ in 0..1000 {
+            n = Node::new("d").child(n);
+        }
+        let doc = parse_axml(&fx::write(&n, &Options::default())).unwrap();
+        assert!(
+            doc.anomalies.iter().any(|a| a.contains("nested deeper")),
+            "{:?}",
+            doc.anomalies
+        );
+        let mut depth = 0;
+        let mut cur = doc.root.as_ref();
+        while let Some(e) = cur {
+            depth += 1;
+            cur = e.children.first();
+        }
+        assert_eq!(depth, MAX_DEPTH);
+    }
+}
