@@ -486,3 +486,125 @@ fn chunks<'a>(data: &'a [u8], start: usize, an: &mut Vec<String>) -> Vec<(usize,
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_fixtures::axml::{arsc, arsc_id, ArscEntry, ArscValue, EntryTable};
+
+    fn entries() -> Vec<ArscEntry> {
+        let mut app_name = ArscEntry::new("string", "app_name", ArscValue::String("My App".into()));
+        app_name.localized = Some("Meine App".into());
+        vec![
+            app_name,
+            ArscEntry::new(
+                "string",
+                "host",
+                ArscValue::String("api.example.com".into()),
+            ),
+            ArscEntry::new("integer", "sdk", ArscValue::Int(21)),
+            ArscEntry::new("bool", "dbg", ArscValue::Bool(true)),
+            ArscEntry::new("style", "Theme", ArscValue::Complex),
+            ArscEntry::new(
+                "xml",
+                "network_security_config",
+                ArscValue::String("res/xml/network_security_config.xml".into()),
+            ),
+        ]
+    }
+
+    fn check(table: EntryTable) {
+        let mut es = entries();
+        let name_id = arsc_id(&es, "string", "app_name").unwrap();
+        es.push(ArscEntry::new(
+            "string",
+            "alias",
+            ArscValue::Reference(name_id),
+        ));
+        let alias = arsc_id(&es, "string", "alias").unwrap();
+        let r = Resources::parse(&arsc(&es, table)).unwrap();
+        assert!(r.anomalies().is_empty(), "{:?}", r.anomalies());
+        assert_eq!(r.resolve(name_id), Some(ResValue::String("My App".into())));
+        assert_eq!(r.resolve(alias), Some(ResValue::String("My App".into())));
+        assert_eq!(r.name(name_id), Some(("string".into(), "app_name".into())));
+        let sdk = arsc_id(&es, "integer", "sdk").unwrap();
+        assert_eq!(r.resolve(sdk), Some(ResValue::Int(21)));
+        assert_eq!(
+            r.resolve(arsc_id(&es, "bool", "dbg").unwrap()),
+            Some(ResValue::Bool(true))
+        );
+        let theme = arsc_id(&es, "style", "Theme").unwrap();
+        assert_eq!(r.resolve(theme), None);
+        assert_eq!(r.name(theme), Some(("style".into(), "Theme".into())));
+        let nsc = arsc_id(&es, "xml", "network_security_config").unwrap();
+        assert_eq!(
+            r.resolve(nsc),
+            Some(ResValue::String(
+                "res/xml/network_security_config.xml".into()
+            ))
+        );
+        let strings: Vec<(String, String)> = r.strings_of_type("string").collect();
+        assert_eq!(
+            strings,
+            vec![
+                ("app_name".to_string(), "My App".to_string()),
+                ("host".to_string(), "api.example.com".to_string())
+            ]
+        );
+        assert_eq!(r.resolve(0x7f7f_0000), None);
+    }
+
+    #[test]
+    fn plain_sparse_and_offset16_tables() {
+        check(EntryTable::Plain);
+        check(EntryTable::Sparse);
+        check(EntryTable::Offset16);
+    }
+
+    #[test]
+    fn reference_cycles_stop_at_hop_limit() {
+        let es = vec![
+            ArscEntry::new("string", "a", ArscValue::Reference(0x7f01_0001)),
+            ArscEntry::new("string", "b", ArscValue::Reference(0x7f01_0000)),
+            ArscEntry::new("string", "c", ArscValue::Reference(0x0104_000a)),
+        ];
+        let r = Resources::parse(&arsc(&es, EntryTable::Plain)).unwrap();
+        assert!(matches!(
+            r.resolve(0x7f01_0000),
+            Some(ResValue::Reference(_))
+        ));
+        assert_eq!(
+            r.resolve(0x7f01_0002),
+            Some(ResValue::Reference(0x0104_000a))
+        );
+    }
+
+    #[test]
+    fn not_a_table() {
+        assert_eq!(
+            Resources::parse(b"\x02\0").unwrap_err(),
+            ArscError::TooShort { len: 2 }
+        );
+        let e = Resources::parse(&[3, 0, 8, 0, 12, 0, 0, 0, 0, 0, 0, 0]).unwrap_err();
+        assert!(e.to_string().contains("0x0003"));
+    }
+
+    #[test]
+    fn truncations_and_corruptions_do_not_panic() {
+        let bytes = arsc(&entries(), EntryTable::Plain);
+        for n in 0..bytes.len() {
+            if let Ok(r) = Resources::parse(&bytes[..n]) {
+                let _ = r.resolve(0x7f01_0000);
+                let _ = r.strings_of_type("string").count();
+            }
+        }
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0xff;
+            if let Ok(r) = Resources::parse(&b) {
+                let _ = r.resolve(0x7f01_0000);
+                let _ = r.strings_of_type("string").count();
+            }
+        }
+    }
+}

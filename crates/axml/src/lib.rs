@@ -55,8 +55,13 @@ pub fn parse_any(bytes: &[u8]) -> Result<Document, AxmlError> {
         return parse_text_xml(&decode_utf16_text(rest, true));
     }
     let body = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'<') {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    if let Some(body) = start
+        .and_then(|i| body.get(i..))
+        .filter(|b| b.first() == Some(&b'<'))
+    {
+        // Leading whitespace before an XML declaration is invalid XML; hand-written text manifests
+        // often have it, so it is dropped.
         let text = String::from_utf8_lossy(body);
         let mut doc = parse_text_xml(&text)?;
         if std::str::from_utf8(body).is_err() {

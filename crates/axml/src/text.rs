@@ -71,3 +71,61 @@ fn convert(node: roxmltree::Node<'_, '_>, depth: usize, anomalies: &mut Vec<Stri
         text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_any;
+
+    const APKTOOL: &str = r#"<?xml version="1.0" encoding="utf-8" standalone="no"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example" android:versionCode="3">
+    <uses-permission android:name="android.permission.INTERNET"/>
+    <application android:label="@string/app_name"><meta-data android:name="k" android:value="v"/></application>
+</manifest>"#;
+
+    #[test]
+    fn apktool_manifest() {
+        let doc = parse_text_xml(APKTOOL).unwrap();
+        let root = doc.root.unwrap();
+        assert_eq!(root.name, "manifest");
+        let vc = root.android_attr("versionCode").unwrap();
+        assert_eq!(vc.namespace.as_deref(), Some(crate::ANDROID_NS));
+        assert_eq!(vc.value, Value::String("3".into()));
+        assert_eq!(root.children.len(), 2);
+    }
+
+    #[test]
+    fn parse_any_sniffs_text_binary_and_bom() {
+        assert!(parse_any(APKTOOL.as_bytes()).unwrap().root.is_some());
+        let mut bom = vec![0xef, 0xbb, 0xbf, b'\n'];
+        bom.extend_from_slice(APKTOOL.as_bytes());
+        assert!(parse_any(&bom).unwrap().root.is_some());
+        let mut u16 = vec![0xff, 0xfe];
+        for u in "<a x=\"1\">t</a>".encode_utf16() {
+            u16.extend_from_slice(&u.to_le_bytes());
+        }
+        let d = parse_any(&u16).unwrap();
+        assert_eq!(d.root.unwrap().text.as_deref(), Some("t"));
+        assert!(matches!(
+            parse_any(b"\x07\0\x08\0\0\0\0\0"),
+            Err(AxmlError::NotAxml { .. })
+        ));
+    }
+
+    #[test]
+    fn dtd_and_garbage_are_errors() {
+        let e = parse_text_xml("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>").unwrap_err();
+        assert!(matches!(e, AxmlError::Text { .. }));
+        let e = parse_text_xml("<a><b></a>").unwrap_err();
+        assert!(e.to_string().contains("1:"), "{e}");
+    }
+
+    #[test]
+    fn deep_text_nesting_is_capped() {
+        let s = format!("{}{}", "<a>".repeat(600), "</a>".repeat(600));
+        match parse_text_xml(&s) {
+            Ok(d) => assert!(d.anomalies.iter().any(|a| a.contains("nested deeper"))),
+            Err(e) => assert!(matches!(e, AxmlError::Text { .. })),
+        }
+    }
+}
