@@ -27,6 +27,10 @@
 //!   apksigner's "certificate SHA-256 digest". For v1, certificates come out of `cms` as
 //!   decoded values and are re-encoded; the crate checks that the re-encoding occurs
 //!   byte-for-byte in the blob and reports an anomaly if not (non-DER input).
+//! * v1 blocks that are BER rather than DER (indefinite lengths, which Android accepts) are
+//!   read leniently with `asn1-rs`, the BER reader `x509-parser` is built on (anomaly noted).
+//! * Android pairs `X.RSA` with `X.SF`; when the caller lists `.SF` entries too, an orphan
+//!   signature block is reported as an anomaly and its certificates go to `chain`.
 //! * Parser types carry no serde; the report layer in `trackscan-scan` serializes.
 #![deny(missing_docs)]
 
