@@ -29,6 +29,33 @@
 //! `toml` (rule files; used through its `Table` API, no serde derive), `serde_json`
 //! (only to read the εxodus JSON). All MIT / Apache-2.0.
 
+//!
+//! # Example
+//!
+//! ```
+//! use trackscan_signatures::*;
+//!
+//! let rules = RuleSet::builtin();
+//! assert!(rules.check().is_empty());
+//! let matcher = Matcher::new(&rules).expect("built-in rules compile");
+//!
+//! let classes = [ClassFact { descriptor: "Lcom/appsflyer/AppsFlyerLib;", location: "classes.dex" }];
+//! let hosts: Vec<String> = extract_hosts("https://t.appsflyersdk.com/api/v4").collect();
+//! let host_facts: Vec<HostFact> =
+//!     hosts.iter().map(|h| HostFact { host: h, location: "classes.dex" }).collect();
+//! let app = AppFacts {
+//!     package: Some("com.example.app"),
+//!     classes: &classes,
+//!     hosts: &host_facts,
+//!     ..AppFacts::default()
+//! };
+//! let found = matcher.match_trackers(&app);
+//! assert_eq!(found.len(), 1);
+//! assert_eq!(rules.trackers[found[0].rule].id, "appsflyer");
+//! assert_eq!(found[0].confidence, Confidence::High);
+//! assert_eq!(found[0].evidence.len(), 2); // the class and the host
+//! ```
+
 #![deny(missing_docs)]
 
 mod data_api;
