@@ -465,3 +465,267 @@ fn component(
     };
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_any, parse_axml, Resources};
+    use trackscan_fixtures::axml::{
+        self as fx, arsc, arsc_id, ArscEntry, ArscValue, AttrValue, EntryTable, Node, Options,
+    };
+
+    fn s(v: &str) -> AttrValue {
+        AttrValue::String(v.to_string())
+    }
+
+    fn table() -> Vec<ArscEntry> {
+        vec![
+            ArscEntry::new("string", "app_name", ArscValue::String("Demo".into())),
+            ArscEntry::new("string", "vn", ArscValue::String("2.0-res".into())),
+            ArscEntry::new(
+                "xml",
+                "network_security_config",
+                ArscValue::String("res/xml/network_security_config.xml".into()),
+            ),
+            ArscEntry::new(
+                "xml",
+                "paths",
+                ArscValue::String("res/xml/paths.xml".into()),
+            ),
+            ArscEntry::new("integer", "target", ArscValue::Int(30)),
+        ]
+    }
+
+    fn full_manifest(t: &[ArscEntry]) -> Node {
+        let id = |ty: &str, n: &str| AttrValue::Reference(arsc_id(t, ty, n).unwrap());
+        let filter = Node::new("intent-filter")
+            .child(Node::new("action").android("name", s("android.intent.action.VIEW")))
+            .child(Node::new("category").android("name", s("android.intent.category.BROWSABLE")))
+            .child(
+                Node::new("data")
+                    .android("scheme", s("https"))
+                    .android("host", s("example.com")),
+            );
+        let app = Node::new("application")
+            .android("name", s(".App"))
+            .android("label", id("string", "app_name"))
+            .android("debuggable", AttrValue::Bool(true))
+            .android("allowBackup", AttrValue::Bool(false))
+            .android("usesCleartextTraffic", AttrValue::Bool(false))
+            .android(
+                "networkSecurityConfig",
+                id("xml", "network_security_config"),
+            )
+            .child(
+                Node::new("meta-data")
+                    .android("name", s("com.google.android.gms.ads.APPLICATION_ID"))
+                    .android("value", s("ca-app-pub-1")),
+            )
+            .child(Node::new("uses-library").android("name", s("org.apache.http.legacy")))
+            .child(
+                Node::new("activity")
+                    .android("name", s(".Main"))
+                    .child(filter.clone()),
+            )
+            .child(
+                Node::new("activity-alias")
+                    .android("name", s("Alias"))
+                    .android("exported", AttrValue::Bool(false))
+                    .child(filter),
+            )
+            .child(
+                Node::new("service")
+                    .android("name", s("com.lib.Svc"))
+                    .android("permission", s("com.lib.BIND"))
+                    .android("enabled", AttrValue::Bool(false))
+                    .child(
+                        Node::new("meta-data")
+                            .android("name", s("svc.meta"))
+                            .android("resource", id("xml", "paths")),
+                    ),
+            )
+            .child(
+                Node::new("receiver")
+                    .android("name", s("r.Recv"))
+                    .android("exported", AttrValue::Bool(true)),
+            )
+            .child(
+                Node::new("provider")
+                    .android("name", s("androidx.core.content.FileProvider"))
+                    .android("authorities", s("com.example.fp;com.example.fp2")),
+            );
+        Node::new("manifest")
+            .plain("package", s("com.example"))
+            .android("versionCode", AttrValue::IntDec(5))
+            .android("versionName", id("string", "vn"))
+            .child(
+                Node::new("uses-sdk")
+                    .android("minSdkVersion", AttrValue::IntDec(21))
+                    .android("targetSdkVersion", id("integer", "target")),
+            )
+            .child(Node::new("uses-permission").android("name", s("android.permission.INTERNET")))
+            .child(
+                Node::new("uses-permission")
+                    .android("name", s("android.permission.WRITE_EXTERNAL_STORAGE"))
+                    .android("maxSdkVersion", AttrValue::IntDec(18)),
+            )
+            .child(
+                Node::new("uses-permission-sdk-23").android("name", s("android.permission.CAMERA")),
+            )
+            .child(
+                Node::new("uses-permission-sdk-m")
+                    .android("name", s("android.permission.INTERNET")),
+            )
+            .child(Node::new("permission").android("name", s("com.example.C2D")))
+            .child(Node::new("uses-feature").android("name", s("android.hardware.camera")))
+            .child(app)
+    }
+
+    #[test]
+    fn full_manifest_with_resources() {
+        let t = table();
+        let res = Resources::parse(&arsc(&t, EntryTable::Plain)).unwrap();
+        let doc = parse_axml(&fx::write(&full_manifest(&t), &Options::default())).unwrap();
+        let m = Manifest::from_document(&doc, Some(&res));
+        assert_eq!(m.package.as_deref(), Some("com.example"));
+        assert_eq!(m.version_code, Some(5));
+        assert_eq!(m.version_name.as_deref(), Some("2.0-res"));
+        assert_eq!((m.min_sdk, m.target_sdk), (Some(21), Some(30)));
+        assert_eq!(m.label.as_deref(), Some("Demo"));
+        let kinds: Vec<&str> = m.permissions.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "uses-permission",
+                "uses-permission",
+                "uses-permission-sdk-23",
+                "uses-permission-sdk-m"
+            ]
+        );
+        assert_eq!(m.permissions[1].max_sdk, Some(18));
+        assert_eq!(
+            m.permission_names(),
+            [
+                "android.permission.CAMERA",
+                "android.permission.INTERNET",
+                "android.permission.WRITE_EXTERNAL_STORAGE"
+            ]
+        );
+        assert_eq!(
+            m.anomalies,
+            ["duplicate permission android.permission.INTERNET"]
+        );
+        assert_eq!(m.declared_permissions, ["com.example.C2D"]);
+        assert_eq!(m.uses_features, ["android.hardware.camera"]);
+        assert_eq!(m.uses_libraries, ["org.apache.http.legacy"]);
+        let app = &m.application;
+        assert_eq!(app.name.as_deref(), Some("com.example.App"));
+        assert_eq!(
+            (app.debuggable, app.allow_backup, app.uses_cleartext_traffic),
+            (Some(true), Some(false), Some(false))
+        );
+        assert_eq!(
+            app.network_security_config.as_deref(),
+            Some("res/xml/network_security_config.xml")
+        );
+        let c = &m.components;
+        assert_eq!(c.len(), 5);
+        assert_eq!(
+            (c[0].kind, c[0].name.as_str()),
+            (ComponentKind::Activity, "com.example.Main")
+        );
+        assert_eq!((c[0].exported, c[0].exported_effective), (None, true));
+        assert_eq!(c[0].actions, ["android.intent.action.VIEW"]);
+        assert_eq!(c[0].categories, ["android.intent.category.BROWSABLE"]);
+        assert_eq!(c[0].data, ["https://example.com"]);
+        assert_eq!(
+            (c[1].kind.as_str(), c[1].name.as_str()),
+            ("activity-alias", "com.example.Alias")
+        );
+        assert!(!c[1].exported_effective);
+        assert_eq!(c[2].name, "com.lib.Svc");
+        assert_eq!(
+            (c[2].exported_effective, c[2].enabled),
+            (false, Some(false))
+        );
+        assert_eq!(c[2].permission.as_deref(), Some("com.lib.BIND"));
+        assert!(c[3].exported_effective);
+        assert_eq!(c[4].authorities, ["com.example.fp", "com.example.fp2"]);
+        assert!(!c[4].exported_effective);
+        assert_eq!(m.meta_data.len(), 2);
+        assert_eq!(m.meta_data[0].value.as_deref(), Some("ca-app-pub-1"));
+        assert_eq!(m.meta_data[1].resource.as_deref(), Some("@xml/paths"));
+    }
+
+    #[test]
+    fn without_resources_references_stay_symbolic() {
+        let t = table();
+        let doc = parse_axml(&fx::write(&full_manifest(&t), &Options::default())).unwrap();
+        let m = Manifest::from_document(&doc, None);
+        assert_eq!(
+            m.label,
+            Some(format!(
+                "@0x{:08x}",
+                arsc_id(&t, "string", "app_name").unwrap()
+            ))
+        );
+        assert_eq!(m.target_sdk, None);
+        assert!(m.meta_data[1]
+            .resource
+            .as_deref()
+            .unwrap()
+            .starts_with("@0x7f"));
+    }
+
+    #[test]
+    fn text_manifest_gives_same_facts() {
+        let text = r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example" android:versionCode="0x10" android:versionName="1.0">
+  <uses-sdk android:minSdkVersion="9" android:targetSdkVersion="16"/>
+  <uses-permission android:name="android.permission.INTERNET"/>
+  <application android:debuggable="true" android:networkSecurityConfig="@xml/nsc" android:label="@string/x">
+    <provider android:name="Prov" android:authorities="a.b"/>
+    <receiver android:name=".R"><intent-filter><action android:name="A"/></intent-filter></receiver>
+  </application>
+</manifest>"#;
+        let m = Manifest::from_document(&parse_any(text.as_bytes()).unwrap(), None);
+        assert_eq!(m.version_code, Some(16));
+        assert_eq!(m.application.debuggable, Some(true));
+        assert_eq!(
+            m.application.network_security_config.as_deref(),
+            Some("res/xml/nsc.xml")
+        );
+        assert_eq!(m.components[0].name, "com.example.Prov");
+        // Providers are exported by default below targetSdk 17.
+        assert!(m.components[0].exported_effective);
+        assert!(m.components[1].exported_effective);
+    }
+
+    #[test]
+    fn odd_roots_are_anomalies() {
+        let m = Manifest::from_document(&Document::default(), None);
+        assert_eq!(m.anomalies, ["manifest has no root element"]);
+        let doc = parse_axml(&fx::write(&Node::new("x"), &Options::default())).unwrap();
+        let m = Manifest::from_document(&doc, None);
+        assert!(m.anomalies.iter().any(|a| a.contains("not <manifest>")));
+        assert!(m.anomalies.iter().any(|a| a.contains("no package")));
+    }
+
+    #[test]
+    fn target_31_missing_exported_is_flagged() {
+        let m = Node::new("manifest")
+            .plain("package", s("p"))
+            .child(Node::new("uses-sdk").android("targetSdkVersion", AttrValue::IntDec(33)))
+            .child(Node::new("application").child(
+                Node::new("activity").android("name", s(".A")).child(
+                    Node::new("intent-filter").child(Node::new("action").android("name", s("X"))),
+                ),
+            ));
+        let doc = parse_axml(&fx::write(&m, &Options::default())).unwrap();
+        let m = Manifest::from_document(&doc, None);
+        assert!(
+            m.anomalies.iter().any(|a| a.contains("targetSdk 31")),
+            "{:?}",
+            m.anomalies
+        );
+    }
+}
