@@ -98,3 +98,5 @@ pub(crate) fn push_anomaly(list: &mut Vec<String>, msg: String) {
 
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod prop_tests;
