@@ -69,6 +69,13 @@ pub enum DexError {
     },
     /// The file uses the byte-swapped endian tag, which no Android runtime supports.
     UnsupportedEndian(u32),
+    /// A smali file is malformed (no `.class`, bad reference syntax, …).
+    BadSmali {
+        /// 1-based line number.
+        line: u32,
+        /// What was wrong.
+        reason: &'static str,
+    },
     /// An instruction is malformed or runs off the end of its method's `insns`.
     BadInstruction {
         /// Code unit index (pc) inside the method.
@@ -122,6 +129,7 @@ impl fmt::Display for DexError {
                 write!(f, "bad MUTF-8 at {offset:#x}: {reason}")
             }
             DexError::UnsupportedEndian(t) => write!(f, "unsupported endian tag {t:#010x}"),
+            DexError::BadSmali { line, reason } => write!(f, "line {line}: {reason}"),
             DexError::BadInstruction { pc, opcode, reason } => {
                 write!(f, "instruction {opcode:#04x} at pc {pc:#x}: {reason}")
             }

@@ -6,14 +6,103 @@ use std::collections::{HashMap, HashSet};
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
 use crate::insn::{CodeRef, Instructions, RefKind};
+use crate::smali::{parse_smali, SmaliFile};
 use crate::DexError;
 
 /// Warnings kept per file before the rest are only counted.
 const MAX_WARNINGS_PER_FILE: usize = 200;
 
+/// Where a file's tables come from: a DEX file or a parsed smali class.
+enum Source<'a> {
+    Dex(DexFile<'a>),
+    Smali(SmaliFile<'a>),
+}
+
+impl<'a> Source<'a> {
+    fn string(&self, i: u32) -> Option<Cow<'a, str>> {
+        match self {
+            Source::Dex(d) => d.string(i).ok().map(|s| s.as_str()),
+            Source::Smali(f) => f.strings.get(i as usize).cloned(),
+        }
+    }
+    fn string_count(&self) -> u32 {
+        match self {
+            Source::Dex(d) => d.string_count(),
+            Source::Smali(f) => f.strings.len() as u32,
+        }
+    }
+    fn type_desc(&self, i: u32) -> Option<Cow<'a, str>> {
+        match self {
+            Source::Dex(d) => d.type_descriptor(i).ok().map(|s| s.as_str()),
+            Source::Smali(f) => f.types.get(i as usize).map(|t| Cow::Borrowed(*t)),
+        }
+    }
+    fn type_count(&self) -> u32 {
+        match self {
+            Source::Dex(d) => d.type_count(),
+            Source::Smali(f) => f.types.len() as u32,
+        }
+    }
+    fn method_class(&self, i: u32) -> Option<u32> {
+        match self {
+            Source::Dex(d) => d.method_id(i).ok().map(|m| u32::from(m.class_idx)),
+            Source::Smali(f) => f.methods.get(i as usize).map(|m| m.0),
+        }
+    }
+    fn method_name(&self, i: u32) -> Option<Cow<'a, str>> {
+        match self {
+            Source::Dex(d) => d
+                .string(d.method_id(i).ok()?.name_idx)
+                .ok()
+                .map(|s| s.as_str()),
+            Source::Smali(f) => f.methods.get(i as usize).map(|m| Cow::Borrowed(m.1)),
+        }
+    }
+    fn method_proto(&self, i: u32) -> Option<String> {
+        match self {
+            Source::Dex(d) => d
+                .proto_descriptor(u32::from(d.method_id(i).ok()?.proto_idx))
+                .ok(),
+            Source::Smali(f) => f.methods.get(i as usize).map(|m| m.2.to_string()),
+        }
+    }
+    fn field(&self, i: u32) -> Option<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> {
+        match self {
+            Source::Dex(d) => {
+                let f = d.field_id(i).ok()?;
+                Some((
+                    d.type_descriptor(u32::from(f.class_idx)).ok()?.as_str(),
+                    d.string(f.name_idx).ok()?.as_str(),
+                    d.type_descriptor(u32::from(f.type_idx)).ok()?.as_str(),
+                ))
+            }
+            Source::Smali(f) => {
+                let (c, n, t) = *f.fields.get(i as usize)?;
+                Some((
+                    Cow::Borrowed(*f.types.get(c as usize)?),
+                    Cow::Borrowed(n),
+                    Cow::Borrowed(t),
+                ))
+            }
+        }
+    }
+    fn bytes_len(&self) -> u64 {
+        match self {
+            Source::Dex(d) => d.bytes().len() as u64,
+            Source::Smali(f) => f.len as u64,
+        }
+    }
+    fn interfaces(&self, def: &ClassDef) -> Vec<u32> {
+        match self {
+            Source::Dex(d) => d.interfaces(def).unwrap_or_default(),
+            Source::Smali(f) => f.interfaces.clone(),
+        }
+    }
+}
+
 struct DexEntry<'a> {
     name: String,
-    dex: DexFile<'a>,
+    src: Source<'a>,
     /// Bitset over `string_ids`: referenced by some const-string.
     referenced: Vec<u64>,
     class_defs: u32,
@@ -36,6 +125,7 @@ struct MethodEntry {
     code_off: u32,
     code_units: u32,
     refs: (u32, u32),
+    body: BodyKind,
 }
 
 /// Builds a [`CodeIndex`] from the DEX files of one app, in priority order (`classes.dex`,
@@ -86,16 +176,15 @@ impl<'a> IndexBuilder<'a> {
         let mut entry = DexEntry {
             name: name.to_string(),
             referenced: vec![0u64; (dex.string_count() as usize).div_ceil(64)],
-            dex,
+            src: Source::Dex(dex.clone()),
             class_defs: 0,
             methods: 0,
             refs: 0,
             warnings: 0,
         };
-        for a in entry.dex.anomalies().to_vec() {
+        for a in dex.anomalies() {
             warn(&mut self.warnings, &mut entry, format_args!("{a}"));
         }
-        let dex = entry.dex.clone();
         let counts = [
             dex.string_count(),
             dex.type_count(),
@@ -147,6 +236,7 @@ impl<'a> IndexBuilder<'a> {
                 }
                 let rstart = self.refs.len() as u32;
                 let mut code_units = 0;
+                let mut body = BodyKind::NoCode;
                 match dex.code_item(m.method_idx, m.code_off) {
                     Ok(None) => {}
                     Err(e) => warn(
@@ -156,6 +246,7 @@ impl<'a> IndexBuilder<'a> {
                     ),
                     Ok(Some(code)) => {
                         code_units = code.insns_units();
+                        let mut shape = BodyShape::default();
                         for insn in Instructions::new(code.insns) {
                             let insn = match insn {
                                 Ok(i) => i,
@@ -171,6 +262,7 @@ impl<'a> IndexBuilder<'a> {
                                     break;
                                 }
                             };
+                            shape.push(&insn);
                             let Some(r) = insn.reference else { continue };
                             let limit = match r.kind {
                                 RefKind::String => counts[0],
@@ -198,6 +290,7 @@ impl<'a> IndexBuilder<'a> {
                             }
                             self.refs.push(r);
                         }
+                        body = shape.kind();
                     }
                 }
                 entry.refs += u64::from(self.refs.len() as u32 - rstart);
@@ -208,6 +301,7 @@ impl<'a> IndexBuilder<'a> {
                     code_off: m.code_off,
                     code_units,
                     refs: (rstart, self.refs.len() as u32),
+                    body,
                 });
             }
             self.classes.push(ClassEntry {
@@ -225,6 +319,73 @@ impl<'a> IndexBuilder<'a> {
             ));
         }
         self.files.push(entry);
+        Ok(())
+    }
+
+    /// Adds one apktool smali file (one class) found at `path` (e.g.
+    /// `smali_classes2/com/foo/Bar.smali`). Files are prioritised in the order added, like DEX
+    /// files. `Err` only when the text has no usable `.class` line; other problems are
+    /// recorded as warnings prefixed with `path`.
+    pub fn add_smali(&mut self, path: &str, text: &'a str) -> Result<(), DexError> {
+        if self.files.len() >= usize::from(u16::MAX) {
+            return Err(DexError::CountTooLarge {
+                what: "input files",
+                count: self.files.len() as u64,
+                offset: 0,
+                left: 0,
+            });
+        }
+        let mut f = parse_smali(text)?;
+        let file = self.files.len() as u16;
+        for w in std::mem::take(&mut f.warnings) {
+            self.warnings.push(format!("{path}: {w}"));
+        }
+        let Some(descriptor) = f.types.get(f.class_type as usize).copied() else {
+            return Err(DexError::BadSmali {
+                line: 0,
+                reason: "no .class directive",
+            });
+        };
+        let mstart = self.methods.len() as u32;
+        let base = self.refs.len() as u32;
+        self.refs.extend_from_slice(&f.refs);
+        for m in &f.defined {
+            self.methods.push(MethodEntry {
+                method_idx: m.method_idx,
+                access_flags: m.access_flags,
+                code_off: u32::from(m.has_code),
+                code_units: m.insns,
+                refs: (base + m.refs.0, base + m.refs.1),
+                body: m.body,
+            });
+        }
+        let def = ClassDef {
+            index: 0,
+            class_idx: f.class_type,
+            access_flags: f.access_flags,
+            superclass_idx: f.superclass.unwrap_or(NO_INDEX),
+            interfaces_off: 0,
+            source_file_idx: NO_INDEX,
+            annotations_off: 0,
+            class_data_off: 0,
+            static_values_off: 0,
+        };
+        self.classes.push(ClassEntry {
+            descriptor: Cow::Borrowed(descriptor),
+            file,
+            def,
+            methods: (mstart, self.methods.len() as u32),
+        });
+        let n_strings = f.strings.len();
+        self.files.push(DexEntry {
+            name: path.to_string(),
+            referenced: vec![u64::MAX; n_strings.div_ceil(64)],
+            class_defs: 1,
+            methods: f.defined.len() as u32,
+            refs: f.refs.len() as u64,
+            warnings: 0,
+            src: Source::Smali(f),
+        });
         Ok(())
     }
 
@@ -259,6 +420,39 @@ impl<'a> IndexBuilder<'a> {
             methods: self.methods,
             refs: self.refs,
             warnings: self.warnings,
+        }
+    }
+}
+
+/// The first instructions of a method, enough to classify its body.
+#[derive(Default)]
+struct BodyShape<'b> {
+    first: Option<crate::insn::Insn<'b>>,
+    second: Option<crate::insn::Insn<'b>>,
+    count: u32,
+}
+
+impl<'b> BodyShape<'b> {
+    fn push(&mut self, i: &crate::insn::Insn<'b>) {
+        match self.count {
+            0 => self.first = Some(*i),
+            1 => self.second = Some(*i),
+            _ => {}
+        }
+        self.count = self.count.saturating_add(1);
+    }
+
+    fn kind(&self) -> BodyKind {
+        match (self.count, self.first, self.second) {
+            (0, _, _) => BodyKind::Other,
+            (1, Some(i), _) if i.opcode == 0x0e && i.payload.is_none() => BodyKind::ReturnVoidOnly,
+            (2, Some(c), Some(r)) if r.opcode == 0x0f && r.payload.is_none() => {
+                match c.const_value() {
+                    Some((reg, v)) if u16::from(r.a8()) == reg => BodyKind::ReturnsConst(v),
+                    _ => BodyKind::Other,
+                }
+            }
+            _ => BodyKind::Other,
         }
     }
 }
@@ -367,17 +561,17 @@ impl<'a> CodeIndex<'a> {
     /// Size figures; counting distinct strings hashes every string, so this is a query to
     /// call once, not in a loop.
     pub fn stats(&self) -> Stats {
-        let mut distinct: HashSet<&[u8]> = HashSet::new();
+        let mut distinct: HashSet<Cow<'a, str>> = HashSet::new();
         for f in &self.files {
-            for i in 0..f.dex.string_count() {
-                if let Ok(s) = f.dex.string(i) {
-                    distinct.insert(s.as_bytes());
+            for i in 0..f.src.string_count() {
+                if let Some(s) = f.src.string(i) {
+                    distinct.insert(s);
                 }
             }
         }
         Stats {
             files: self.files.len(),
-            bytes: self.files.iter().map(|f| f.dex.bytes().len() as u64).sum(),
+            bytes: self.files.iter().map(|f| f.src.bytes_len()).sum(),
             classes: self.classes.len(),
             methods: self
                 .classes
@@ -390,11 +584,14 @@ impl<'a> CodeIndex<'a> {
                 .iter()
                 .map(|f| FileStats {
                     name: f.name.clone(),
-                    bytes: f.dex.bytes().len() as u64,
-                    version: f.dex.header().version,
+                    bytes: f.src.bytes_len(),
+                    version: match &f.src {
+                        Source::Dex(d) => d.header().version,
+                        Source::Smali(_) => 0,
+                    },
                     classes: f.class_defs,
                     methods: f.methods,
-                    strings: f.dex.string_count(),
+                    strings: f.src.string_count(),
                     refs: f.refs,
                 })
                 .collect(),
@@ -406,14 +603,17 @@ impl<'a> CodeIndex<'a> {
         &self.warnings
     }
 
-    /// Name of DEX file number `file`.
+    /// Name of input file number `file`.
     pub fn file_name(&self, file: u16) -> Option<&str> {
         self.files.get(usize::from(file)).map(|f| f.name.as_str())
     }
 
-    /// The parsed DEX file number `file`.
+    /// The parsed DEX file number `file` (`None` for smali inputs).
     pub fn dex(&self, file: u16) -> Option<&DexFile<'a>> {
-        self.files.get(usize::from(file)).map(|f| &f.dex)
+        match &self.files.get(usize::from(file))?.src {
+            Source::Dex(d) => Some(d),
+            Source::Smali(_) => None,
+        }
     }
 
     /// All distinct classes, sorted by descriptor.
@@ -464,18 +664,19 @@ impl<'a> CodeIndex<'a> {
         })
     }
 
-    /// Every string of every DEX string table, with where it is and whether code uses it.
-    /// Unreadable entries are skipped; invalid MUTF-8 is decoded lossily.
+    /// Every string of every DEX string table (and every smali `const-string` literal), with
+    /// where it is and whether code uses it. Unreadable entries are skipped; invalid MUTF-8
+    /// is decoded lossily.
     pub fn all_strings(&self) -> impl Iterator<Item = (Cow<'a, str>, StringSite)> + '_ {
         self.files.iter().enumerate().flat_map(|(fi, f)| {
-            (0..f.dex.string_count()).filter_map(move |i| {
-                let s = f.dex.string(i).ok()?;
+            (0..f.src.string_count()).filter_map(move |i| {
+                let s = f.src.string(i)?;
                 let referenced_by_code = f
                     .referenced
                     .get((i / 64) as usize)
                     .is_some_and(|w| w & (1 << (i % 64)) != 0);
                 Some((
-                    s.as_str(),
+                    s,
                     StringSite {
                         file: fi as u16,
                         string_idx: i,
@@ -487,7 +688,11 @@ impl<'a> CodeIndex<'a> {
     }
 
     /// Index of `s` in the (sorted) string table of `dex`, by binary search in UTF-16 order.
-    fn find_string(dex: &DexFile<'a>, s: &str) -> Option<u32> {
+    fn find_string(src: &Source<'a>, s: &str) -> Option<u32> {
+        let dex = match src {
+            Source::Dex(d) => d,
+            Source::Smali(f) => return f.strings.iter().position(|x| x == s).map(|i| i as u32),
+        };
         let (mut lo, mut hi) = (0u32, dex.string_count());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -507,7 +712,7 @@ impl<'a> CodeIndex<'a> {
         let wanted: Vec<Option<u32>> = self
             .files
             .iter()
-            .map(|f| Self::find_string(&f.dex, s))
+            .map(|f| Self::find_string(&f.src, s))
             .collect();
         self.classes
             .iter()
@@ -537,18 +742,24 @@ impl<'a> CodeIndex<'a> {
         })
     }
 
-    /// Per file, a bitset over `type_ids` of the types whose descriptor starts with `prefix`.
+    /// Per file, a bitset over its type table of the types whose descriptor starts with `prefix`.
     fn type_mask(&self, prefix: &str) -> Vec<Vec<u64>> {
         self.files
             .iter()
             .map(|f| {
-                let n = f.dex.type_count();
+                let n = f.src.type_count();
                 let mut bits = vec![0u64; (n as usize).div_ceil(64)];
                 for t in 0..n {
-                    let hit = match f.dex.type_descriptor(t) {
-                        Ok(d) if d.as_bytes().starts_with(prefix.as_bytes()) => true,
-                        Ok(d) if !d.as_bytes().is_ascii() => d.as_str().starts_with(prefix),
-                        _ => false,
+                    let hit = match &f.src {
+                        Source::Dex(d) => match d.type_descriptor(t) {
+                            Ok(d) if d.as_bytes().starts_with(prefix.as_bytes()) => true,
+                            Ok(d) if !d.as_bytes().is_ascii() => d.as_str().starts_with(prefix),
+                            _ => false,
+                        },
+                        Source::Smali(s) => s
+                            .types
+                            .get(t as usize)
+                            .is_some_and(|d| d.starts_with(prefix)),
                     };
                     if hit {
                         if let Some(w) = bits.get_mut((t / 64) as usize) {
@@ -581,10 +792,9 @@ impl<'a> CodeIndex<'a> {
                 if r.kind != RefKind::Method {
                     continue;
                 }
-                let Ok(mid) = f.dex.method_id(r.idx) else {
+                let Some(t) = f.src.method_class(r.idx) else {
                     continue;
                 };
-                let t = u32::from(mid.class_idx);
                 if bits
                     .get((t / 64) as usize)
                     .is_some_and(|w| w & (1 << (t % 64)) != 0)
@@ -601,19 +811,12 @@ impl<'a> CodeIndex<'a> {
             let Some(f) = self.files.get(usize::from(c.file)) else {
                 continue;
             };
-            let Ok(mid) = f.dex.method_id(midx) else {
-                continue;
-            };
             let class = f
-                .dex
-                .type_descriptor(u32::from(mid.class_idx))
-                .map(|s| s.as_str())
+                .src
+                .method_class(midx)
+                .and_then(|t| f.src.type_desc(t))
                 .unwrap_or_default();
-            let name = f
-                .dex
-                .string(mid.name_idx)
-                .map(|s| s.as_str())
-                .unwrap_or_default();
+            let name = f.src.method_name(midx).unwrap_or_default();
             *merged.entry((ci, class, name)).or_insert(0) += n;
         }
         let mut out: Vec<CallSite<'a>> = merged
@@ -644,10 +847,9 @@ impl<'a> CodeIndex<'a> {
                 if r.kind != RefKind::Method {
                     return None;
                 }
-                let dex = &f?.dex;
-                let mid = dex.method_id(r.idx).ok()?;
-                let class = dex.type_descriptor(u32::from(mid.class_idx)).ok()?.as_str();
-                let name = dex.string(mid.name_idx).ok()?.as_str();
+                let src = &f?.src;
+                let class = src.type_desc(src.method_class(r.idx)?)?;
+                let name = src.method_name(r.idx)?;
                 Some((c.descriptor.as_ref(), class, name))
             })
         })
@@ -668,11 +870,11 @@ impl std::fmt::Debug for ClassRef<'_, '_> {
 }
 
 impl<'i, 'a> ClassRef<'i, 'a> {
-    fn dex(&self) -> Option<&'i DexFile<'a>> {
+    fn src(&self) -> Option<&'i Source<'a>> {
         self.index
             .files
             .get(usize::from(self.class.file))
-            .map(|f| &f.dex)
+            .map(|f| &f.src)
     }
 
     /// The descriptor, e.g. `Lcom/foo/Bar;`.
@@ -680,17 +882,18 @@ impl<'i, 'a> ClassRef<'i, 'a> {
         self.class.descriptor.as_ref()
     }
 
-    /// The DEX file defining it (the first one, if defined twice).
+    /// The input file defining it (the first one, if defined twice): `classes2.dex` or a
+    /// smali path.
     pub fn dex_file(&self) -> &'i str {
         self.index.file_name(self.class.file).unwrap_or("")
     }
 
-    /// Index of the DEX file defining it.
+    /// Index of the input file defining it.
     pub fn file_index(&self) -> u16 {
         self.class.file
     }
 
-    /// The raw `class_def`.
+    /// The raw `class_def` (synthesised for smali inputs).
     pub fn class_def(&self) -> &'i ClassDef {
         &self.class.def
     }
@@ -705,22 +908,17 @@ impl<'i, 'a> ClassRef<'i, 'a> {
         if self.class.def.superclass_idx == NO_INDEX {
             return None;
         }
-        Some(
-            self.dex()?
-                .type_descriptor(self.class.def.superclass_idx)
-                .ok()?
-                .as_str(),
-        )
+        self.src()?.type_desc(self.class.def.superclass_idx)
     }
 
     /// Implemented interface descriptors (unreadable entries skipped).
     pub fn interfaces(&self) -> Vec<Cow<'a, str>> {
-        let Some(dex) = self.dex() else {
+        let Some(src) = self.src() else {
             return Vec::new();
         };
-        let list = dex.interfaces(&self.class.def).unwrap_or_default();
-        list.into_iter()
-            .filter_map(|t| dex.type_descriptor(t).ok().map(|s| s.as_str()))
+        src.interfaces(&self.class.def)
+            .into_iter()
+            .filter_map(|t| src.type_desc(t))
             .collect()
     }
 
@@ -761,35 +959,26 @@ impl std::fmt::Debug for MethodRef<'_, '_> {
 }
 
 impl<'i, 'a> MethodRef<'i, 'a> {
-    fn dex(&self) -> Option<&'i DexFile<'a>> {
-        self.index.files.get(usize::from(self.file)).map(|f| &f.dex)
+    fn src(&self) -> Option<&'i Source<'a>> {
+        self.index.files.get(usize::from(self.file)).map(|f| &f.src)
     }
 
-    /// Index into the file's `method_ids`.
+    /// Index into the file's `method_ids` (or the smali file's method table).
     pub fn method_idx(&self) -> u32 {
         self.method.method_idx
     }
 
     /// The name (empty if unreadable).
     pub fn name(&self) -> Cow<'a, str> {
-        self.dex()
-            .and_then(|d| {
-                d.method_id(self.method.method_idx)
-                    .ok()
-                    .and_then(|m| d.string(m.name_idx).ok())
-            })
-            .map(|s| s.as_str())
+        self.src()
+            .and_then(|s| s.method_name(self.method.method_idx))
             .unwrap_or_default()
     }
 
     /// The proto descriptor, e.g. `(Ljava/lang/String;)V` (empty if unreadable).
     pub fn proto(&self) -> String {
-        self.dex()
-            .and_then(|d| {
-                d.method_id(self.method.method_idx)
-                    .ok()
-                    .and_then(|m| d.proto_descriptor(u32::from(m.proto_idx)).ok())
-            })
+        self.src()
+            .and_then(|s| s.method_proto(self.method.method_idx))
             .unwrap_or_default()
     }
 
@@ -798,12 +987,12 @@ impl<'i, 'a> MethodRef<'i, 'a> {
         self.method.access_flags
     }
 
-    /// Whether the method has a `code_item` that could be read.
+    /// Whether the method has code that could be read.
     pub fn has_code(&self) -> bool {
         self.method.code_off != 0 && self.method.code_units > 0
     }
 
-    /// Length of the code in 16-bit units.
+    /// Length of the code: 16-bit units for DEX, instruction lines for smali.
     pub fn code_len(&self) -> u32 {
         self.method.code_units
     }
@@ -818,28 +1007,25 @@ impl<'i, 'a> MethodRef<'i, 'a> {
 
     /// The strings it loads with `const-string`, in instruction order.
     pub fn strings(&self) -> impl Iterator<Item = Cow<'a, str>> + 'i {
-        let dex = self.dex();
+        let src = self.src();
         self.refs()
             .iter()
             .filter(|r| r.kind == RefKind::String)
-            .filter_map(move |r| Some(dex?.string(r.idx).ok()?.as_str()))
+            .filter_map(move |r| src?.string(r.idx))
     }
 
     /// The methods it invokes, in instruction order (invoke-custom call sites excluded).
     pub fn invokes(&self) -> impl Iterator<Item = Invoke<'a>> + 'i {
-        let dex = self.dex();
+        let src = self.src();
         self.refs()
             .iter()
             .filter(|r| r.kind == RefKind::Method)
             .filter_map(move |r| {
-                let d = dex?;
-                let m = d.method_id(r.idx).ok()?;
+                let s = src?;
                 Some(Invoke {
-                    class: d.type_descriptor(u32::from(m.class_idx)).ok()?.as_str(),
-                    name: d.string(m.name_idx).ok()?.as_str(),
-                    proto: d
-                        .proto_descriptor(u32::from(m.proto_idx))
-                        .unwrap_or_default(),
+                    class: s.type_desc(s.method_class(r.idx)?)?,
+                    name: s.method_name(r.idx)?,
+                    proto: s.method_proto(r.idx).unwrap_or_default(),
                 })
             })
     }
@@ -848,28 +1034,20 @@ impl<'i, 'a> MethodRef<'i, 'a> {
     pub fn field_refs(
         &self,
     ) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> + 'i {
-        let dex = self.dex();
+        let src = self.src();
         self.refs()
             .iter()
             .filter(|r| r.kind == RefKind::Field)
-            .filter_map(move |r| {
-                let d = dex?;
-                let f = d.field_id(r.idx).ok()?;
-                Some((
-                    d.type_descriptor(u32::from(f.class_idx)).ok()?.as_str(),
-                    d.string(f.name_idx).ok()?.as_str(),
-                    d.type_descriptor(u32::from(f.type_idx)).ok()?.as_str(),
-                ))
-            })
+            .filter_map(move |r| src?.field(r.idx))
     }
 
     /// The types it names (const-class, new-instance, check-cast, instance-of, arrays).
     pub fn type_refs(&self) -> impl Iterator<Item = Cow<'a, str>> + 'i {
-        let dex = self.dex();
+        let src = self.src();
         self.refs()
             .iter()
             .filter(|r| r.kind == RefKind::Type)
-            .filter_map(move |r| Some(dex?.type_descriptor(r.idx).ok()?.as_str()))
+            .filter_map(move |r| src?.type_desc(r.idx))
     }
 
     /// Whether it invokes `class->name` (any proto).
@@ -877,33 +1055,25 @@ impl<'i, 'a> MethodRef<'i, 'a> {
         self.invokes().any(|i| i.class == class && i.name == name)
     }
 
-    /// Re-walks the instructions (decoded on demand from the file).
+    /// Re-walks the instructions, decoded on demand from the DEX file (empty for smali).
     pub fn instructions(&self) -> Instructions<'a> {
-        let code = self.dex().and_then(|d| {
-            d.code_item(self.method.method_idx, self.method.code_off)
+        let code = match self.src() {
+            Some(Source::Dex(d)) => d
+                .code_item(self.method.method_idx, self.method.code_off)
                 .ok()
-                .flatten()
-        });
+                .flatten(),
+            _ => None,
+        };
         Instructions::new(code.map(|c| c.insns).unwrap_or_default())
     }
 
-    /// The shape of the body: `return-void` only, `return <const>`, or other.
+    /// The shape of the body: `return-void` only, `return <const>`, or other (computed while
+    /// indexing).
     pub fn body_kind(&self) -> BodyKind {
         if !self.has_code() {
             return BodyKind::NoCode;
         }
-        let mut it = self.instructions();
-        let first = it.next().and_then(Result::ok);
-        let second = it.next().and_then(Result::ok);
-        let third = it.next();
-        match (first, second, third) {
-            (Some(i), None, None) if i.opcode == 0x0e => BodyKind::ReturnVoidOnly,
-            (Some(c), Some(r), None) if r.opcode == 0x0f => match c.const_value() {
-                Some((reg, v)) if u16::from(r.a8()) == reg => BodyKind::ReturnsConst(v),
-                _ => BodyKind::Other,
-            },
-            _ => BodyKind::Other,
-        }
+        self.method.body
     }
 }
 

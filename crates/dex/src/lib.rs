@@ -30,6 +30,7 @@ mod file;
 mod index;
 mod insn;
 mod mutf8;
+mod smali;
 
 pub use error::DexError;
 pub use file::{
