@@ -3,95 +3,21 @@
 /// Longest host name accepted (RFC 1035).
 const MAX_HOST: usize = 253;
 
-/// Generic TLDs accepted for bare (non-URL) host names. Two-letter alphabetic last
-/// labels (country codes) are accepted too, except common file extensions.
-const GENERIC_TLDS: &[&str] = &[
-    "com",
-    "net",
-    "org",
-    "info",
-    "biz",
-    "edu",
-    "gov",
-    "mil",
-    "int",
-    "app",
-    "dev",
-    "xyz",
-    "online",
-    "site",
-    "tech",
-    "cloud",
-    "link",
-    "mobi",
-    "pro",
-    "name",
-    "asia",
-    "club",
-    "shop",
-    "store",
-    "live",
-    "news",
-    "top",
-    "page",
-    "network",
-    "agency",
-    "digital",
-    "media",
-    "global",
-    "games",
-    "today",
-    "world",
-    "services",
-    "solutions",
-    "systems",
-    "tools",
-    "zone",
-    "one",
-    "group",
-    "goog",
-    "google",
-    "amazon",
-    "aws",
-    "microsoft",
-    "apple",
-    "yandex",
-    "fun",
-    "space",
-    "website",
-    "host",
-    "cam",
-    "work",
-    "email",
-    "company",
-    "studio",
-    "social",
-    "chat",
-    "game",
-    "video",
-    "tube",
-    "click",
-    "plus",
-    "ads",
-    "adult",
-    "win",
-    "bid",
-    "vip",
-    "trade",
-    "travel",
-    "museum",
-    "coop",
-    "aero",
-    "jobs",
-    "tel",
-    "cat",
-    "wiki",
-    "blog",
+/// Last labels accepted for bare (non-URL) host names. Deliberately short: DEX strings are
+/// full of dotted keys (`os.name`, `ai.device.id`, `measurement.app`), so TLDs that are
+/// also common words or key suffixes (`name`, `id`, `app`, `dev`, `it`, `in`, `is`, `me`,
+/// `to`, `global`, …) are only accepted inside URLs.
+const BARE_TLDS: &[&str] = &[
+    "com", "net", "org", "io", "co", "gl", "ly", "tv", "info", "biz", "edu", "gov", "mobi", "xyz",
+    "cloud", "online", "site", "link", "ai", "lt", "uk", "de", "fr", "ru", "cn", "jp", "kr", "br",
+    "es", "nl", "pl", "se", "fi", "dk", "ch", "au", "ca", "eu", "tr", "ir", "vn", "tw", "hk", "sg",
+    "th", "ph", "mx", "ar", "cl", "pt", "gr", "cz", "ro", "hu", "ua", "il", "za", "nz", "lv", "ee",
+    "sk", "si", "hr", "bg", "rs", "by", "kz", "su", "cc", "ws", "fm", "gg", "im", "la", "li", "lu",
+    "mn", "st", "jo", "sa", "ae", "eg", "pk", "bd", "ng", "ke",
 ];
 
-/// Two-letter endings that are far more often file extensions than country codes in
-/// APK strings.
-const FILE_EXT_2: &[&str] = &["so", "js", "py", "sh", "md", "rs", "kt", "db", "gz", "ts"];
+/// URL schemes whose authority is a network host (`""` = scheme-relative `//host`).
+const HOST_SCHEMES: &[&str] = &["http", "https", "ws", "wss", "ftp", "ftps", ""];
 
 /// First labels that mark a reversed-domain Java/Android name (`com.google.ads`,
 /// `android.os`) rather than a host, for bare tokens.
@@ -147,7 +73,35 @@ fn host_char(b: u8) -> bool {
 /// Judges one token (a maximal run of `[A-Za-z0-9.-]`) found in text.
 fn token_host(text: &str, start: usize, token: &str) -> Option<String> {
     let before = text.get(..start).unwrap_or("");
-    let in_url = before.ends_with("//") || before.ends_with('@');
+    // `scheme://user:pw@host`: judge the text before the user info.
+    let authority_start = match before.strip_suffix('@') {
+        Some(b) => b
+            .rfind("//")
+            .filter(|&i| {
+                b.get(i..)
+                    .is_some_and(|ui| !ui.get(2..).unwrap_or("").contains(['/', ' ', '@']))
+            })
+            .map_or(before, |i| b.get(..i.saturating_add(2)).unwrap_or(before)),
+        None => before,
+    };
+    let in_url = authority_start
+        .strip_suffix("//")
+        .is_some_and(|b| match b.strip_suffix(':') {
+            Some(b) => {
+                let scheme_start = b
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+                    .map_or(0, |i| i.saturating_add(1));
+                let scheme = b.get(scheme_start..).unwrap_or("");
+                HOST_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+            }
+            // Scheme-relative `//host`, but not a path like `a//b`.
+            None => !b.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/'),
+        });
+    // A URL path segment (`/auth/plus.me`) or a non-network URI (`content://a.b`) is
+    // not a host.
+    if !in_url && (before.ends_with('/') || before.ends_with(':')) {
+        return None;
+    }
     let mut tok = token.trim_matches('.');
     // `%s.host.com`: the run starts with the format conversion letter.
     if before.ends_with('%') || before.ends_with('$') {
@@ -160,29 +114,33 @@ fn token_host(text: &str, start: usize, token: &str) -> Option<String> {
     if in_url {
         return normalize_host(tok);
     }
-    // Bare token: be strict, since DEX strings are full of dotted Java names.
+    // Bare token: be strict, since DEX strings are full of dotted Java names and keys.
     if tok.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;
     }
     let h = normalize_host(tok)?;
     let first = h.split('.').next()?;
     let last = h.rsplit('.').next()?;
-    if REVERSED_FIRST.contains(&first) {
+    if REVERSED_FIRST.contains(&first) || !BARE_TLDS.contains(&last) {
         return None;
     }
-    let tld_ok = GENERIC_TLDS.contains(&last)
-        || last.starts_with("xn--")
-        || (last.len() == 2 && !FILE_EXT_2.contains(&last));
-    tld_ok.then_some(h)
+    // `gcm.n.link`: single-letter labels after the first are keys, not hosts.
+    if h.split('.').skip(1).any(|l| l.len() == 1) {
+        return None;
+    }
+    Some(h)
 }
 
 /// Finds URLs and bare host names in a string and yields them normalised (lowercase, no
 /// port, no user info, no trailing dot).
 ///
-/// Hosts inside URLs (`scheme://user@Host:port/…`) are accepted with any alphabetic TLD;
-/// bare tokens must be lowercase, end in a known generic TLD or a two-letter country code
-/// that is not a common file extension, and not look like a Java name (`java.lang.String`,
-/// `com.google.ads`, `R.string`, `x.png` are all rejected). `%s.host.com` yields `host.com`.
+/// Hosts of `http`, `https`, `ws(s)`, `ftp(s)` and scheme-relative (`//host`) URLs are
+/// accepted with any alphabetic TLD (user info and port dropped). Bare tokens must be
+/// lowercase, end in a TLD from a short list that excludes common key suffixes
+/// (`os.name`, `ai.device.id` are rejected), have no one-letter inner label, and not look
+/// like a Java name (`java.lang.String`, `com.google.ads`, `R.string`, `x.png`). URL path
+/// segments (`/auth/plus.me`) and non-network URIs (`content://com.foo.provider`) are
+/// skipped. `%s.host.com` yields `host.com`.
 pub fn extract_hosts(text: &str) -> impl Iterator<Item = String> + '_ {
     let bytes = text.as_bytes();
     let mut i = 0usize;
@@ -258,6 +216,16 @@ mod tests {
             hosts("http://xn--80ak6aa92e.xn--p1ai/"),
             ["xn--80ak6aa92e.xn--p1ai"]
         );
+        assert_eq!(hosts("//cdn.example.dev/x"), ["cdn.example.dev"]);
+        assert_eq!(hosts("wss://rt.example.app:8443"), ["rt.example.app"]);
+        assert_eq!(
+            hosts("goo.gl, grpc.io; app.link"),
+            ["goo.gl", "grpc.io", "app.link"]
+        );
+        assert_eq!(
+            hosts("https://www.googleapis.com/auth/plus.me"),
+            ["www.googleapis.com"]
+        );
     }
 
     #[test]
@@ -277,6 +245,16 @@ mod tests {
             "a..b",
             "e.g",
             "META-INF/com.google.firebase_firebase-analytics.version",
+            "os.name",
+            "ai.device.id",
+            "measurement.app",
+            "debug.firebase.analytics.app",
+            "gcm.n.link",
+            "1.2.4.dev",
+            "content://com.facebook.katana.provider.AttributionIdProvider",
+            "fb123://authorize.example.com",
+            "file:///sdcard/x.com",
+            "this.is a sentence",
         ] {
             assert!(hosts(s).is_empty(), "{s}: {:?}", hosts(s));
         }

@@ -190,3 +190,76 @@ fn reports_every_tracker_exodus_reports_on_the_corpus() {
         "{checked} / {with_trackers}"
     );
 }
+
+/// All strings of a DEX file (string_ids), MUTF-8 decoded lossily.
+fn dex_strings(dex: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let (Some(n), Some(off)) = (u32_at(dex, 0x38), u32_at(dex, 0x3c)) else {
+        return out;
+    };
+    for i in 0..n {
+        let Some(soff) = u32_at(dex, off + i * 4) else {
+            break;
+        };
+        let Some((_, start)) = uleb(dex, soff) else {
+            continue;
+        };
+        let Some(rest) = dex.get(start..) else {
+            continue;
+        };
+        let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+        out.push(String::from_utf8_lossy(&rest[..end]).into_owned());
+    }
+    out
+}
+
+#[test]
+fn hosts_from_corpus_dex_strings_are_real_hosts() {
+    let dir = format!("{CORPUS}/apks");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("note: corpus absent at {dir}, skipping");
+        return;
+    };
+    let mut all = BTreeSet::new();
+    for e in entries.flatten() {
+        let Ok(apk) = std::fs::read(e.path()) else {
+            continue;
+        };
+        for dex in dex_files(&apk) {
+            for s in dex_strings(&dex) {
+                all.extend(trackscan_signatures::extract_hosts(&s));
+            }
+        }
+    }
+    for h in &all {
+        assert_eq!(trackscan_signatures::normalize_host(h).as_ref(), Some(h));
+    }
+    // Real endpoints of the SDKs in the corpus are found...
+    for want in [
+        "graph.facebook.com",
+        "app-measurement.com",
+        "api2.branch.io",
+        "api.mixpanel.com",
+        "settings.crashlytics.com",
+        "onesignal.com",
+        "googleads.g.doubleclick.net",
+    ] {
+        assert!(all.contains(want), "{want} not found");
+    }
+    // ...and the dotted keys / provider authorities / URL paths seen in these DEX
+    // strings are not taken for hosts.
+    for bad in [
+        "os.name",
+        "user.name",
+        "measurement.app",
+        "ai.device.id",
+        "gcm.n.link",
+        "plus.me",
+        "com.facebook.katana.provider.attributionidprovider",
+        "debug.firebase.analytics.app",
+        "cn.google",
+    ] {
+        assert!(!all.contains(bad), "{bad} taken for a host");
+    }
+    eprintln!("{} distinct hosts in corpus DEX strings", all.len());
+}
