@@ -62,6 +62,46 @@ mod proptests {
     /// Model: classes of (name, methods of (name, ops)).
     type Model = Vec<(String, Vec<(String, Vec<M>)>)>;
 
+    /// Everything the index says about every class, comparable across input kinds.
+    fn summary(idx: &CodeIndex<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in idx.classes() {
+            out.push(format!(
+                "class {} super {:?} ifaces {:?}",
+                c.descriptor(),
+                c.superclass(),
+                c.interfaces()
+            ));
+            let mut ms: Vec<String> = c
+                .methods()
+                .map(|m| {
+                    format!(
+                        "{}{} flags {:#x} body {:?} strings {:?} invokes {:?} fields {:?} types {:?}",
+                        m.name(),
+                        m.proto(),
+                        m.access_flags(),
+                        m.body_kind(),
+                        m.strings().collect::<Vec<_>>(),
+                        m.invokes().map(|i| format!("{}->{}{}", i.class, i.name, i.proto)).collect::<Vec<_>>(),
+                        m.field_refs().collect::<Vec<_>>(),
+                        m.type_refs().collect::<Vec<_>>()
+                    )
+                })
+                .collect();
+            ms.sort();
+            out.extend(ms);
+        }
+        let mut strings: Vec<String> = idx
+            .all_strings()
+            .filter(|(_, site)| site.referenced_by_code)
+            .map(|(s, _)| s.into_owned())
+            .collect();
+        strings.sort();
+        strings.dedup();
+        out.push(format!("referenced strings {strings:?}"));
+        out
+    }
+
     fn ident() -> impl Strategy<Value = String> {
         "[a-zA-Z_$][a-zA-Z0-9_$\u{e9}\u{4e2d}\u{1F600}]{0,6}"
     }
@@ -150,6 +190,48 @@ mod proptests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn smali_gives_same_index_as_dex(m in model()) {
+            let mut b = DexBuilder::new();
+            for (ci, (cname, methods)) in m.into_iter().enumerate() {
+                let desc = format!("Lapp/{cname}{ci};");
+                let defs = methods
+                    .into_iter()
+                    .enumerate()
+                    .map(|(mi, (mname, ops))| {
+                        let mut code: Vec<Op> = ops
+                            .iter()
+                            .map(|o| match o {
+                                M::S(s) => Op::ConstString(s.clone()),
+                                M::I(c, n) => Op::InvokeVirtual(MethodKey::new(c, n, &["J"], "Z")),
+                                M::F(c, n) => Op::Sput(FieldKey::new(c, n, "[I")),
+                                M::N(t) => Op::ConstClass(t.clone()),
+                            })
+                            .collect();
+                        if mi % 2 == 0 {
+                            code.push(Op::ReturnVoid);
+                        } else {
+                            code = vec![Op::Const4(-1 - mi as i8 % 7), Op::Return];
+                        }
+                        MethodDef::new(&format!("{mname}{mi}"), &["I"], "V", code)
+                    })
+                    .collect();
+                b = b.class(ClassDefSpec::new(&desc, defs));
+            }
+            let bytes = b.build();
+            let smali = b.to_smali();
+            let mut ib = IndexBuilder::new();
+            ib.add_dex("classes.dex", &bytes).unwrap();
+            let from_dex = ib.finish();
+            let mut ib = IndexBuilder::new();
+            for (path, text) in &smali {
+                ib.add_smali(path, text).unwrap();
+            }
+            let from_smali = ib.finish();
+            prop_assert!(from_smali.warnings().is_empty(), "{:?}", from_smali.warnings());
+            prop_assert_eq!(summary(&from_dex), summary(&from_smali));
         }
 
         #[test]
