@@ -366,7 +366,7 @@ pub fn merge_libraries(trackers: &[Rule], sources: Vec<Vec<Rule>>) -> Vec<Rule> 
 /// (name, categories, website, code, network) come from `imported`; everything εxodus
 /// lacks (manifest, version files, native libs, assets, strings, data APIs, version
 /// class, note) and extra `code`/`network` entries added by hand are kept from
-/// `existing`. Rules without `exodus_id` in `existing` (our own additions) are kept
+/// `existing`; for a rule marked `narrowed`, its code/network lists replace εxodus'. Rules without `exodus_id` in `existing` (our own additions) are kept
 /// at the end; rule ids of existing rules are kept.
 pub fn update_from_exodus(existing: &[Rule], imported: Vec<Rule>) -> Vec<Rule> {
     let mut out = Vec::with_capacity(imported.len());
@@ -376,6 +376,13 @@ pub fn update_from_exodus(existing: &[Rule], imported: Vec<Rule>) -> Vec<Rule> {
             .find(|o| o.exodus_id.is_some() && o.exodus_id == r.exodus_id)
         {
             r.id = old.id.clone();
+            if old.narrowed {
+                r.code = old.code.clone();
+                r.code_regex = old.code_regex.clone();
+                r.network = old.network.clone();
+                r.network_regex = old.network_regex.clone();
+                r.narrowed = true;
+            }
             for c in &old.code {
                 if !r.code.contains(c) {
                     r.code.push(c.clone());

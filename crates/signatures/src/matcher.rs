@@ -160,6 +160,8 @@ pub struct Detection {
 #[derive(Debug)]
 struct Compiled {
     n_rules: usize,
+    /// Rules with curated `strings`: for those, hosts alone do not make a detection.
+    has_strings: Vec<bool>,
     /// Slash-form code prefixes, one automaton (overlapping matches).
     class_ac: AhoCorasick,
     class_rule: Vec<usize>,
@@ -294,6 +296,7 @@ impl Compiled {
         })?;
         Ok(Compiled {
             n_rules: rules.len(),
+            has_strings: rules.iter().map(|r| !r.strings.is_empty()).collect(),
             class_ac: ac(&class_pats, "class prefix")?,
             class_rule,
             rule_prefixes,
@@ -709,11 +712,14 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
     }
 
     accs.into_iter()
-        .filter_map(|(rule, acc)| finish(rule, acc))
+        .filter_map(|(rule, acc)| {
+            let has_strings = c.has_strings.get(rule).copied().unwrap_or(false);
+            finish(rule, acc, has_strings)
+        })
         .collect()
 }
 
-fn finish(rule: usize, mut acc: Acc) -> Option<Detection> {
+fn finish(rule: usize, mut acc: Acc, has_strings: bool) -> Option<Detection> {
     let n = |k| acc.counts.get(&k).copied().unwrap_or(0);
     let classes = n(EvidenceKind::Class);
     let manifest = n(EvidenceKind::Manifest);
@@ -724,8 +730,11 @@ fn finish(rule: usize, mut acc: Acc) -> Option<Detection> {
     let strings = n(EvidenceKind::String);
     let hosts = n(EvidenceKind::Host);
     // Host evidence alone counts only when a host is owned by this rule alone
-    // (`facebook.com` is shared by five Facebook rules and proves none of them).
-    let host_ok = hosts > 0 && acc.unambiguous_host;
+    // (`facebook.com` is shared by five Facebook rules and proves none of them), and only
+    // for rules without curated strings: a rule that lists its R8-surviving strings needs
+    // one of them, since its hosts are often embedded by other SDKs too (Firebase
+    // Analytics carries pagead2.googlesyndication.com and www.googleadservices.com).
+    let host_ok = hosts > 0 && acc.unambiguous_host && !has_strings;
     let other = classes > 0 || medium > 0 || strings > 0 || host_ok;
     if !other {
         // Nothing but the app's own package (or ambiguous hosts): not this SDK.

@@ -51,6 +51,10 @@ pub struct Rule {
     pub version_class: Option<String>,
     /// Why a rule was narrowed or extended.
     pub note: Option<String>,
+    /// The εxodus `code`/`network` entries were narrowed by hand: a re-import
+    /// ([`crate::import::update_from_exodus`]) keeps this rule's lists instead of
+    /// re-adding εxodus' (explain why in `note`).
+    pub narrowed: bool,
 }
 
 impl Rule {
@@ -424,6 +428,11 @@ fn rule_from_table(v: &toml::Value, file: &str, line: usize) -> Result<Rule, Rul
             "website" => r.website = Some(s(val)?),
             "version_class" => r.version_class = Some(s(val)?),
             "note" => r.note = Some(s(val)?),
+            "narrowed" => {
+                r.narrowed = val
+                    .as_bool()
+                    .ok_or_else(|| err(&r.id, k, "must be true or false"))?;
+            }
             "categories" => r.categories = list(val)?,
             "code" => r.code = list(val)?,
             "code_regex" => r.code_regex = list(val)?,
@@ -515,6 +524,9 @@ pub fn to_toml(rules: &[Rule], header: &str, preamble: &str) -> String {
         if let Some(v) = &r.version_class {
             out.push_str(&format!("version_class = {}\n", quote(v)));
         }
+        if r.narrowed {
+            out.push_str("narrowed = true\n");
+        }
         if let Some(n) = &r.note {
             out.push_str(&format!("note = {}\n", quote(n)));
         }
@@ -548,6 +560,7 @@ mod tests {
             network: vec!["x.example".into()],
             manifest: vec!["com.x.Key".into()],
             note: Some("line1\nline2".into()),
+            narrowed: true,
             ..Rule::default()
         };
         let text = to_toml(std::slice::from_ref(&r), "tracker", "pre\namble");
