@@ -210,10 +210,37 @@ pub fn import_exodus(json: &str) -> Result<Vec<Rule>, ImportError> {
     Ok(out)
 }
 
-/// Converts a Dalvik package (`Lcom/foo/bar`) or dotted name to a dotted prefix.
-fn dotted(p: &str) -> String {
+/// Namespaces too broad to identify one library (LibRadar maps `Lcom/google` to
+/// "Google Maps for Work").
+const GENERIC_NAMESPACES: &[&str] = &[
+    "com",
+    "org",
+    "net",
+    "io",
+    "android",
+    "androidx",
+    "java",
+    "javax",
+    "kotlin",
+    "com.google",
+    "com.android",
+    "com.google.android",
+    "org.apache",
+    "com.facebook",
+    "com.amazon",
+    "com.microsoft",
+    "com.example",
+];
+
+/// Converts a Dalvik package (`Lcom/foo/bar`, LibRadar) or dotted name (LibScout) to a
+/// dotted prefix.
+fn dotted(p: &str, dalvik: bool) -> String {
     let p = p.trim();
-    let p = p.strip_prefix('L').filter(|_| p.contains('/')).unwrap_or(p);
+    let p = if dalvik {
+        p.strip_prefix('L').unwrap_or(p)
+    } else {
+        p
+    };
     p.trim_end_matches(';')
         .trim_matches('/')
         .replace('/', ".")
@@ -227,10 +254,11 @@ fn add_library(
     category: &str,
     website: &str,
     prefix: &str,
+    dalvik: bool,
 ) {
-    let prefix = dotted(prefix);
+    let prefix = dotted(prefix, dalvik);
     let id = slug(name);
-    if id.is_empty() || !valid_prefix(&prefix) {
+    if id.is_empty() || !valid_prefix(&prefix) || GENERIC_NAMESPACES.contains(&prefix.as_str()) {
         return;
     }
     let r = libs.entry(id.clone()).or_insert_with(|| Rule {
@@ -283,7 +311,7 @@ pub fn import_libradar(csv: &str) -> Result<Vec<Rule>, ImportError> {
         if name.is_empty() || name.eq_ignore_ascii_case("no") {
             continue;
         }
-        add_library(&mut libs, name, ty, web, pkg);
+        add_library(&mut libs, name, ty, web, pkg, true);
     }
     Ok(libs.into_values().collect())
 }
@@ -302,7 +330,7 @@ pub fn import_libscout(csv: &str) -> Result<Vec<Rule>, ImportError> {
         if name.is_empty() {
             continue;
         }
-        add_library(&mut libs, name, cat, "", pkg);
+        add_library(&mut libs, name, cat, "", pkg, false);
     }
     Ok(libs.into_values().collect())
 }
@@ -518,11 +546,14 @@ mod tests {
             Lcom/google/gson2,Gson,Development Aid,\n\
             Lcom/appsflyer,AppsFlyer,Mobile Analytics,\n\
             Lcom/flurry/android,Flurry Lib,Mobile Analytics,\n\
-            Lbad//x,Bad,,\n";
+            Lbad//x,Bad,,\n\
+            Lbolts,Bolts,Development Aid,\n\
+            Lcom/google,Google Maps for Work,Map/LBS,\n";
         let r = import_libradar(radar).unwrap();
         let names: Vec<&str> = r.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["AppsFlyer", "Flurry Lib", "Gson"]);
-        assert_eq!(r[2].code, ["com.google.gson", "com.google.gson2"]);
+        assert_eq!(names, ["AppsFlyer", "Bolts", "Flurry Lib", "Gson"]);
+        assert_eq!(r[1].code, ["bolts"], "single-segment Dalvik package");
+        assert_eq!(r[3].code, ["com.google.gson", "com.google.gson2"]);
         assert!(import_libradar("x,y\n").is_err());
         let scout = "name,version,category,releaseDate,rootPackage\n\
             Gson,2.1,Utilities,0,com.google.gson\n\
@@ -546,9 +577,9 @@ mod tests {
         ];
         let m = merge_libraries(&trackers, vec![r, s]);
         let ids: Vec<&str> = m.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["gson", "okhttp"], "trackers stay trackers");
+        assert_eq!(ids, ["bolts", "gson", "okhttp"], "trackers stay trackers");
         assert_eq!(
-            m[0].code,
+            m[1].code,
             ["com.google.gson", "com.google.gson2"],
             "deduped"
         );
