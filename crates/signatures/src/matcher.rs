@@ -1206,4 +1206,45 @@ mod tests {
             proptest::prop_assert_eq!(got, naive(res, &names));
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Arbitrary facts never panic the matcher, evidence stays capped, and every
+        /// detection has a reason and at least one piece of evidence.
+        #[test]
+        fn arbitrary_facts_never_panic(
+            texts in proptest::collection::vec("\\PC{0,40}", 0..24),
+            pkg in proptest::option::of("[a-z]{1,3}(\\.[a-z]{1,3}){0,3}"),
+        ) {
+            static M: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+            let m = M.get_or_init(|| Matcher::new(&RuleSet::builtin()).unwrap());
+            let classes: Vec<ClassFact> = texts.iter().map(|t| ClassFact { descriptor: t, location: t }).collect();
+            let manifest: Vec<ManifestFact> = texts.iter().map(|t| ManifestFact { kind: "receiver", name: t }).collect();
+            let strings: Vec<StringFact> = texts.iter().map(|t| StringFact { value: t, location: t }).collect();
+            let hosts: Vec<HostFact> = texts.iter().map(|t| HostFact { host: t, location: t }).collect();
+            let vfs: Vec<VersionFile> = texts.iter().map(|t| VersionFile { name: t, content: t }).collect();
+            let paths: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let app = AppFacts {
+                package: pkg.as_deref(),
+                classes: &classes,
+                manifest_names: &manifest,
+                strings: &strings,
+                hosts: &hosts,
+                version_files: &vfs,
+                native_libs: &paths,
+                assets: &paths,
+            };
+            for d in m.match_trackers(&app).into_iter().chain(m.match_libraries(&app)) {
+                proptest::prop_assert!(!d.evidence.is_empty());
+                proptest::prop_assert!(!d.reason.is_empty());
+                for k in [EvidenceKind::Class, EvidenceKind::Manifest, EvidenceKind::Host, EvidenceKind::String] {
+                    let n = d.evidence.iter().filter(|e| e.kind == k).count();
+                    proptest::prop_assert!(n <= EVIDENCE_CAP);
+                }
+            }
+            for t in &texts {
+                let _ = m.host_owner(t);
+            }
+        }
+    }
 }

@@ -652,4 +652,12 @@ mod tests {
         assert!(p.contains("already a tracker prefix"), "{p}");
         assert!(p.contains("malformed code prefix `bad..prefix`"), "{p}");
     }
+
+    proptest::proptest! {
+        /// Arbitrary text never panics the rule parser.
+        #[test]
+        fn parse_never_panics(text in "(\\[\\[tracker\\]\\]\n|id = \"a\"\n|name = \"A\"\n|code = \\[\"x\"\\]\n|\\PC{0,20}\n){0,12}") {
+            let _ = parse_rules(&text, "f.toml", "tracker");
+        }
+    }
 }
