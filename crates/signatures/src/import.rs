@@ -539,6 +539,63 @@ mod tests {
     }
 
     #[test]
+    fn reimport_keeps_hand_extensions_and_narrowing() {
+        let imported = |id: u32, code: &str, net: &str| Rule {
+            id: format!("new-{id}"),
+            exodus_id: Some(id),
+            name: format!("N{id}"),
+            code: vec![code.into()],
+            network: vec![net.into()],
+            ..Rule::default()
+        };
+        let existing = vec![
+            Rule {
+                id: "kept-id".into(),
+                exodus_id: Some(1),
+                name: "Old".into(),
+                code: vec!["com.a".into(), "com.a2".into()],
+                manifest: vec!["com.a.Key".into()],
+                strings: vec!["A_".into()],
+                note: Some("why".into()),
+                ..Rule::default()
+            },
+            Rule {
+                id: "narrow".into(),
+                exodus_id: Some(2),
+                name: "B".into(),
+                code: vec!["com.b.sdk".into()],
+                narrowed: true,
+                ..Rule::default()
+            },
+            Rule {
+                id: "ours".into(),
+                name: "Ours".into(),
+                code: vec!["com.ours".into()],
+                ..Rule::default()
+            },
+        ];
+        let out = update_from_exodus(
+            &existing,
+            vec![
+                imported(1, "com.a", "a.com"),
+                imported(2, "com.b", "google.com"),
+            ],
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].id, "kept-id");
+        assert_eq!(out[0].name, "N1", "εxodus fields refreshed");
+        assert_eq!(out[0].code, ["com.a", "com.a2"]);
+        assert_eq!(out[0].network, ["a.com"]);
+        assert_eq!(out[0].manifest, ["com.a.Key"]);
+        assert_eq!(out[0].strings, ["A_"]);
+        assert_eq!(out[0].note.as_deref(), Some("why"));
+        assert_eq!(out[1].code, ["com.b.sdk"], "narrowed rule keeps its lists");
+        assert!(out[1].network.is_empty());
+        assert!(out[1].narrowed);
+        assert_eq!(out[2].id, "ours");
+    }
+
+    #[test]
     fn libradar_and_libscout() {
         let radar = "Package Name,Library Name,Type,Official Website\n\
             La/b,no,,\n\
