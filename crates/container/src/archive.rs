@@ -261,7 +261,7 @@ fn is_traversal(name: &str) -> bool {
     name.starts_with('/')
         || name.contains('\\')
         || name.split('/').any(|c| c == "..")
-        || name.as_bytes().get(1) == Some(&b':')
+        || matches!(name.as_bytes(), [d, b':', b'/', ..] if d.is_ascii_alphabetic())
 }
 
 impl<'a> ZipArchive<'a> {
@@ -702,10 +702,9 @@ fn local_header(
     usize_: u64,
     an: &mut AnomalySink<'_>,
 ) -> Option<u64> {
-    let Some(o) = usize::try_from(off)
-        .ok()
-        .filter(|&o| u32_at(bytes, o) == Some(LOCAL_SIG))
-    else {
+    let Some(o) = usize::try_from(off).ok().filter(|&o| {
+        u32_at(bytes, o) == Some(LOCAL_SIG) && o.saturating_add(LOCAL_LEN) <= bytes.len()
+    }) else {
         an.push(
             Some(name),
             AnomalyKind::BadLocalHeader,
@@ -1116,6 +1115,8 @@ mod tests {
             .stored("/abs", b"x")
             .stored("a\\..\\b", b"x")
             .stored("ok/..name", b"x")
+            .stored("C:/win.ini", b"x")
+            .stored("a:b", b"x")
             .build();
         let a = parse(&z);
         let t: Vec<_> = a
@@ -1124,7 +1125,7 @@ mod tests {
             .filter(|x| x.kind == AnomalyKind::PathTraversal)
             .filter_map(|x| x.entry)
             .collect();
-        assert_eq!(t, ["../../evil.so", "/abs", "a\\..\\b"]);
+        assert_eq!(t, ["../../evil.so", "/abs", "a\\..\\b", "C:/win.ini"]);
     }
 
     #[test]
