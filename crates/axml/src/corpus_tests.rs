@@ -94,12 +94,63 @@ fn corpus_manifests_agree_with_androguard() {
             }
         };
         let m = Manifest::from_document(&doc, res.as_ref());
+        if res.is_some() {
+            // With the table present, the label and NSC references must resolve.
+            for (what, v) in [
+                ("label", &m.label),
+                (
+                    "networkSecurityConfig",
+                    &m.application.network_security_config,
+                ),
+            ] {
+                if v.as_deref().is_some_and(|l| l.starts_with("@0x7f")) {
+                    mismatches.push(format!("{fname}: {what} {v:?} not resolved"));
+                }
+            }
+        }
+        if let Some(nsc) = &m.application.network_security_config {
+            match read_entry(&mut z, nsc) {
+                Ok(Some(b)) => {
+                    let d = parse_any(&b);
+                    let root = d
+                        .as_ref()
+                        .ok()
+                        .and_then(|d| d.root.as_ref())
+                        .map(|r| r.name.clone());
+                    println!("{fname}: NSC {nsc}: root {root:?}");
+                    if root.as_deref() != Some("network-security-config") {
+                        mismatches.push(format!("{fname}: NSC {nsc} root {root:?}"));
+                    }
+                }
+                other => mismatches.push(format!("{fname}: NSC {nsc} not readable: {other:?}")),
+            }
+        }
+        // Every compiled XML resource parses without panicking.
+        let names: Vec<String> = z
+            .file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+            .filter(|n| n.starts_with("res/") && n.ends_with(".xml"))
+            .collect();
+        let (mut xml_ok, mut xml_err) = (0, 0);
+        for n in names {
+            if let Ok(Some(b)) = read_entry(&mut z, &n) {
+                match parse_any(&b) {
+                    Ok(_) => xml_ok += 1,
+                    Err(_) => xml_err += 1,
+                }
+            }
+        }
+        if xml_ok + xml_err > 0 {
+            println!("{fname}: res xml parsed {xml_ok}, rejected {xml_err}");
+        }
         println!(
-            "{fname}: pkg={:?} vc={:?} vn={:?} perms={} anomalies={}",
+            "{fname}: pkg={:?} vc={:?} vn={:?} label={:?} perms={} arsc={:?} anomalies={}",
             m.package,
             m.version_code,
             m.version_name,
+            m.label,
             m.permissions.len(),
+            res.as_ref().map(|r| (r.len(), r.anomalies().len())),
             doc.anomalies.len() + m.anomalies.len()
         );
         let Some(e) = exp.get(&fname) else { continue };
