@@ -415,6 +415,16 @@ impl Resources {
         Some((self.type_names.get(e.type_name)?.clone(), e.key.clone()))
     }
 
+    /// The id of `type_name/name` (first match in id order), for text manifests that say
+    /// `@string/app_name`.
+    pub fn id_of(&self, type_name: &str, name: &str) -> Option<u32> {
+        let t = self.type_names.iter().position(|t| t == type_name)?;
+        self.entries
+            .iter()
+            .find(|(_, e)| e.type_name == t && e.key == name)
+            .map(|(id, _)| *id)
+    }
+
     /// Anomalies met while reading the table.
     pub fn anomalies(&self) -> &[String] {
         &self.anomalies
@@ -527,6 +537,8 @@ mod tests {
         assert_eq!(r.resolve(name_id), Some(ResValue::String("My App".into())));
         assert_eq!(r.resolve(alias), Some(ResValue::String("My App".into())));
         assert_eq!(r.name(name_id), Some(("string".into(), "app_name".into())));
+        assert_eq!(r.id_of("string", "app_name"), Some(name_id));
+        assert_eq!(r.id_of("string", "nope"), None);
         let sdk = arsc_id(&es, "integer", "sdk").unwrap();
         assert_eq!(r.resolve(sdk), Some(ResValue::Int(21)));
         assert_eq!(

@@ -149,7 +149,7 @@ struct Ctx<'r> {
 }
 
 impl Ctx<'_> {
-    fn text(&self, v: &Value) -> String {
+    fn text_typed(&self, v: &Value) -> String {
         match v {
             Value::Reference(id) => match self.res.and_then(|r| r.resolve(*id)) {
                 Some(ResValue::Reference(_)) | None => v.as_string(),
@@ -159,10 +159,31 @@ impl Ctx<'_> {
         }
     }
 
+    /// The id a text reference such as `@string/app_name` (or `@pkg:string/x`) names.
+    fn text_ref(&self, s: &str) -> Option<u32> {
+        let r = s.strip_prefix('@')?;
+        let r = r.split_once(':').map_or(r, |(_, rest)| rest);
+        let (t, n) = r.split_once('/')?;
+        self.res?.id_of(t, n)
+    }
+
+    fn text(&self, v: &Value) -> String {
+        match v {
+            Value::String(s) => match self.text_ref(s) {
+                Some(id) => self.text(&Value::Reference(id)),
+                None => s.clone(),
+            },
+            _ => self.text_typed(v),
+        }
+    }
+
     fn resolved(&self, v: &Value) -> Option<ResValue> {
         match v {
             Value::Reference(id) => self.res?.resolve(*id),
-            Value::String(s) => Some(ResValue::String(s.clone())),
+            Value::String(s) => match self.text_ref(s) {
+                Some(id) => self.res?.resolve(id),
+                None => Some(ResValue::String(s.clone())),
+            },
             Value::Int(i) => Some(ResValue::Int(*i)),
             Value::Bool(b) => Some(ResValue::Bool(*b)),
             Value::Float(f) => Some(ResValue::Float(*f)),
@@ -366,9 +387,12 @@ fn nsc_path(cx: &Ctx<'_>, v: &Value) -> String {
                 None => v.as_string(),
             },
         },
-        Value::String(s) => match s.strip_prefix('@').and_then(|r| r.split_once('/')) {
-            Some((t, n)) => format!("res/{t}/{n}.xml"),
-            None => s.clone(),
+        Value::String(s) => match cx.text_ref(s) {
+            Some(id) => nsc_path(cx, &Value::Reference(id)),
+            None => match s.strip_prefix('@').and_then(|r| r.split_once('/')) {
+                Some((t, n)) => format!("res/{t}/{n}.xml"),
+                None => s.clone(),
+            },
         },
         _ => v.as_string(),
     }
@@ -698,6 +722,24 @@ mod tests {
         // Providers are exported by default below targetSdk 17.
         assert!(m.components[0].exported_effective);
         assert!(m.components[1].exported_effective);
+    }
+
+    #[test]
+    fn text_references_resolve_by_name() {
+        let t = table();
+        let res = Resources::parse(&arsc(&t, EntryTable::Plain)).unwrap();
+        let text = r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="p" android:versionName="@string/vn">
+  <uses-sdk android:targetSdkVersion="@integer/target"/>
+  <application android:label="@string/app_name" android:networkSecurityConfig="@xml/network_security_config"/>
+</manifest>"#;
+        let m = Manifest::from_document(&parse_any(text.as_bytes()).unwrap(), Some(&res));
+        assert_eq!(m.label.as_deref(), Some("Demo"));
+        assert_eq!(m.version_name.as_deref(), Some("2.0-res"));
+        assert_eq!(m.target_sdk, Some(30));
+        assert_eq!(
+            m.application.network_security_config.as_deref(),
+            Some("res/xml/network_security_config.xml")
+        );
     }
 
     #[test]
