@@ -26,6 +26,21 @@
 //!   permissions, application flags, components with effective export, meta-data).
 //!
 //! Parser types carry no serde: the report layer serializes.
+//!
+//! ```
+//! use trackscan_axml::{parse_any, Manifest};
+//! let xml = br#"<manifest xmlns:android="http://schemas.android.com/apk/res/android"
+//!     package="com.example" android:versionCode="3">
+//!   <uses-permission android:name="android.permission.INTERNET"/>
+//!   <application android:debuggable="true"/>
+//! </manifest>"#;
+//! let doc = parse_any(xml).unwrap();
+//! let m = Manifest::from_document(&doc, None);
+//! assert_eq!(m.package.as_deref(), Some("com.example"));
+//! assert_eq!(m.version_code, Some(3));
+//! assert_eq!(m.application.debuggable, Some(true));
+//! assert_eq!(m.permission_names(), ["android.permission.INTERNET"]);
+//! ```
 
 #![deny(missing_docs)]
 

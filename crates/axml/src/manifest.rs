@@ -341,7 +341,15 @@ impl Manifest {
                         .push(format!("<{}> without a name", kind.as_str()));
                     continue;
                 };
-                let comp = component(&cx, kind, child, pkg.as_deref(), m.target_sdk, &raw);
+                // Android defaults targetSdkVersion to minSdkVersion.
+                let comp = component(
+                    &cx,
+                    kind,
+                    child,
+                    pkg.as_deref(),
+                    m.target_sdk.or(m.min_sdk),
+                    &raw,
+                );
                 if comp.exported.is_none()
                     && !comp.actions.is_empty()
                     && m.target_sdk.is_some_and(|t| t >= 31)
