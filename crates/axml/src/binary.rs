@@ -707,6 +707,22 @@ mod tests {
     }
 
     #[test]
+    fn zeroed_xml_type_and_long_utf16_strings() {
+        let long = "é".repeat(40_000);
+        let n = sample().child(Node::new("x").plain("s", AttrValue::String(long.clone())));
+        let mut bytes = fx::write(&n, &Options::default());
+        bytes[0] = 0;
+        let doc = parse_axml(&bytes).unwrap();
+        assert_eq!(
+            doc.anomalies,
+            ["XML chunk type is 0x0000 instead of 0x0003"]
+        );
+        let root = doc.root.unwrap();
+        let x = root.children_named("x").next().unwrap();
+        assert_eq!(x.attr("s").unwrap().value.as_str(), Some(long.as_str()));
+    }
+
+    #[test]
     fn every_truncation_terminates_without_panic() {
         let bytes = fx::write(&sample(), &Options::default());
         for n in 0..bytes.len() {

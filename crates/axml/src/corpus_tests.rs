@@ -1,6 +1,6 @@
 //! Tests over the real APK corpus: manifest facts must agree with androguard's.
 
-use crate::{parse_any, Manifest, Resources};
+use crate::{parse_any, ComponentKind, Manifest, Resources};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -177,6 +177,26 @@ fn corpus_manifests_agree_with_androguard() {
                     "{fname}: version_name {:?} vs {vn}",
                     m.version_name
                 ));
+            }
+        }
+        for (key, ours) in [("min_sdk", m.min_sdk), ("target_sdk", m.target_sdk)] {
+            if let Some(want) = s(key) {
+                if ours.map(|v| v.to_string()) != Some(want.clone()) {
+                    mismatches.push(format!("{fname}: {key} {ours:?} vs {want}"));
+                }
+            }
+        }
+        for (key, kind) in [
+            ("activities", ComponentKind::Activity),
+            ("services", ComponentKind::Service),
+            ("receivers", ComponentKind::Receiver),
+            ("providers", ComponentKind::Provider),
+        ] {
+            if let Some(want) = e.get(key).and_then(|v| v.as_u64()) {
+                let ours = m.components.iter().filter(|c| c.kind == kind).count() as u64;
+                if ours != want {
+                    mismatches.push(format!("{fname}: {key} {ours} vs {want}"));
+                }
             }
         }
         if let Some(perms) = e.get("permissions").and_then(|v| v.as_array()) {
