@@ -1,6 +1,6 @@
 //! Property tests: fixture-written trees parse back identically; mutated inputs never panic.
 
-use crate::{parse_any, parse_axml, Attribute, Element, Manifest, Value};
+use crate::{parse_any, parse_axml, Attribute, Element, Manifest, Resources, Value};
 use proptest::prelude::*;
 use trackscan_fixtures::axml::{self as fx, Attr, AttrValue, Node, Options};
 
@@ -131,6 +131,32 @@ proptest! {
         bytes.truncate(keep);
         if let Ok(doc) = parse_any(&bytes) {
             let _ = Manifest::from_document(&doc, None);
+        }
+    }
+
+    #[test]
+    fn mutated_arsc_never_panics(
+        names in prop::collection::vec(("[a-z]{1,3}", "[a-z_]{1,8}", "\\PC{0,12}"), 1..12),
+        sparse in 0u8..3,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+    ) {
+        use trackscan_fixtures::axml::{arsc, ArscEntry, ArscValue, EntryTable};
+        let entries: Vec<ArscEntry> = names
+            .iter()
+            .map(|(t, n, v)| ArscEntry::new(t, n, ArscValue::String(v.clone())))
+            .collect();
+        let table = [EntryTable::Plain, EntryTable::Sparse, EntryTable::Offset16][usize::from(sparse)];
+        let mut bytes = arsc(&entries, table);
+        for (i, b) in edits {
+            let at = i.index(bytes.len());
+            bytes[at] = b;
+        }
+        if let Ok(r) = Resources::parse(&bytes) {
+            for id in 0x7f01_0000u32..0x7f01_0010 {
+                let _ = r.resolve(id);
+                let _ = r.name(id);
+            }
+            let _ = r.strings_of_type("string").count();
         }
     }
 }
