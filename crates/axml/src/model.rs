@@ -55,6 +55,17 @@ impl Element {
     pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Element> {
         self.children.iter().filter(move |c| c.name == name)
     }
+
+    /// This element and all elements below it, depth-first in document order (iterative, so
+    /// deep trees cannot overflow the stack).
+    pub fn descendants(&self) -> impl Iterator<Item = &Element> {
+        let mut stack = vec![self];
+        std::iter::from_fn(move || {
+            let e = stack.pop()?;
+            stack.extend(e.children.iter().rev());
+            Some(e)
+        })
+    }
 }
 
 /// One attribute.
@@ -237,3 +248,43 @@ impl fmt::Display for AxmlError {
 }
 
 impl std::error::Error for AxmlError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(name: &str, children: Vec<Element>) -> Element {
+        Element {
+            name: name.into(),
+            children,
+            ..Element::default()
+        }
+    }
+
+    #[test]
+    fn descendants_in_document_order() {
+        let t = el("a", vec![el("b", vec![el("c", vec![])]), el("d", vec![])]);
+        let names: Vec<&str> = t.descendants().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        assert_eq!(t.children_named("d").count(), 1);
+    }
+
+    #[test]
+    fn android_attr_falls_back_to_name_only_without_id() {
+        let a = |ns: Option<&str>, name: &str, id: Option<u32>, v: i64| Attribute {
+            namespace: ns.map(str::to_string),
+            name: name.into(),
+            resource_id: id,
+            value: Value::Int(v),
+        };
+        let mut e = el("m", vec![]);
+        e.attributes = vec![
+            a(Some("http://other"), "versionCode", None, 1),
+            a(Some(ANDROID_NS), "versionCode", None, 2),
+        ];
+        assert_eq!(e.android_attr("versionCode").unwrap().value, Value::Int(2));
+        e.attributes.push(a(None, "q", Some(0x0101_021b), 3));
+        assert_eq!(e.android_attr("versionCode").unwrap().value, Value::Int(3));
+        assert!(e.android_attr("label").is_none());
+    }
+}
