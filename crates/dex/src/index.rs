@@ -185,6 +185,10 @@ impl<'a> IndexBuilder<'a> {
         for a in dex.anomalies() {
             warn(&mut self.warnings, &mut entry, format_args!("{a}"));
         }
+        // Rough upper bounds so the hot loop does not reallocate (and memmove) as it grows.
+        self.methods.reserve(dex.method_count() as usize);
+        self.refs.reserve(bytes.len() / 24);
+        self.classes.reserve(dex.class_def_count() as usize);
         let counts = [
             dex.string_count(),
             dex.type_count(),
