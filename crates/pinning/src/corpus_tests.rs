@@ -52,6 +52,16 @@ fn open(name: &str) -> Option<Apk> {
     Some(Apk { entries })
 }
 
+fn has_class(apk: &Apk, desc: &str) -> bool {
+    let mut ib = IndexBuilder::new();
+    for (n, b) in &apk.entries {
+        if n.starts_with("classes") && n.ends_with(".dex") {
+            let _ = ib.add_dex(n, b);
+        }
+    }
+    ib.finish().class(desc).is_some()
+}
+
 fn run(apk: &Apk) -> PinningReport {
     let get = |n: &str| {
         apk.entries

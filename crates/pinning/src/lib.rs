@@ -93,6 +93,8 @@ mod text;
 #[cfg(test)]
 mod corpus_tests;
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod test_util;
 
 use std::fmt;
