@@ -82,7 +82,7 @@ const PEM_END: &str = "-----END CERTIFICATE-----";
 
 fn is_pem(b: &[u8]) -> bool {
     b.windows(PEM_BEGIN.len())
-        .take(4096)
+        .take(1 << 16)
         .any(|w| w == PEM_BEGIN.as_bytes())
 }
 

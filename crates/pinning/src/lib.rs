@@ -61,7 +61,11 @@
 //!    is an anomaly (Android rejects it); the first is kept.
 //! 6. `overridePins="true"` on a `certificates` entry lets that anchor bypass pins:
 //!    [`PinnedHost::override_pins`] is true when any effective anchor of the domain has it.
-//! 7. `debug-overrides` applies only to debuggable builds: it sets
+//! 7. A domain whose effective trust anchors are only bundled resources (no `system`/`user`;
+//!    `src="@raw/name"` as apktool writes it, matched to `res/raw/name.*`) trusts only those
+//!    certificates: a `bundled_cert` pinned entry carries their SPKI SHA-256. Binary NSC files
+//!    hold `@0x7f…` references, which need `resources.arsc` and are not resolved here.
+//! 8. `debug-overrides` applies only to debuggable builds: it sets
 //!    [`Transport::debug_overrides`] but never [`Transport::user_cas_trusted`], which means a
 //!    *release* config (effective base or domain config) trusts `user` anchors.
 //!
@@ -289,6 +293,9 @@ pub fn analyze(input: &PinningInput) -> PinningReport {
     report.transport.insecure_trust_managers = code.insecure_trust_managers;
     report.transport.insecure_hostname_verifiers = code.insecure_hostname_verifiers;
     report.transport.webview_ssl_errors_ignored = code.webview_ssl_errors_ignored;
+
+    let anchored = nsc::bundled_anchor_pins(&report.domains, &report.bundled_certs);
+    report.pins.extend(anchored);
 
     let plug = plugins::analyze(input.files, input.native_strings, &report.bundled_certs);
     report.anomalies.extend(plug.anomalies);

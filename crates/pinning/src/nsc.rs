@@ -445,6 +445,61 @@ pub(crate) fn analyze(manifest: Option<&Manifest>, files: &[(String, &[u8])]) ->
     r
 }
 
+/// Domains trusting only bundled certificates (crate documentation, rule 7).
+pub(crate) fn bundled_anchor_pins(
+    domains: &[DomainPolicy],
+    bundled: &[crate::BundledCert],
+) -> Vec<PinnedHost> {
+    let mut out = Vec::new();
+    for d in domains {
+        if d.trust_anchors.is_empty()
+            || d.trust_anchors
+                .iter()
+                .any(|a| a.src == "system" || a.src == "user")
+        {
+            continue;
+        }
+        let mut pins = Vec::new();
+        let mut evidence: Vec<Evidence> = Vec::new();
+        for a in &d.trust_anchors {
+            let Some(name) = a.src.strip_prefix("@raw/") else {
+                continue;
+            };
+            for b in bundled.iter().filter(|b| {
+                b.file
+                    .strip_prefix("res/raw/")
+                    .is_some_and(|f| f.split('.').next() == Some(name))
+            }) {
+                evidence.push((
+                    "nsc_trust_anchor".into(),
+                    b.file.clone(),
+                    d.location.clone(),
+                ));
+                if let Some(spki) = &b.spki_sha256 {
+                    pins.push(PinDigest {
+                        algorithm: "sha256".into(),
+                        digest: spki.clone(),
+                        expires: None,
+                        matches_bundled_cert: Some(b.file.clone()),
+                    });
+                }
+            }
+        }
+        if evidence.is_empty() {
+            continue;
+        }
+        out.push(PinnedHost {
+            host: d.domain.clone(),
+            include_subdomains: d.include_subdomains,
+            pins,
+            mechanism: Mechanism::BundledCert,
+            evidence,
+            override_pins: d.trust_anchors.iter().any(|a| a.override_pins),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,6 +802,39 @@ mod tests {
         assert_eq!(
             r.anomalies,
             ["AndroidManifest.xml: networkSecurityConfig @0x7f0f0001 could not be resolved to a file"]
+        );
+    }
+
+    #[test]
+    fn bundled_trust_anchor_only() {
+        let xml = r#"<network-security-config>
+  <domain-config><domain>ca.example.com</domain>
+    <trust-anchors><certificates src="@raw/my_ca"/></trust-anchors></domain-config>
+  <domain-config><domain>both.example.com</domain>
+    <trust-anchors><certificates src="@raw/my_ca"/><certificates src="system"/></trust-anchors></domain-config>
+</network-security-config>"#;
+        let der = crate::test_util::test_cert_der();
+        let files = vec![
+            (NSC.to_string(), xml.as_bytes()),
+            ("res/raw/my_ca.der".to_string(), der.as_slice()),
+        ];
+        let m = manifest(Some(30), true, None);
+        let r = crate::analyze(&crate::PinningInput {
+            manifest: Some(&m),
+            files: &files,
+            index: &crate::test_util::index_of(&trackscan_fixtures::dex::DexBuilder::new().build()),
+            native_strings: &[],
+        });
+        assert_eq!(r.pins.len(), 1, "{:?}", r.pins);
+        let p = &r.pins[0];
+        assert_eq!(
+            (p.host.as_str(), p.mechanism),
+            ("ca.example.com", Mechanism::BundledCert)
+        );
+        assert_eq!(p.pins[0].digest, crate::test_util::TEST_CERT_SPKI);
+        assert_eq!(
+            p.pins[0].matches_bundled_cert.as_deref(),
+            Some("res/raw/my_ca.der")
         );
     }
 
