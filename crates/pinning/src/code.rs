@@ -430,6 +430,39 @@ fn keystore_loading(index: &CodeIndex, bundled: &[BundledCert], out: &mut CodeRe
     }
 }
 
+/// The framework's allow-all verifiers: Apache's `AllowAllHostnameVerifier` class and the
+/// `SSLSocketFactory.ALLOW_ALL_HOSTNAME_VERIFIER` constant.
+const ALLOW_ALL_CLASSES: &[&str] = &[
+    "Lorg/apache/http/conn/ssl/AllowAllHostnameVerifier;",
+    "Lorg/apache/http/conn/ssl/NoopHostnameVerifier;",
+];
+const ALLOW_ALL_FIELD: &str = "ALLOW_ALL_HOSTNAME_VERIFIER";
+
+/// Classes (outside the Apache HTTP package itself) that instantiate an allow-all verifier or
+/// read `ALLOW_ALL_HOSTNAME_VERIFIER`. A string-table pre-check keeps this to apps that name
+/// one at all.
+fn allow_all_verifier_users(index: &CodeIndex, out: &mut BTreeSet<String>) {
+    let named = index
+        .all_strings()
+        .any(|(s, _)| s == ALLOW_ALL_FIELD || ALLOW_ALL_CLASSES.contains(&s.as_ref()));
+    if !named {
+        return;
+    }
+    for class in index.classes() {
+        if class.descriptor().starts_with("Lorg/apache/http/") {
+            continue;
+        }
+        let uses = class.methods().any(|m| {
+            m.type_refs()
+                .any(|t| ALLOW_ALL_CLASSES.contains(&t.as_ref()))
+                || m.field_refs().any(|(_, name, _)| name == ALLOW_ALL_FIELD)
+        });
+        if uses {
+            out.insert(class.descriptor().to_string());
+        }
+    }
+}
+
 /// Runs the code detectors.
 pub(crate) fn analyze(index: &CodeIndex, bundled: &[BundledCert]) -> CodeResult {
     let mut out = CodeResult::default();
@@ -469,6 +502,7 @@ pub(crate) fn analyze(index: &CodeIndex, bundled: &[BundledCert]) -> CodeResult 
             tm_candidates.push(class);
         }
     }
+    allow_all_verifier_users(index, &mut hvs);
     out.insecure_trust_managers = tms.into_iter().collect();
     out.insecure_hostname_verifiers = hvs.into_iter().collect();
     out.webview_ssl_errors_ignored = wvs.into_iter().collect();
@@ -800,6 +834,64 @@ mod tests {
         let idx = index_of(&dex);
         let r = analyze(&idx, &[]);
         assert_eq!(r.insecure_hostname_verifiers, ["Lcom/app/AllowAll;"]);
+
+        // Users of the framework's allow-all verifiers.
+        let dex = DexBuilder::new()
+            .class(class(
+                "Lcom/app/Legacy;",
+                None,
+                &[],
+                vec![MethodDef::new(
+                    "a",
+                    &[],
+                    "V",
+                    vec![
+                        Op::Sget(FieldKey::new(
+                            "Lorg/apache/http/conn/ssl/SSLSocketFactory;",
+                            "ALLOW_ALL_HOSTNAME_VERIFIER",
+                            "Lorg/apache/http/conn/ssl/X509HostnameVerifier;",
+                        )),
+                        Op::ReturnVoid,
+                    ],
+                )],
+            ))
+            .class(class(
+                "Lcom/app/Legacy2;",
+                None,
+                &[],
+                vec![MethodDef::new(
+                    "a",
+                    &[],
+                    "V",
+                    vec![
+                        Op::NewInstance(
+                            "Lorg/apache/http/conn/ssl/AllowAllHostnameVerifier;".into(),
+                        ),
+                        Op::ReturnVoid,
+                    ],
+                )],
+            ))
+            .class(class(
+                "Lcom/app/Strict2;",
+                None,
+                &[],
+                vec![MethodDef::new(
+                    "a",
+                    &[],
+                    "V",
+                    vec![
+                        Op::NewInstance("Lorg/apache/http/conn/ssl/StrictHostnameVerifier;".into()),
+                        Op::ReturnVoid,
+                    ],
+                )],
+            ))
+            .build();
+        let idx2 = index_of(&dex);
+        let r2 = analyze(&idx2, &[]);
+        assert_eq!(
+            r2.insecure_hostname_verifiers,
+            ["Lcom/app/Legacy2;", "Lcom/app/Legacy;"]
+        );
         assert_eq!(
             r.webview_ssl_errors_ignored,
             ["Lcom/app/Web2;", "Lcom/app/Web;"]

@@ -74,7 +74,8 @@
 //! Classes implementing `javax.net.ssl.X509TrustManager` (directly, via
 //! `X509ExtendedTrustManager`, or via app superclasses/interfaces up to
 //! [`MAX_HIERARCHY_DEPTH`] levels) with a `checkServerTrusted` that is only `return-void`;
-//! `HostnameVerifier`s whose `verify(String, SSLSession)` is `return true`; `WebViewClient`
+//! `HostnameVerifier`s whose `verify(String, SSLSession)` is `return true` (plus classes using
+//! Apache's allow-all verifiers); `WebViewClient`
 //! subclasses whose `onReceivedSslError` calls `SslErrorHandler.proceed()`. Body shapes come
 //! from [`trackscan_dex::MethodRef::body_kind`].
 //!
@@ -217,7 +218,9 @@ pub struct Transport {
     pub user_cas_trusted: bool,
     /// Classes whose `checkServerTrusted` does nothing.
     pub insecure_trust_managers: Vec<String>,
-    /// Classes whose `verify(String, SSLSession)` returns `true` unconditionally.
+    /// Classes whose `verify(String, SSLSession)` returns `true` unconditionally, and classes
+    /// that use Apache's allow-all verifiers (`AllowAllHostnameVerifier`,
+    /// `NoopHostnameVerifier`, `SSLSocketFactory.ALLOW_ALL_HOSTNAME_VERIFIER`).
     pub insecure_hostname_verifiers: Vec<String>,
     /// `WebViewClient` subclasses whose `onReceivedSslError` calls `proceed()`.
     pub webview_ssl_errors_ignored: Vec<String>,
