@@ -181,3 +181,114 @@ fn corpus_class_lists_match_dexdump() {
     println!("{compared} DEX files compared with dexdump");
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// Per-opcode-family instruction counts of every method of `bytes`, walked with our parser.
+fn our_counts(bytes: &[u8]) -> [u64; 4] {
+    let mut n = [0u64; 4];
+    let Ok(dex) = trackscan_dex::DexFile::parse(bytes) else {
+        return n;
+    };
+    for def in dex.class_defs().flatten() {
+        let Ok(data) = dex.class_data(&def) else {
+            continue;
+        };
+        for m in data.methods {
+            let Ok(Some(code)) = dex.code_item(m.method_idx, m.code_off) else {
+                continue;
+            };
+            for insn in code.instructions().flatten() {
+                if insn.payload.is_some() {
+                    continue;
+                }
+                match insn.opcode {
+                    0x1a | 0x1b => n[0] += 1,
+                    0x6e..=0x72 | 0x74..=0x78 | 0xfa..=0xfd => n[1] += 1,
+                    0x52..=0x6d => n[2] += 1,
+                    0x1c | 0x1f | 0x20 | 0x22 => n[3] += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    n
+}
+
+/// The same counts from `dexdump -d` disassembly.
+fn dexdump_counts(text: &str) -> [u64; 4] {
+    let mut n = [0u64; 4];
+    for l in text.lines() {
+        let Some((_, ins)) = l.split_once('|') else {
+            continue;
+        };
+        let Some((_, ins)) = ins.split_once(": ") else {
+            continue;
+        };
+        let op = ins.split_whitespace().next().unwrap_or_default();
+        let family = ["iget", "iput", "sget", "sput"];
+        if op.starts_with("const-string") {
+            n[0] += 1;
+        } else if op.starts_with("invoke-") {
+            n[1] += 1;
+        } else if family.iter().any(|f| op.starts_with(f)) {
+            n[2] += 1;
+        } else if matches!(
+            op,
+            "const-class" | "check-cast" | "instance-of" | "new-instance"
+        ) {
+            n[3] += 1;
+        }
+    }
+    n
+}
+
+/// Compares the instruction walker with `dexdump -d` on the smaller corpus DEX files.
+#[test]
+fn corpus_instruction_counts_match_dexdump() {
+    let dir = Path::new(CORPUS).join("apks");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    if Command::new("dexdump").arg("-h").output().is_err() {
+        println!("dexdump not installed, skipping");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("trackscan-dex-d-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&tmp);
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    apks.sort();
+    let (mut compared, mut mismatches, mut total) = (0, Vec::new(), 0u64);
+    for apk in &apks {
+        let name = apk
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let Ok(dexes) = dex_entries(apk) else {
+            continue;
+        };
+        for (dname, bytes) in dexes.iter().filter(|d| d.1.len() < 700_000) {
+            let path = tmp.join("x.dex");
+            if std::fs::write(&path, bytes).is_err() {
+                continue;
+            }
+            let Ok(out) = Command::new("dexdump").arg("-d").arg(&path).output() else {
+                continue;
+            };
+            if !out.status.success() {
+                continue;
+            }
+            let theirs = dexdump_counts(&String::from_utf8_lossy(&out.stdout));
+            let ours = our_counts(bytes);
+            compared += 1;
+            total += ours.iter().sum::<u64>();
+            if ours != theirs {
+                mismatches.push(format!("{name}/{dname}: dexdump {theirs:?}, we {ours:?}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!("{compared} DEX files disassembled by dexdump and compared ({total} instructions)");
+    assert!(apks.is_empty() || (compared > 0 && total > 0));
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
