@@ -282,23 +282,37 @@ fn u16_at(b: &[u8], off: usize) -> u16 {
     }
 }
 
-/// Reads an unsigned LEB128 (at most 5 bytes) at `*pos`, advancing it.
+/// nom parser for an unsigned LEB128 of at most 5 bytes (the DEX limit for 32-bit values):
+/// up to four bytes with the continuation bit, then a final byte without it.
+pub fn uleb128(input: &[u8]) -> nom::IResult<&[u8], u32> {
+    use nom::bytes::complete::{take, take_while_m_n};
+    let (rest, cont) = take_while_m_n(0, 4, |b: u8| b & 0x80 != 0).parse(input)?;
+    let (rest, last) = take(1usize).parse(rest)?;
+    match last.first() {
+        Some(&b) if b & 0x80 == 0 => {
+            let mut v = 0u32;
+            for (i, &c) in cont.iter().chain(last).enumerate() {
+                v |= u32::from(c & 0x7f).checked_shl(7 * i as u32).unwrap_or(0);
+            }
+            Ok((rest, v))
+        }
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::TooLarge,
+        ))),
+    }
+}
+
+/// Reads an unsigned LEB128 (at most 5 bytes) at `*pos` with [`uleb128`], advancing `*pos`.
 pub fn read_uleb128(bytes: &[u8], pos: &mut usize) -> Result<u32, DexError> {
     let start = *pos;
-    let mut result: u32 = 0;
-    for i in 0..5u32 {
-        let b = *bytes.get(start + i as usize).ok_or(DexError::BadLeb128 {
-            offset: start as u64,
-        })?;
-        result |= u32::from(b & 0x7f).checked_shl(7 * i).unwrap_or(0);
-        if b & 0x80 == 0 {
-            *pos = start + i as usize + 1;
-            return Ok(result);
-        }
-    }
-    Err(DexError::BadLeb128 {
+    let bad = DexError::BadLeb128 {
         offset: start as u64,
-    })
+    };
+    let input = bytes.get(start..).ok_or(bad.clone())?;
+    let (rest, v) = uleb128(input).map_err(|_| bad)?;
+    *pos = start + (input.len() - rest.len());
+    Ok(v)
 }
 
 /// Reads a signed LEB128 (at most 5 bytes) at `*pos`, advancing it.
@@ -409,6 +423,17 @@ impl<'a> DexFile<'a> {
     /// Whether the declared Adler-32 checksum matches the file.
     pub fn checksum_ok(&self) -> bool {
         self.bytes.get(12..).map(adler32) == Some(self.header.checksum)
+    }
+
+    /// Whether the declared SHA-1 signature matches the file (hashes the whole file: call
+    /// once, e.g. for a tamper report).
+    pub fn signature_ok(&self) -> bool {
+        use sha1::{Digest, Sha1};
+        let digest: [u8; 20] = match self.bytes.get(32..) {
+            Some(rest) => Sha1::digest(rest).into(),
+            None => return false,
+        };
+        digest == self.header.signature
     }
 
     /// Number of `string_ids` (after truncation to what fits).
@@ -791,6 +816,7 @@ mod tests {
         assert_eq!(dex.header().version, 35);
         assert_eq!(dex.header().file_size as usize, bytes.len());
         assert!(dex.checksum_ok());
+        assert!(dex.signature_ok());
         assert!(dex.anomalies().is_empty(), "{:?}", dex.anomalies());
         assert_eq!(dex.class_def_count(), 2);
         let map = dex.map_list().unwrap();
@@ -885,6 +911,12 @@ mod tests {
         let bytes = b.build();
         let dex = DexFile::parse(&bytes).unwrap();
         assert!(!dex.checksum_ok());
+        assert!(dex.signature_ok());
+        let mut tampered = bytes.clone();
+        if let Some(last) = tampered.last_mut() {
+            *last ^= 1;
+        }
+        assert!(!DexFile::parse(&tampered).unwrap().signature_ok());
         assert!(dex.anomalies().iter().any(|a| a.contains("file_size")));
         let mut b = sample();
         b.hostile.string_ids_size = Some(0x4000_0000);

@@ -34,8 +34,8 @@ mod smali;
 
 pub use error::DexError;
 pub use file::{
-    adler32, read_sleb128, read_uleb128, ClassData, ClassDef, CodeItem, DexFile, EncodedField,
-    EncodedMethod, FieldId, Header, MapItem, MethodId, ProtoId, NO_INDEX,
+    adler32, read_sleb128, read_uleb128, uleb128, ClassData, ClassDef, CodeItem, DexFile,
+    EncodedField, EncodedMethod, FieldId, Header, MapItem, MethodId, ProtoId, NO_INDEX,
 };
 pub use index::{
     BodyKind, CallSite, ClassRef, CodeIndex, FileStats, IndexBuilder, Invoke, MethodRef, Stats,
@@ -120,6 +120,26 @@ mod proptests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn uleb128_round_trip(v in any::<u32>(), tail in prop::collection::vec(any::<u8>(), 0..3)) {
+            let mut enc = Vec::new();
+            let mut x = v;
+            loop {
+                let b = (x & 0x7f) as u8;
+                x >>= 7;
+                if x == 0 {
+                    enc.push(b);
+                    break;
+                }
+                enc.push(b | 0x80);
+            }
+            let n = enc.len();
+            enc.extend_from_slice(&tail);
+            let mut pos = 0;
+            prop_assert_eq!(read_uleb128(&enc, &mut pos).unwrap(), v);
+            prop_assert_eq!(pos, n);
+        }
 
         #[test]
         fn mutf8_round_trip(s in ".{0,40}") {
