@@ -17,6 +17,12 @@
 //!   8-byte record per reference, no `String` per reference); classes are sorted by descriptor
 //!   so "classes under prefix P" is a binary search.
 //!
+//! * apktool smali trees feed the same index: [`IndexBuilder::add_smali`] parses one `.smali`
+//!   file (reference syntax with `nom`) into per-file interned tables of the same shape, so
+//!   every query works the same over DEX and smali inputs.
+//! * Integrity: [`DexFile::checksum_ok`] (Adler-32) and [`DexFile::signature_ok`] (SHA-1) are
+//!   queries, not parse failures: packed or tampered samples are still indexed.
+//!
 //! # Crate choice
 //!
 //! The `dex` crate (0.5, unmaintained dependencies, raw instructions only) and `dexparser`
