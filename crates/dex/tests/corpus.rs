@@ -292,3 +292,55 @@ fn corpus_instruction_counts_match_dexdump() {
     assert!(apks.is_empty() || (compared > 0 && total > 0));
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// Truncations and byte corruptions of a real DEX: indexing and every query must not panic.
+#[test]
+fn corrupted_real_dex_never_panics() {
+    let apk = Path::new(CORPUS).join("apks/ag_tc_debug.apk");
+    let Ok(dexes) = dex_entries(&apk) else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    let Some((_, good)) = dexes.into_iter().next() else {
+        println!("no classes.dex in {}, skipping", apk.display());
+        return;
+    };
+    let exercise = |bytes: &[u8]| {
+        let mut b = IndexBuilder::new();
+        let _ = b.add_dex("classes.dex", bytes);
+        let idx = b.finish();
+        let _ = idx.stats();
+        for c in idx.classes() {
+            let _ = (c.superclass(), c.interfaces());
+            for m in c.methods() {
+                let _ = (m.name(), m.proto(), m.body_kind(), m.strings().count());
+                let _ = (
+                    m.invokes().count(),
+                    m.field_refs().count(),
+                    m.type_refs().count(),
+                );
+            }
+        }
+        let _ = idx.all_strings().count();
+        let _ = idx.callers_into("Landroid/");
+        let _ = idx.invokes_from_prefix("L").count();
+        let _ = idx.string_users("x");
+    };
+    for n in (0..good.len()).step_by(7) {
+        exercise(good.get(..n).unwrap_or_default());
+    }
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..1500 {
+        let mut bad = good.clone();
+        for _ in 0..4 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pos = (seed >> 33) as usize % bad.len().max(1);
+            if let Some(b) = bad.get_mut(pos) {
+                *b = (seed >> 20) as u8;
+            }
+        }
+        exercise(&bad);
+    }
+}
