@@ -1,0 +1,82 @@
+//! Batch runner, CSV/Parquet export, version diffs, timelines, privacy
+//! scorecards, HTML and SARIF for trackscan's per-app JSON documents.
+//!
+//! # Design
+//!
+//! This crate works on the **JSON documents** the scanner emits
+//! (`serde_json::Value`, one per app; see `docs/schema.md` and
+//! `docs/report.schema.json`), never on the scanner's Rust types: it does not
+//! depend on `trackscan-scan`, and [`run_batch`] takes the scan as a closure.
+//! Every accessor is defensive — a missing or mistyped key reads as empty — so
+//! documents from older versions, and error rows (`{"file", "errors"}`), work
+//! everywhere.
+//!
+//! - [`run_batch`]: a dedicated `rayon` pool scans inputs in parallel; the
+//!   calling thread is the only writer of the JSON Lines journal (one
+//!   `write_all` + flush per row), so memory is bounded and a kill loses at most
+//!   a partial last line, which `resume` cuts off. Identical files (same
+//!   SHA-256) are scanned once; resume keys rows by that hash. Panics become
+//!   error rows; so do timeouts (the runaway scan keeps its thread until it
+//!   ends). Progress: `indicatif` on a terminal, plain lines otherwise.
+//! - [`jsonl_to_csv`], [`jsonl_to_parquet`]: exports streamed from the journal.
+//!   Parquet uses the `parquet` crate with only its `arrow` feature and no
+//!   codecs (files are uncompressed): the codecs (zstd, brotli, lz4, snap,
+//!   flate2) would double the build time for little gain on these small tables.
+//! - [`diff`], [`timeline`]: what changed between versions; a signing
+//!   certificate change is the red flag and comes first.
+//! - [`score`]: a transparent privacy scorecard; [`policy_hits`] for `--fail-on`.
+//! - [`html_report`] (self-contained, every document string escaped) and
+//!   [`sarif`] (SARIF 2.1.0).
+//!
+//! # Scorecard weights
+//!
+//! Score = 100 − Σ points, floored at 0. Grades: A ≥ 90, B ≥ 75, C ≥ 60,
+//! D ≥ 40, E ≥ 20, F below. Each deduction is one [`Reason`]; reasons are sorted
+//! by points (descending) then text.
+//!
+//! | finding | points |
+//! |---|---|
+//! | tracker, by its worst category: Advertisement 15, Profiling 12, Identification 12, Location 10, Analytics 8, Crash reporting 3, other 4 | per tracker |
+//! | personal-data category reached by SDK code: location/contacts/sms/call-log/microphone 8; camera/phone-number/device-id/subscriber-id 6; accounts/calendar/installed-apps 5; advertising-id/clipboard 4; android-id/wifi/bluetooth 3; carrier/sensors 2; other 3 | per category |
+//! | dangerous permission: ACCESS_BACKGROUND_LOCATION 8, ACCESS_FINE_LOCATION 6, READ_CALL_LOG/READ_SMS/RECORD_AUDIO 6, READ_CONTACTS 5, ACCESS_COARSE_LOCATION/READ_PHONE_STATE/READ_PHONE_NUMBERS/RECEIVE_SMS/SEND_SMS/CAMERA/BODY_SENSORS/PROCESS_OUTGOING_CALLS 4, WRITE_CONTACTS/GET_ACCOUNTS/WRITE_CALL_LOG/RECEIVE_MMS/READ_CALENDAR/QUERY_ALL_PACKAGES 3, CALL_PHONE/WRITE_CALENDAR/ACTIVITY_RECOGNITION 2, READ_EXTERNAL_STORAGE/READ_MEDIA_* 1 | capped at 30 in total |
+//! | cleartext HTTP by default | 8 |
+//! | cleartext allowed to some domains | 3 |
+//! | user CAs trusted | 3 |
+//! | insecure trust manager / hostname verifier / WebView ignoring SSL errors | 6 each, each family capped at 12 |
+//! | debuggable | 10 |
+//! | allowBackup true or unset (defaults to true) | 3 |
+//! | pinned host belonging to a tracker (hides its traffic from inspection) | 4 each, capped at 12 |
+//!
+//! The constants are public in [`score`](mod@score) (e.g. [`score::TRACKER_CATEGORY_POINTS`]).
+#![deny(missing_docs)]
+
+mod diff;
+mod html;
+mod runner;
+mod sarif;
+pub mod score;
+mod tabular;
+mod util;
+
+pub use diff::{diff, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan};
+pub use html::{escape, html_report};
+pub use runner::{
+    expand_inputs, journal_path, parquet_paths, run_batch, sha256_file, BatchError, BatchOptions,
+    BatchSummary, Format, EXTENSIONS,
+};
+pub use sarif::sarif;
+pub use score::{grade, policy_hits, score, Reason, Score};
+pub use tabular::{
+    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, trackers_schema, CSV_COLUMNS,
+};
+
+/// Reads a JSON Lines file (a batch journal) into documents, skipping lines
+/// that are not JSON objects (e.g. a truncated last line).
+pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Value>> {
+    let text = std::fs::read(path)?;
+    Ok(text
+        .split(|b| *b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<serde_json::Value>(l).ok())
+        .filter(serde_json::Value::is_object)
+        .collect())
+}

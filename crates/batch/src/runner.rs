@@ -1,0 +1,1114 @@
+//! The parallel batch runner: input expansion, hashing and de-duplication,
+//! resume, per-app timeout, panic isolation, progress, streaming output.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// File extensions picked up when walking a directory (case-insensitive).
+pub const EXTENSIONS: &[&str] = &["apk", "apks", "xapk", "apkm", "dex"];
+/// Directory recursion limit (deeper trees are not walked further).
+pub const MAX_DEPTH: usize = 64;
+/// Cap on the number of inputs one batch accepts.
+pub const MAX_INPUTS: usize = 10_000_000;
+/// Plain (non-terminal) progress: a line every this many files...
+pub const PLAIN_EVERY_FILES: usize = 50;
+/// ...or every this long, whichever comes first.
+pub const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+/// Output format of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// JSON Lines: one per-app document per line (the output file is the journal).
+    #[default]
+    Jsonl,
+    /// A CSV summary, one row per app (see `docs/schema.md`).
+    Csv,
+    /// `apps` and `trackers` Parquet tables (see `docs/schema.md`).
+    Parquet,
+}
+
+/// Options of [`run_batch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Files, directories (walked recursively for [`EXTENSIONS`], sorted) and
+    /// `@list.txt` files (one path per line; empty lines and `#` comments skipped).
+    pub inputs: Vec<String>,
+    /// The output path (see [`Format`] and [`journal_path`]).
+    pub output: PathBuf,
+    /// Worker threads of the dedicated pool; `None` = all cores.
+    pub jobs: Option<usize>,
+    /// Keep the existing journal and skip inputs it already covers.
+    pub resume: bool,
+    /// No progress output.
+    pub quiet: bool,
+    /// Output format.
+    pub format: Format,
+    /// Per-app scan budget; an app over budget gets a `timeout: ...` error row.
+    pub timeout: Option<Duration>,
+}
+
+impl BatchOptions {
+    /// JSON Lines to `output`, all cores, no resume, no timeout, with progress.
+    pub fn new(inputs: Vec<String>, output: impl Into<PathBuf>) -> Self {
+        BatchOptions {
+            inputs,
+            output: output.into(),
+            jobs: None,
+            resume: false,
+            quiet: false,
+            format: Format::Jsonl,
+            timeout: None,
+        }
+    }
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchSummary {
+    /// Inputs after expansion.
+    pub inputs: usize,
+    /// Rows written by this run (scanned + duplicates + copies).
+    pub written: usize,
+    /// Scans run (one per distinct file content not yet in the journal).
+    pub scanned: usize,
+    /// Rows copied from an identical file's document instead of scanning.
+    pub duplicates: usize,
+    /// Inputs skipped because the journal already had their row (`resume`).
+    pub resumed: usize,
+    /// Rows written by this run that carry errors (includes panics, timeouts).
+    pub errors: usize,
+    /// Scans that panicked.
+    pub panics: usize,
+    /// Scans that exceeded the timeout.
+    pub timeouts: usize,
+    /// Journal lines that were not JSON objects when resuming (kept, ignored).
+    pub bad_journal_lines: usize,
+    /// Bytes of a truncated last journal line cut off when resuming.
+    pub truncated_bytes: u64,
+    /// The JSON Lines journal.
+    pub journal: PathBuf,
+    /// Files produced from the journal (CSV or Parquet), if any.
+    pub exports: Vec<PathBuf>,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+/// Why a batch could not run.
+#[derive(Debug)]
+pub enum BatchError {
+    /// The inputs expanded to nothing.
+    NoInputs,
+    /// More than [`MAX_INPUTS`] inputs.
+    TooManyInputs(usize),
+    /// A directory or list file could not be read.
+    Input {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        error: io::Error,
+    },
+    /// The journal or an export could not be read or written.
+    Output {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        error: io::Error,
+    },
+    /// Writing CSV or Parquet failed.
+    Export {
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The thread pool could not be built.
+    Pool(String),
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::NoInputs => write!(
+                f,
+                "no input files (directories are searched for .apk, .apks, .xapk, .apkm, .dex)"
+            ),
+            BatchError::TooManyInputs(n) => write!(f, "too many inputs ({n}, limit {MAX_INPUTS})"),
+            BatchError::Input { path, error } => {
+                write!(f, "{}: cannot read input: {error}", path.display())
+            }
+            BatchError::Output { path, error } => write!(f, "{}: {error}", path.display()),
+            BatchError::Export { path, message } => write!(f, "{}: {message}", path.display()),
+            BatchError::Pool(m) => write!(f, "cannot start worker threads: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+fn out_err(path: &Path) -> impl FnOnce(io::Error) -> BatchError + '_ {
+    move |error| BatchError::Output {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// The JSON Lines journal of a batch: the output itself for [`Format::Jsonl`];
+/// `<output>.jsonl` for CSV and for Parquet with a `.parquet` output;
+/// `<output>/rows.jsonl` when a Parquet output names a directory.
+pub fn journal_path(output: &Path, format: Format) -> PathBuf {
+    match format {
+        Format::Jsonl => output.to_path_buf(),
+        Format::Parquet if !is_parquet_file(output) => output.join("rows.jsonl"),
+        _ => {
+            let mut s = output.as_os_str().to_os_string();
+            s.push(".jsonl");
+            PathBuf::from(s)
+        }
+    }
+}
+
+fn is_parquet_file(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The `(apps, trackers)` Parquet paths for an output: `X.parquet` gives
+/// `X.parquet` and `X.trackers.parquet`; a directory gives `apps.parquet` and
+/// `trackers.parquet` inside it.
+pub fn parquet_paths(output: &Path) -> (PathBuf, PathBuf) {
+    if is_parquet_file(output) {
+        let stem = output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (
+            output.to_path_buf(),
+            output.with_file_name(format!("{stem}.trackers.parquet")),
+        )
+    } else {
+        (output.join("apps.parquet"), output.join("trackers.parquet"))
+    }
+}
+
+fn wanted(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Expands files, directories and `@list` files into the batch's input list:
+/// inputs keep their order; each directory contributes its matching files
+/// sorted by path. Symbolic links to directories are not followed (no cycles).
+/// A path that does not exist is kept (its scan reports the error).
+pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, BatchError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if let Some(list) = input.strip_prefix('@') {
+            let path = PathBuf::from(list);
+            let text = std::fs::read_to_string(&path).map_err(|error| BatchError::Input {
+                path: path.clone(),
+                error,
+            })?;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                expand_one(Path::new(line), &mut out)?;
+            }
+        } else {
+            expand_one(Path::new(input), &mut out)?;
+        }
+        if out.len() > MAX_INPUTS {
+            return Err(BatchError::TooManyInputs(out.len()));
+        }
+    }
+    Ok(out)
+}
+
+fn expand_one(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), BatchError> {
+    let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(path.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let rd = std::fs::read_dir(&dir).map_err(|error| BatchError::Input {
+            path: dir.clone(),
+            error,
+        })?;
+        for entry in rd {
+            let entry = entry.map_err(|error| BatchError::Input {
+                path: dir.clone(),
+                error,
+            })?;
+            let p = entry.path();
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                if depth < MAX_DEPTH {
+                    stack.push((p, depth.saturating_add(1)));
+                }
+            } else if wanted(&p)
+                && (ft.is_file() || std::fs::metadata(&p).is_ok_and(|m| m.is_file()))
+            {
+                found.push(p);
+                if found.len() > MAX_INPUTS {
+                    return Err(BatchError::TooManyInputs(found.len()));
+                }
+            }
+        }
+    }
+    found.sort();
+    out.extend(found);
+    Ok(())
+}
+
+/// Lowercase hex SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or(&[]));
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// One input after hashing.
+struct Input {
+    path: PathBuf,
+    file: String,
+    sha: Option<String>,
+    /// The sha256, or `file:<path>` when the file could not be read.
+    key: String,
+}
+
+/// Rows of the existing journal, by key.
+#[derive(Default)]
+struct KeyRows {
+    files: Vec<String>,
+    /// Byte offset and length of the first row with this key.
+    first: (u64, usize),
+}
+
+fn row_key(v: &Value) -> Option<String> {
+    match v.get("sha256").and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => Some(s.to_string()),
+        _ => v
+            .get("file")
+            .and_then(Value::as_str)
+            .map(|f| format!("file:{f}")),
+    }
+}
+
+/// Reads the journal for resume: cuts a truncated last line, indexes rows.
+fn read_journal(
+    path: &Path,
+    summary: &mut BatchSummary,
+) -> Result<HashMap<String, KeyRows>, BatchError> {
+    let mut map: HashMap<String, KeyRows> = HashMap::new();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(map),
+        Err(e) => return Err(out_err(path)(e)),
+    };
+    let mut r = BufReader::new(file);
+    let mut offset = 0u64;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = r.read_until(b'\n', &mut line).map_err(out_err(path))?;
+        if n == 0 {
+            break;
+        }
+        if line.last() != Some(&b'\n') {
+            // Truncated by a kill mid-write: cut it off.
+            summary.truncated_bytes = n as u64;
+            let f = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(out_err(path))?;
+            f.set_len(offset).map_err(out_err(path))?;
+            f.sync_all().map_err(out_err(path))?;
+            break;
+        }
+        match serde_json::from_slice::<Value>(&line) {
+            Ok(v) if v.is_object() => {
+                if let Some(k) = row_key(&v) {
+                    let e = map.entry(k).or_insert_with(|| KeyRows {
+                        files: Vec::new(),
+                        first: (offset, n),
+                    });
+                    e.files.push(
+                        v.get("file")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                    );
+                }
+            }
+            _ => summary.bad_journal_lines = summary.bad_journal_lines.saturating_add(1),
+        }
+        offset = offset.saturating_add(n as u64);
+    }
+    Ok(map)
+}
+
+/// The journal writer: one `write_all` of `line + "\n"` per row, then flush.
+struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+impl Journal {
+    fn write(&mut self, v: &Value) -> Result<(), BatchError> {
+        let mut line = v.to_string();
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(out_err(&self.path))?;
+        self.file.flush().map_err(out_err(&self.path))
+    }
+
+    fn read_row(&mut self, (offset, len): (u64, usize)) -> Result<Value, BatchError> {
+        let mut f = File::open(&self.path).map_err(out_err(&self.path))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(out_err(&self.path))?;
+        let mut buf = Vec::new();
+        f.take(len as u64)
+            .read_to_end(&mut buf)
+            .map_err(out_err(&self.path))?;
+        serde_json::from_slice(&buf).map_err(|e| BatchError::Output {
+            path: self.path.clone(),
+            error: io::Error::new(io::ErrorKind::InvalidData, e),
+        })
+    }
+}
+
+fn with_file(mut doc: Value, file: &str) -> Value {
+    if let Some(o) = doc.as_object_mut() {
+        o.insert("file".into(), Value::String(file.to_string()));
+    }
+    doc
+}
+
+fn error_row(input: &Input, message: String) -> Value {
+    json!({"file": input.file, "sha256": input.sha, "errors": [message]})
+}
+
+fn has_errors(v: &Value) -> bool {
+    v.get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// Progress on stderr: an `indicatif` bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+    total: usize,
+    done: usize,
+    errors: usize,
+    start: Instant,
+    last_line: Instant,
+    last_done: usize,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Self {
+        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} {per_sec} ETA {eta} {msg}",
+            ) {
+                b.set_style(style);
+            }
+            b.set_message("errors: 0");
+            b
+        });
+        let now = Instant::now();
+        Progress {
+            bar,
+            quiet,
+            total,
+            done: 0,
+            errors: 0,
+            start: now,
+            last_line: now,
+            last_done: 0,
+        }
+    }
+
+    fn row(&mut self, error: bool) {
+        self.done = self.done.saturating_add(1);
+        if error {
+            self.errors = self.errors.saturating_add(1);
+        }
+        if let Some(b) = &self.bar {
+            b.inc(1);
+            if error {
+                b.set_message(format!("errors: {}", self.errors));
+            }
+        } else if !self.quiet
+            && (self.done.saturating_sub(self.last_done) >= PLAIN_EVERY_FILES
+                || self.last_line.elapsed() >= PLAIN_EVERY
+                || self.done == self.total)
+        {
+            self.last_line = Instant::now();
+            self.last_done = self.done;
+            let secs = self.start.elapsed().as_secs_f64();
+            let rate = if secs > 0.0 {
+                self.done as f64 / secs
+            } else {
+                0.0
+            };
+            let left = self.total.saturating_sub(self.done) as f64;
+            let eta = if rate > 0.0 { left / rate } else { 0.0 };
+            eprintln!(
+                "trackscan batch: {}/{} done, {} errors, {rate:.1} apps/s, ETA {eta:.0}s",
+                self.done, self.total, self.errors
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish();
+        }
+    }
+}
+
+/// A scan to run: the first input of a content group, plus its duplicates.
+struct Job<'a> {
+    primary: &'a Input,
+    dups: Vec<&'a Input>,
+}
+
+enum Msg {
+    Started(usize, Instant),
+    Done(usize, Result<Value, String>),
+}
+
+/// Runs `scan` over every input and writes one row per input.
+///
+/// Guarantees and design:
+/// - **One row per input.** A row is the document `scan` returned (with
+///   `sha256` added if it lacks one), or an error row
+///   `{"file", "sha256", "errors": [..]}` for a panic (`"panic: <message>"`) or a
+///   timeout (`"timeout: scan exceeded <budget>"`).
+/// - **Streaming.** Rows are written as scans complete (one writer, the calling
+///   thread; each row is one `write_all` of `line + "\n"`, then a flush), so
+///   memory is bounded by the scans in flight, not the batch. Row order is
+///   completion order.
+/// - **Identical files are scanned once.** Every input is hashed first (SHA-256
+///   of the content); a file whose content equals an earlier input's gets that
+///   input's document with its own `file` value.
+/// - **Resume** keys rows by that content hash, not by path, so moved or
+///   renamed files are not rescanned (the price: each input is hashed again on
+///   resume). A truncated last line (a kill mid-write) is cut off first. An
+///   input is skipped when the journal has a row with its hash (and, for
+///   several identical inputs, as many rows as inputs: missing duplicates are
+///   written by copying the journal's row). Error rows count as done.
+/// - **Timeout.** The budget starts when a worker picks the app up. A scan
+///   over budget gets its error row at once, but its thread cannot be killed:
+///   it keeps running (its late result is discarded) and `run_batch` returns
+///   only after it ends, because `scan` is borrowed. The process is never killed.
+/// - CSV/Parquet outputs are produced from the journal at the end (see
+///   [`journal_path`]), streaming.
+pub fn run_batch(
+    opts: &BatchOptions,
+    scan: impl Fn(&Path) -> Value + Sync,
+) -> Result<BatchSummary, BatchError> {
+    let start = Instant::now();
+    let paths = expand_inputs(&opts.inputs)?;
+    if paths.is_empty() {
+        return Err(BatchError::NoInputs);
+    }
+    let mut summary = BatchSummary {
+        inputs: paths.len(),
+        journal: journal_path(&opts.output, opts.format),
+        ..BatchSummary::default()
+    };
+    let mut builder =
+        rayon::ThreadPoolBuilder::new().thread_name(|i| format!("trackscan-batch-{i}"));
+    if let Some(j) = opts.jobs {
+        builder = builder.num_threads(j.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| BatchError::Pool(e.to_string()))?;
+
+    // Hash every input (in parallel).
+    let inputs: Vec<Input> = pool.install(|| {
+        paths
+            .into_par_iter()
+            .map(|path| {
+                let file = path.to_string_lossy().into_owned();
+                let sha = sha256_file(&path).ok();
+                let key = sha.clone().unwrap_or_else(|| format!("file:{file}"));
+                Input {
+                    path,
+                    file,
+                    sha,
+                    key,
+                }
+            })
+            .collect()
+    });
+
+    // Journal.
+    let jpath = summary.journal.clone();
+    if let Some(parent) = jpath.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(out_err(parent))?;
+    }
+    let mut existing = if opts.resume {
+        read_journal(&jpath, &mut summary)?
+    } else {
+        HashMap::new()
+    };
+    let file = if opts.resume {
+        OpenOptions::new().create(true).append(true).open(&jpath)
+    } else {
+        File::create(&jpath)
+    }
+    .map_err(out_err(&jpath))?;
+    let mut journal = Journal {
+        file,
+        path: jpath.clone(),
+    };
+
+    // Group inputs by content, in input order.
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<&Input>> = HashMap::new();
+    for i in &inputs {
+        let g = groups.entry(i.key.as_str()).or_insert_with(|| {
+            order.push(i.key.as_str());
+            Vec::new()
+        });
+        g.push(i);
+    }
+    let mut copies: Vec<((u64, usize), Vec<&Input>)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    for key in order {
+        let Some(members) = groups.remove(key) else {
+            continue;
+        };
+        let mut todo: Vec<&Input> = match existing.remove(key) {
+            None => members,
+            Some(mut rows) => {
+                let mut todo = Vec::new();
+                for m in members {
+                    if let Some(pos) = rows.files.iter().position(|f| *f == m.file) {
+                        rows.files.swap_remove(pos);
+                    } else {
+                        todo.push(m);
+                    }
+                }
+                // Rows whose file is no longer an input cover moved files.
+                let covered = rows.files.len().min(todo.len());
+                todo.drain(..covered);
+                if !todo.is_empty() {
+                    copies.push((rows.first, todo));
+                }
+                Vec::new()
+            }
+        };
+        if !todo.is_empty() {
+            let primary = todo.remove(0);
+            jobs.push(Job {
+                primary,
+                dups: todo,
+            });
+        }
+    }
+    let to_write = jobs
+        .iter()
+        .map(|j| j.dups.len().saturating_add(1))
+        .chain(copies.iter().map(|(_, v)| v.len()))
+        .fold(0usize, usize::saturating_add);
+    summary.resumed = inputs.len().saturating_sub(to_write);
+    let mut progress = Progress::new(to_write, opts.quiet);
+
+    // Missing duplicates of rows already in the journal.
+    for (at, members) in copies {
+        let doc = journal.read_row(at)?;
+        for m in members {
+            let row = with_file(doc.clone(), &m.file);
+            journal.write(&row)?;
+            summary.written = summary.written.saturating_add(1);
+            summary.duplicates = summary.duplicates.saturating_add(1);
+            if has_errors(&row) {
+                summary.errors = summary.errors.saturating_add(1);
+            }
+            progress.row(has_errors(&row));
+        }
+    }
+
+    // Scans.
+    summary.scanned = jobs.len();
+    let scan = &scan;
+    let cap = pool.current_num_threads().saturating_mul(2).max(2);
+    let result: Result<(), BatchError> = pool.in_place_scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<Msg>(cap);
+        for (idx, job) in jobs.iter().enumerate() {
+            let tx = tx.clone();
+            s.spawn(move |_| {
+                let _ = tx.send(Msg::Started(idx, Instant::now()));
+                let r = catch_unwind(AssertUnwindSafe(|| scan(&job.primary.path)))
+                    .map_err(panic_message);
+                let _ = tx.send(Msg::Done(idx, r));
+            });
+        }
+        drop(tx);
+        let mut started: HashMap<usize, Instant> = HashMap::new();
+        let mut finished = vec![false; jobs.len()];
+        let mut failure: Option<BatchError> = None;
+        loop {
+            let deadline = opts
+                .timeout
+                .and_then(|t| started.values().min().map(|s| *s + t));
+            let msg = match deadline {
+                Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
+                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+            };
+            let mut rows: Vec<(usize, Value)> = Vec::new();
+            match msg {
+                Ok(Msg::Started(i, at)) => {
+                    started.insert(i, at);
+                }
+                Ok(Msg::Done(i, r)) => {
+                    started.remove(&i);
+                    if finished.get(i).copied() == Some(false) {
+                        let Some(job) = jobs.get(i) else { continue };
+                        let row = match r {
+                            Ok(mut v) if v.is_object() => {
+                                if let (Some(o), Some(sha)) = (v.as_object_mut(), &job.primary.sha)
+                                {
+                                    if !o.get("sha256").is_some_and(Value::is_string) {
+                                        o.insert("sha256".into(), Value::String(sha.clone()));
+                                    }
+                                }
+                                v
+                            }
+                            Ok(_) => {
+                                error_row(job.primary, "scan returned a non-object document".into())
+                            }
+                            Err(p) => {
+                                summary.panics = summary.panics.saturating_add(1);
+                                error_row(job.primary, format!("panic: {p}"))
+                            }
+                        };
+                        rows.push((i, row));
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let now = Instant::now();
+                    let budget = opts.timeout.unwrap_or_default();
+                    let late: Vec<usize> = started
+                        .iter()
+                        .filter(|(_, at)| now.saturating_duration_since(**at) >= budget)
+                        .map(|(i, _)| *i)
+                        .collect();
+                    for i in late {
+                        started.remove(&i);
+                        if let Some(job) = jobs.get(i) {
+                            summary.timeouts = summary.timeouts.saturating_add(1);
+                            let msg = format!("timeout: scan exceeded {}", fmt_duration(budget));
+                            rows.push((i, error_row(job.primary, msg)));
+                        }
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            for (i, row) in rows {
+                if let Some(f) = finished.get_mut(i) {
+                    *f = true;
+                }
+                if failure.is_some() {
+                    continue;
+                }
+                let Some(job) = jobs.get(i) else { continue };
+                let err = has_errors(&row);
+                let mut out = || -> Result<(), BatchError> {
+                    journal.write(&row)?;
+                    progress.row(err);
+                    for d in &job.dups {
+                        journal.write(&with_file(row.clone(), &d.file))?;
+                        progress.row(err);
+                    }
+                    Ok(())
+                };
+                match out() {
+                    Ok(()) => {
+                        let n = job.dups.len().saturating_add(1);
+                        summary.written = summary.written.saturating_add(n);
+                        summary.duplicates = summary.duplicates.saturating_add(job.dups.len());
+                        if err {
+                            summary.errors = summary.errors.saturating_add(n);
+                        }
+                    }
+                    Err(e) => failure = Some(e),
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
+    });
+    progress.finish();
+    result?;
+    drop(journal);
+
+    match opts.format {
+        Format::Jsonl => {}
+        Format::Csv => {
+            crate::tabular::jsonl_to_csv(&jpath, &opts.output)?;
+            summary.exports.push(opts.output.clone());
+        }
+        Format::Parquet => {
+            let (apps, trackers) = parquet_paths(&opts.output);
+            crate::tabular::jsonl_to_parquet(&jpath, &apps, &trackers)?;
+            summary.exports.push(apps);
+            summary.exports.push(trackers);
+        }
+    }
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn write(p: &Path, s: &str) {
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        std::fs::write(p, s).expect("write");
+    }
+
+    fn doc(p: &Path) -> Value {
+        json!({"file": p.to_string_lossy(), "package": "com.ex", "version_code": 1,
+               "trackers": [{"id": "t", "name": "T", "categories": ["Analytics"]}]})
+    }
+
+    fn opts(inputs: Vec<String>, out: &Path) -> BatchOptions {
+        let mut o = BatchOptions::new(inputs, out);
+        o.quiet = true;
+        o.jobs = Some(2);
+        o
+    }
+
+    fn count_files(rows: &[Value]) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for r in rows {
+            *m.entry(r["file"].as_str().unwrap_or("").to_string())
+                .or_insert(0) += 1;
+        }
+        m
+    }
+
+    #[test]
+    fn expands_dirs_lists_and_files() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path();
+        write(&d.join("b/2.apk"), "2");
+        write(&d.join("b/a/1.APK"), "1");
+        write(&d.join("b/x.txt"), "x");
+        write(&d.join("b/3.xapk"), "3");
+        write(&d.join("c.dex"), "c");
+        write(&d.join("other.bin"), "o");
+        let list = d.join("list.txt");
+        write(
+            &list,
+            &format!(
+                "# comment\n\n{}\n{}\n",
+                d.join("other.bin").display(),
+                d.join("c.dex").display()
+            ),
+        );
+        let got = expand_inputs(&[
+            d.join("b").display().to_string(),
+            format!("@{}", list.display()),
+        ])
+        .expect("expand");
+        let names: Vec<String> = got
+            .iter()
+            .map(|p| {
+                p.strip_prefix(d)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec!["b/2.apk", "b/3.xapk", "b/a/1.APK", "other.bin", "c.dex"]
+        );
+        let missing = expand_inputs(&[format!("@{}", d.join("nope").display())]);
+        assert!(matches!(missing, Err(BatchError::Input { .. })));
+        assert!(missing
+            .map_err(|e| e.to_string())
+            .err()
+            .is_some_and(|m| m.contains("nope")));
+        assert!(
+            matches!(
+                run_batch(
+                    &opts(
+                        vec![d.join("empty").display().to_string()],
+                        &d.join("o.jsonl")
+                    ),
+                    doc
+                )
+                .map(|s| s.inputs),
+                Ok(1)
+            ),
+            "a missing plain path is kept as an input"
+        );
+    }
+
+    #[test]
+    fn one_row_per_input_duplicates_scanned_once_panics_and_timeouts() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for i in 0..8 {
+            write(&d.join(format!("a{i}.apk")), &format!("x{}", i % 5)); // a5..a7 duplicate a0..a2
+        }
+        write(&d.join("boom.apk"), "boom");
+        write(&d.join("slow.apk"), "slow");
+        let out = t.path().join("out.jsonl");
+        let calls = AtomicUsize::new(0);
+        let mut o = opts(vec![d.display().to_string()], &out);
+        o.timeout = Some(Duration::from_millis(300));
+        let s = run_batch(&o, |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name == "boom.apk" {
+                panic!("hostile input");
+            }
+            if name == "slow.apk" {
+                std::thread::sleep(Duration::from_millis(1500));
+            }
+            doc(p)
+        })
+        .expect("batch");
+        assert_eq!(calls.load(Ordering::SeqCst), 7, "5 distinct + boom + slow");
+        assert_eq!(
+            (s.inputs, s.written, s.scanned, s.duplicates),
+            (10, 10, 7, 3)
+        );
+        assert_eq!((s.panics, s.timeouts, s.errors), (1, 1, 2));
+        let rows = crate::read_jsonl(&out).expect("read");
+        assert_eq!(rows.len(), 10);
+        assert!(count_files(&rows).values().all(|c| *c == 1));
+        let boom = rows
+            .iter()
+            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("boom.apk")));
+        assert_eq!(
+            boom.map(|r| r["errors"][0].as_str()),
+            Some(Some("panic: hostile input"))
+        );
+        let slow = rows
+            .iter()
+            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("slow.apk")));
+        assert_eq!(
+            slow.map(|r| r["errors"][0].as_str()),
+            Some(Some("timeout: scan exceeded 300ms"))
+        );
+        let a5 = rows
+            .iter()
+            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("a5.apk")));
+        let a0 = rows
+            .iter()
+            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("a0.apk")));
+        assert_eq!(a5.map(|r| &r["sha256"]), a0.map(|r| &r["sha256"]));
+        assert_eq!(
+            a5.map(|r| r["sha256"].as_str().map(str::len)),
+            Some(Some(64))
+        );
+        assert!(a5.is_some_and(
+            |r| r["trackers"] == a0.map(|a| a["trackers"].clone()).unwrap_or_default()
+        ));
+    }
+
+    #[test]
+    fn resume_truncated_journal_and_moved_files() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for i in 0..6 {
+            write(&d.join(format!("a{i}.apk")), &format!("y{}", i % 4)); // a4,a5 duplicate a0,a1
+        }
+        let out = t.path().join("out.jsonl");
+        let s = run_batch(&opts(vec![d.display().to_string()], &out), doc).expect("first");
+        assert_eq!(s.written, 6);
+        // Simulate a kill: keep rows for a0 (+ a garbage-free prefix), cut mid-line.
+        let rows = crate::read_jsonl(&out).expect("read");
+        let keep: Vec<&Value> = rows
+            .iter()
+            .filter(|r| {
+                r["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("a0.apk") || f.ends_with("a2.apk"))
+            })
+            .collect();
+        let mut text: String = keep.iter().map(|r| format!("{r}\n")).collect();
+        text.push_str("{\"file\": \"half");
+        std::fs::write(&out, &text).expect("write");
+        // Move a2 (its row must still cover it) and resume.
+        std::fs::rename(d.join("a2.apk"), d.join("moved.apk")).expect("rename");
+        let calls = AtomicUsize::new(0);
+        let mut o = opts(vec![d.display().to_string()], &out);
+        o.resume = true;
+        let s = run_batch(&o, |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            doc(p)
+        })
+        .expect("resume");
+        assert!(s.truncated_bytes > 0);
+        // Scans: a1 (a5 copied), a3. a4 is copied from a0's row; moved.apk is covered by a2's row.
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!((s.scanned, s.resumed, s.written), (2, 2, 4));
+        let rows = crate::read_jsonl(&out).expect("read");
+        let counts = count_files(&rows);
+        assert_eq!(rows.len(), 6, "{counts:?}");
+        assert!(counts.values().all(|c| *c == 1));
+        assert!(!std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .contains("half"));
+        // Resuming a complete journal does nothing.
+        let s = run_batch(&o, doc).expect("again");
+        assert_eq!((s.written, s.resumed), (0, 6));
+    }
+
+    #[test]
+    fn csv_and_parquet_outputs() {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        write(&d.join("a.apk"), "a");
+        write(&d.join("b.apk"), "b");
+        write(&d.join("c.apk"), "c");
+        let csv = t.path().join("out.csv");
+        let mut o = opts(vec![d.display().to_string()], &csv);
+        o.format = Format::Csv;
+        let s = run_batch(&o, doc).expect("csv");
+        assert_eq!(s.exports, vec![csv.clone()]);
+        assert!(s.journal.ends_with("out.csv.jsonl"));
+        let text = std::fs::read_to_string(&csv).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0], CSV_HEADER);
+        assert!(lines[1].contains(",com.ex,1,,1,T,0,0,"), "{}", lines[1]);
+
+        let pq = t.path().join("res.parquet");
+        o.format = Format::Parquet;
+        o.output = pq.clone();
+        let s = run_batch(&o, doc).expect("parquet");
+        let (apps, trackers) = parquet_paths(&pq);
+        assert_eq!(s.exports, vec![apps.clone(), trackers.clone()]);
+        assert!(trackers.ends_with("res.trackers.parquet"));
+        let read = |p: &Path| {
+            let f = File::open(p).expect("open");
+            let r = ParquetRecordBatchReaderBuilder::try_new(f)
+                .expect("parquet")
+                .build()
+                .expect("reader");
+            r.map(|b| b.expect("batch")).collect::<Vec<_>>()
+        };
+        let a = read(&apps);
+        assert_eq!(a.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+        let schema = a[0].schema();
+        assert_eq!(schema.fields().len(), crate::apps_schema().fields().len());
+        let pkg = a[0].column_by_name("package").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .map(|s| s.value(0).to_string())
+        });
+        assert_eq!(pkg.as_deref(), Some("com.ex"));
+        let tr = read(&trackers);
+        assert_eq!(tr.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+        let cats = tr[0].column_by_name("categories").and_then(|c| {
+            c.as_any()
+                .downcast_ref::<arrow_array::ListArray>()
+                .map(|l| l.value(0).len())
+        });
+        assert_eq!(cats, Some(1));
+        // Directory form.
+        o.output = t.path().join("pqdir");
+        run_batch(&o, doc).expect("parquet dir");
+        assert!(t.path().join("pqdir/apps.parquet").exists());
+        assert!(t.path().join("pqdir/rows.jsonl").exists());
+    }
+
+    const CSV_HEADER: &str = "file,sha256,package,version_code,version_name,trackers,tracker_names,hosts,pinned_hosts,score,grade,errors";
+
+    #[test]
+    fn real_corpus() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/apks");
+        if !Path::new(dir).is_dir() {
+            eprintln!("note: corpus {dir} absent, skipping");
+            return;
+        }
+        let expected = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| wanted(&e.path()))
+                    .count()
+            })
+            .unwrap_or(0);
+        let t = tempfile::tempdir().expect("tmp");
+        let out = t.path().join("corpus.jsonl");
+        let s = run_batch(&opts(vec![dir.to_string()], &out), |p: &Path| {
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            json!({"file": p.to_string_lossy(), "size": size})
+        })
+        .expect("batch");
+        assert_eq!(s.inputs, expected);
+        let rows = crate::read_jsonl(&out).expect("read");
+        assert_eq!(rows.len(), expected);
+        for r in &rows {
+            let f = r["file"].as_str().unwrap_or("");
+            let sha = sha256_file(Path::new(f)).expect("hash");
+            assert_eq!(r["sha256"].as_str(), Some(sha.as_str()));
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! The privacy scorecard and `--fail-on` policy checks.
+//!
+//! The weights are deliberately simple and public (see the crate documentation
+//! and `docs/schema.md`): every deduction is one [`Reason`] so a reader can
+//! recompute the value by hand.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::util::{arr, obj, opt_bool, opt_str, str_of, strs, tracker_key};
+
+/// One deduction of the scorecard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// Points taken off 100.
+    pub points: u32,
+    /// What caused it, for humans.
+    pub why: String,
+}
+
+/// A privacy scorecard: 100 minus the sum of the reasons' points, floored at 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Score {
+    /// 0 (worst) ..= 100 (best).
+    pub value: u8,
+    /// `"A"` (90+), `"B"` (75+), `"C"` (60+), `"D"` (40+), `"E"` (20+) or `"F"`.
+    pub grade: &'static str,
+    /// The deductions, largest first (ties by text).
+    pub reasons: Vec<Reason>,
+}
+
+impl Score {
+    /// `{"value", "grade", "reasons": [{"points", "why"}]}` — the `score` key of a document.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "value": self.value,
+            "grade": self.grade,
+            "reasons": self.reasons.iter().map(|r| json!({"points": r.points, "why": r.why})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Points per tracker, by its most severe category (case-insensitive).
+pub const TRACKER_CATEGORY_POINTS: &[(&str, u32)] = &[
+    ("advertisement", 15),
+    ("advertising", 15),
+    ("profiling", 12),
+    ("identification", 12),
+    ("location", 10),
+    ("analytics", 8),
+    ("mobile analytics", 8),
+    ("crash reporting", 3),
+];
+/// Points for a tracker whose categories are none of the above.
+pub const TRACKER_OTHER_POINTS: u32 = 4;
+
+/// Points per distinct personal-data category an SDK's code reaches.
+pub const DATA_ACCESS_POINTS: &[(&str, u32)] = &[
+    ("location", 8),
+    ("contacts", 8),
+    ("sms", 8),
+    ("call-log", 8),
+    ("microphone", 8),
+    ("camera", 6),
+    ("phone-number", 6),
+    ("device-id", 6),
+    ("subscriber-id", 6),
+    ("accounts", 5),
+    ("calendar", 5),
+    ("installed-apps", 5),
+    ("advertising-id", 4),
+    ("clipboard", 4),
+    ("android-id", 3),
+    ("wifi", 3),
+    ("bluetooth", 3),
+    ("carrier", 2),
+    ("sensors", 2),
+];
+/// Points for a data-access category not in [`DATA_ACCESS_POINTS`].
+pub const DATA_ACCESS_OTHER_POINTS: u32 = 3;
+
+/// Points per requested dangerous (or privacy-relevant) permission, by suffix
+/// after `android.permission.`.
+pub const PERMISSION_POINTS: &[(&str, u32)] = &[
+    ("ACCESS_BACKGROUND_LOCATION", 8),
+    ("ACCESS_FINE_LOCATION", 6),
+    ("ACCESS_COARSE_LOCATION", 4),
+    ("READ_CONTACTS", 5),
+    ("WRITE_CONTACTS", 3),
+    ("GET_ACCOUNTS", 3),
+    ("READ_PHONE_STATE", 4),
+    ("READ_PHONE_NUMBERS", 4),
+    ("CALL_PHONE", 2),
+    ("READ_CALL_LOG", 6),
+    ("WRITE_CALL_LOG", 3),
+    ("PROCESS_OUTGOING_CALLS", 4),
+    ("READ_SMS", 6),
+    ("RECEIVE_SMS", 4),
+    ("SEND_SMS", 4),
+    ("RECEIVE_MMS", 3),
+    ("CAMERA", 4),
+    ("RECORD_AUDIO", 6),
+    ("READ_CALENDAR", 3),
+    ("WRITE_CALENDAR", 2),
+    ("BODY_SENSORS", 4),
+    ("ACTIVITY_RECOGNITION", 2),
+    ("QUERY_ALL_PACKAGES", 3),
+    ("READ_EXTERNAL_STORAGE", 1),
+    ("READ_MEDIA_IMAGES", 1),
+    ("READ_MEDIA_VIDEO", 1),
+    ("READ_MEDIA_AUDIO", 1),
+];
+/// Cap on the total points of permissions.
+pub const PERMISSION_CAP: u32 = 30;
+
+/// Transport weights: cleartext by default, per cleartext domain (cap),
+/// user CAs trusted, per insecure trust manager / hostname verifier / WebView
+/// SSL-error handler (each capped).
+pub const CLEARTEXT_DEFAULT_POINTS: u32 = 8;
+/// Points when the network security config permits cleartext to some domains.
+pub const CLEARTEXT_DOMAINS_POINTS: u32 = 3;
+/// Points when user-installed CAs are trusted.
+pub const USER_CAS_POINTS: u32 = 3;
+/// Points per insecure trust manager / hostname verifier / ignored WebView SSL error.
+pub const INSECURE_TLS_POINTS: u32 = 6;
+/// Cap per insecure-TLS family.
+pub const INSECURE_TLS_CAP: u32 = 12;
+/// Points when the app is debuggable.
+pub const DEBUGGABLE_POINTS: u32 = 10;
+/// Points when backups are allowed (explicitly or by default).
+pub const ALLOW_BACKUP_POINTS: u32 = 3;
+/// Points per pinned host that belongs to a tracker (pinning hides its traffic
+/// from interception by the user).
+pub const PINNED_TRACKER_POINTS: u32 = 4;
+/// Cap on pinned tracker hosts.
+pub const PINNED_TRACKER_CAP: u32 = 12;
+
+fn tracker_points(categories: &[&str]) -> (u32, String) {
+    let mut best: Option<(u32, &str)> = None;
+    for c in categories {
+        let lc = c.to_ascii_lowercase();
+        let p = TRACKER_CATEGORY_POINTS
+            .iter()
+            .find(|(k, _)| *k == lc)
+            .map(|(_, p)| *p)
+            .unwrap_or(TRACKER_OTHER_POINTS);
+        if best.is_none_or(|(bp, _)| p > bp) {
+            best = Some((p, c));
+        }
+    }
+    match best {
+        Some((p, c)) => (p, c.to_string()),
+        None => (TRACKER_OTHER_POINTS, "uncategorised".to_string()),
+    }
+}
+
+/// The privacy scorecard of one per-app document. Deterministic; missing keys
+/// count as empty. See the crate documentation for the weights.
+pub fn score(doc: &Value) -> Score {
+    let mut reasons: Vec<Reason> = Vec::new();
+    // Trackers.
+    let mut seen = BTreeSet::new();
+    for t in arr(doc, "trackers") {
+        let key = tracker_key(t);
+        if !seen.insert(key.to_string()) {
+            continue;
+        }
+        let cats: Vec<&str> = strs(t, "categories").collect();
+        let (points, cat) = tracker_points(&cats);
+        let name = opt_str(t, "name").unwrap_or(key);
+        reasons.push(Reason {
+            points,
+            why: format!("tracker {name} ({cat})"),
+        });
+    }
+    // Data access by SDKs (trackers and libraries).
+    let mut data: BTreeSet<(String, String)> = BTreeSet::new();
+    for t in arr(doc, "trackers").iter().chain(arr(doc, "libraries")) {
+        for d in arr(t, "data_access") {
+            let cat = str_of(d, "category");
+            if !cat.is_empty() {
+                data.insert((cat.to_string(), str_of(t, "name").to_string()));
+            }
+        }
+    }
+    let mut cats: BTreeSet<&str> = BTreeSet::new();
+    for (c, _) in &data {
+        cats.insert(c);
+    }
+    for c in cats {
+        let points = DATA_ACCESS_POINTS
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, p)| *p)
+            .unwrap_or(DATA_ACCESS_OTHER_POINTS);
+        let who: Vec<&str> = data
+            .iter()
+            .filter(|(dc, n)| dc == c && !n.is_empty())
+            .map(|(_, n)| n.as_str())
+            .collect();
+        reasons.push(Reason {
+            points,
+            why: format!("SDK code reads {c} data ({})", who.join(", ")),
+        });
+    }
+    // Permissions.
+    let mut perm_reasons = Vec::new();
+    let mut perms: BTreeSet<&str> = BTreeSet::new();
+    for p in strs(doc, "permissions") {
+        perms.insert(p);
+    }
+    for p in perms {
+        let short = p.strip_prefix("android.permission.").unwrap_or(p);
+        if short.len() == p.len() {
+            continue;
+        }
+        if let Some((_, pts)) = PERMISSION_POINTS.iter().find(|(k, _)| *k == short) {
+            perm_reasons.push(Reason {
+                points: *pts,
+                why: format!("permission {short}"),
+            });
+        }
+    }
+    cap_into(&mut reasons, perm_reasons, PERMISSION_CAP, "permissions");
+    // Transport.
+    let tr = obj(doc, "transport");
+    if opt_bool(tr, "cleartext_default") == Some(true) {
+        reasons.push(Reason {
+            points: CLEARTEXT_DEFAULT_POINTS,
+            why: "cleartext HTTP allowed by default".into(),
+        });
+    }
+    let ct = arr(tr, "cleartext_domains");
+    if !ct.is_empty() {
+        reasons.push(Reason {
+            points: CLEARTEXT_DOMAINS_POINTS,
+            why: format!("cleartext HTTP allowed to {} domain(s)", ct.len()),
+        });
+    }
+    if opt_bool(tr, "user_cas_trusted") == Some(true) {
+        reasons.push(Reason {
+            points: USER_CAS_POINTS,
+            why: "user-installed CAs trusted".into(),
+        });
+    }
+    for (key, what) in [
+        (
+            "insecure_trust_managers",
+            "trust manager accepting any certificate",
+        ),
+        (
+            "insecure_hostname_verifiers",
+            "hostname verifier accepting any host",
+        ),
+        ("webview_ssl_errors_ignored", "WebView ignoring SSL errors"),
+    ] {
+        let items: Vec<Reason> = strs(tr, key)
+            .map(|s| Reason {
+                points: INSECURE_TLS_POINTS,
+                why: format!("{what}: {s}"),
+            })
+            .collect();
+        cap_into(&mut reasons, items, INSECURE_TLS_CAP, what);
+    }
+    // Application flags.
+    if let Some(app) = doc.get("application").filter(|a| a.is_object()) {
+        if opt_bool(app, "debuggable") == Some(true) {
+            reasons.push(Reason {
+                points: DEBUGGABLE_POINTS,
+                why: "application is debuggable".into(),
+            });
+        }
+        match opt_bool(app, "allow_backup") {
+            Some(true) => reasons.push(Reason {
+                points: ALLOW_BACKUP_POINTS,
+                why: "allowBackup=true (app data can be extracted)".into(),
+            }),
+            None => reasons.push(Reason {
+                points: ALLOW_BACKUP_POINTS,
+                why: "allowBackup not set (defaults to true)".into(),
+            }),
+            Some(false) => {}
+        }
+    }
+    // Pinned tracker hosts.
+    let pinned: Vec<Reason> = arr(doc, "pinning")
+        .iter()
+        .filter_map(|p| {
+            let t = opt_str(p, "tracker")?;
+            Some(Reason {
+                points: PINNED_TRACKER_POINTS,
+                why: format!(
+                    "tracker host {} is pinned ({t}): its traffic cannot be inspected",
+                    str_of(p, "host")
+                ),
+            })
+        })
+        .collect();
+    cap_into(
+        &mut reasons,
+        pinned,
+        PINNED_TRACKER_CAP,
+        "pinned tracker hosts",
+    );
+
+    reasons.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.why.cmp(&b.why)));
+    let total: u32 = reasons
+        .iter()
+        .fold(0u32, |acc, r| acc.saturating_add(r.points));
+    let value = 100u32.saturating_sub(total);
+    let value = u8::try_from(value).unwrap_or(100);
+    Score {
+        value,
+        grade: grade(value),
+        reasons,
+    }
+}
+
+/// Appends `items`, then a negative correction if their total exceeds `cap`.
+fn cap_into(reasons: &mut Vec<Reason>, items: Vec<Reason>, cap: u32, what: &str) {
+    let total: u32 = items.iter().fold(0u32, |a, r| a.saturating_add(r.points));
+    if total > cap {
+        // One combined reason keeps the arithmetic visible.
+        let names: Vec<String> = items.into_iter().map(|r| r.why).collect();
+        reasons.push(Reason {
+            points: cap,
+            why: format!(
+                "{what} (capped at {cap}, {total} uncapped): {}",
+                names.join("; ")
+            ),
+        });
+    } else {
+        reasons.extend(items);
+    }
+}
+
+/// The letter for a score value.
+pub fn grade(value: u8) -> &'static str {
+    match value {
+        90..=u8::MAX => "A",
+        75..=89 => "B",
+        60..=74 => "C",
+        40..=59 => "D",
+        20..=39 => "E",
+        _ => "F",
+    }
+}
+
+fn norm_category(c: &str) -> String {
+    let lc = c.trim().to_ascii_lowercase();
+    match lc.as_str() {
+        "advertising" | "ads" | "ad" => "advertisement".to_string(),
+        "mobile analytics" => "analytics".to_string(),
+        _ => lc,
+    }
+}
+
+/// Policy violations of a document: `fail_on` holds `(key, value)` pairs with key
+/// `category` (a tracker category, case-insensitive; `advertising` =
+/// `advertisement`), `id`/`tracker` (a tracker id or name) or `confidence`
+/// (`high`/`medium`/`low`). One message per (tracker, matching rule); empty = pass.
+pub fn policy_hits(doc: &Value, fail_on: &[(String, String)]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for t in arr(doc, "trackers") {
+        let id = tracker_key(t);
+        let name = opt_str(t, "name").unwrap_or(id);
+        for (k, v) in fail_on {
+            let hit = match k.to_ascii_lowercase().as_str() {
+                "category" => {
+                    let want = norm_category(v);
+                    strs(t, "categories")
+                        .find(|c| norm_category(c) == want)
+                        .map(|c| format!("tracker {name} ({id}) is in category {c}"))
+                }
+                "id" | "tracker" => (id.eq_ignore_ascii_case(v.trim())
+                    || name.eq_ignore_ascii_case(v.trim()))
+                .then(|| format!("tracker {name} ({id}) is forbidden")),
+                "confidence" => {
+                    let c = str_of(t, "confidence");
+                    c.eq_ignore_ascii_case(v.trim())
+                        .then(|| format!("tracker {name} ({id}) detected with {c} confidence"))
+                }
+                _ => None,
+            };
+            if let Some(h) = hit {
+                if !hits.contains(&h) {
+                    hits.push(h);
+                }
+            }
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "permissions": ["android.permission.ACCESS_FINE_LOCATION", "android.permission.INTERNET", "android.permission.CAMERA"],
+            "trackers": [
+                {"id": "admob", "name": "Google AdMob", "categories": ["Advertisement"], "confidence": "high",
+                 "data_access": [{"category": "advertising-id", "api": "x", "caller": "y"}]},
+                {"id": "crashlytics", "name": "Crashlytics", "categories": ["Crash reporting"], "confidence": "medium"}
+            ],
+            "application": {"debuggable": true, "allow_backup": false},
+            "transport": {"cleartext_default": true, "insecure_trust_managers": ["La/B;"]},
+            "pinning": [{"host": "ads.example", "tracker": "admob", "pins": []}]
+        })
+    }
+
+    #[test]
+    fn score_is_transparent_and_sorted() {
+        let s = score(&doc());
+        let total: u32 = s.reasons.iter().map(|r| r.points).sum();
+        // 15 admob + 3 crash + 4 ad-id + 6 fine loc + 4 camera + 8 cleartext + 6 tm + 10 debuggable + 4 pinned.
+        assert_eq!(total, 60);
+        assert_eq!(s.value, 40);
+        assert_eq!(s.grade, "D");
+        assert!(s.reasons.windows(2).all(|w| w[0].points >= w[1].points));
+        assert_eq!(s.reasons[0].why, "tracker Google AdMob (Advertisement)");
+        assert_eq!(score(&doc()), s, "deterministic");
+        let j = s.to_json();
+        assert_eq!(j["value"], 40);
+        assert_eq!(j["reasons"].as_array().map(Vec::len), Some(s.reasons.len()));
+    }
+
+    #[test]
+    fn empty_and_missing_keys_score_100() {
+        let s = score(&json!({}));
+        assert_eq!((s.value, s.grade), (100, "A"));
+        assert!(s.reasons.is_empty());
+        let s = score(&json!({"trackers": "garbage", "permissions": [1, 2]}));
+        assert_eq!(s.value, 100);
+    }
+
+    #[test]
+    fn caps_and_floor() {
+        let perms: Vec<String> = PERMISSION_POINTS
+            .iter()
+            .map(|(p, _)| format!("android.permission.{p}"))
+            .collect();
+        let trackers: Vec<Value> = (0..20)
+            .map(|i| json!({"id": format!("t{i}"), "name": format!("T{i}"), "categories": ["Advertisement"]}))
+            .collect();
+        let s = score(&json!({"permissions": perms, "trackers": trackers}));
+        assert_eq!(s.value, 0);
+        assert_eq!(s.grade, "F");
+        let perm = s
+            .reasons
+            .iter()
+            .find(|r| r.why.starts_with("permissions (capped"));
+        assert_eq!(perm.map(|r| r.points), Some(PERMISSION_CAP));
+    }
+
+    #[test]
+    fn grades() {
+        assert_eq!(grade(100), "A");
+        assert_eq!(grade(90), "A");
+        assert_eq!(grade(89), "B");
+        assert_eq!(grade(60), "C");
+        assert_eq!(grade(59), "D");
+        assert_eq!(grade(20), "E");
+        assert_eq!(grade(19), "F");
+    }
+
+    #[test]
+    fn policy() {
+        let d = doc();
+        let p = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        assert_eq!(policy_hits(&d, &p("category", "advertising")).len(), 1);
+        assert_eq!(policy_hits(&d, &p("category", "ADVERTISEMENT")).len(), 1);
+        assert_eq!(policy_hits(&d, &p("category", "Location")).len(), 0);
+        assert_eq!(policy_hits(&d, &p("id", "crashlytics")).len(), 1);
+        assert_eq!(policy_hits(&d, &p("tracker", "google admob")).len(), 1);
+        assert_eq!(policy_hits(&d, &p("confidence", "medium")).len(), 1);
+        assert!(policy_hits(&json!({}), &p("category", "analytics")).is_empty());
+        assert!(policy_hits(&d, &[]).is_empty());
+    }
+}
