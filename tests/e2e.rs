@@ -101,9 +101,9 @@ fn sample_scan_json_finds_mixpanel() {
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|t| t["name"].as_str())
+        .filter_map(|t| t["id"].as_str())
         .collect();
-    assert!(ids.contains(&"Mixpanel"), "trackers: {ids:?}");
+    assert!(ids.contains(&"mixpanel"), "trackers: {ids:?}");
     for t in doc["trackers"].as_array().unwrap() {
         assert!(
             !t["evidence"].as_array().unwrap().is_empty(),
@@ -124,7 +124,7 @@ fn sample_scan_text_summary() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("com.mixpanel.android.hellomixpanel"), "{text}");
-    assert!(text.contains("Mixpanel"), "{text}");
+    assert!(text.contains("MixPanel"), "{text}");
 }
 
 #[test]

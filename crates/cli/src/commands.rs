@@ -35,6 +35,19 @@ pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
     }
 }
 
+/// The JSON document of one report, with its privacy score: what `scan --format json` prints
+/// and what `batch` writes as a row.
+pub fn document(report: &Report) -> serde_json::Value {
+    let mut doc = serde_json::to_value(report).unwrap_or_else(|e| {
+        serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]})
+    });
+    let score = trackscan_batch::score(&doc).to_json();
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("score".into(), score);
+    }
+    doc
+}
+
 /// Opens the output (a file or standard output).
 pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>, String> {
     Ok(match path {
@@ -73,11 +86,7 @@ fn scan(a: ScanArgs) -> Result<u8, String> {
     let single = a.paths.len() == 1 && !a.compact;
     for path in &a.paths {
         let report = scanner.scan_path(path);
-        let mut doc = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-        if let Some(obj) = doc.as_object_mut() {
-            let score = trackscan_batch::score(&serde_json::Value::Object(obj.clone()));
-            obj.insert("score".into(), score.to_json());
-        }
+        let doc = document(&report);
         if report.is_fatal() {
             code = code.max(2);
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
-    data_api_category, extract_hosts, AppFacts, ClassFact, Detection, HostFact, ManifestFact,
+    data_api_category, extract_hosts, AppFacts, Confidence, ClassFact, Detection, HostFact, ManifestFact,
     StringFact, VersionFile,
 };
 
@@ -74,7 +74,9 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         }
     }
     for (name, text) in &c.smali {
-        builder.add_smali(name, text);
+        if let Err(e) = builder.add_smali(name, text) {
+            r.errors.push(format!("{name}: {e}"));
+        }
     }
     let index = builder.finish();
     for w in index.warnings() {
@@ -100,7 +102,8 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .collect();
     let mut string_values: Vec<(Cow<'_, str>, String)> = Vec::new();
     for (s, site) in index.all_strings() {
-        string_values.push((s, site.file().to_string()));
+        let file = index.file_name(site.file).unwrap_or("classes.dex");
+        string_values.push((s, file.to_string()));
     }
     if let Some(res) = &resources {
         for (_, v) in res.strings_of_type("string") {
@@ -244,7 +247,11 @@ fn finding(
         .iter()
         .map(|(k, n)| (k.as_str().to_string(), *n))
         .collect();
-    let prefixes = rule.descriptor_prefixes();
+    let prefixes: Vec<String> = rule
+        .code
+        .iter()
+        .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
+        .collect();
     let (call_sites, data_access) = code_links(&prefixes, index);
     report::Finding {
         id: rule.id.clone(),
@@ -257,7 +264,12 @@ fn finding(
         evidence_omitted,
         call_sites,
         data_access,
-        confidence: d.confidence.as_str().to_string(),
+        confidence: match d.confidence {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+        .to_string(),
         reason: d.reason.clone(),
     }
 }
@@ -272,11 +284,14 @@ fn code_links(
     for p in prefixes {
         for cs in index.callers_into(p) {
             // A caller under another prefix of the same SDK is not an app call site.
-            if prefixes.iter().any(|q| cs.caller.starts_with(q.as_str())) {
+            if prefixes
+                .iter()
+                .any(|q| cs.caller_class.starts_with(q.as_str()))
+            {
                 continue;
             }
-            let e = callers.entry(dotted(&cs.caller)).or_default();
-            e.0 += cs.count;
+            let e = callers.entry(dotted(&cs.caller_class)).or_default();
+            e.0 += cs.count as usize;
             if e.1.len() < 8 {
                 e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
             }
@@ -286,7 +301,7 @@ fn code_links(
                 let api = format!("{}.{}", dotted(&callee_class), method);
                 let e = data
                     .entry((cat.to_string(), api))
-                    .or_insert_with(|| (0, dotted(&caller)));
+                    .or_insert_with(|| (0, dotted(caller)));
                 e.0 += 1;
             }
         }
@@ -466,6 +481,7 @@ fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {
         .collect();
     r.signing.certificates = info.certificates.iter().map(conv).collect();
     r.signing.lineage = info.lineage.iter().map(conv).collect();
+    r.signing.chain = info.chain.iter().map(conv).collect();
     for a in &info.anomalies {
         r.warnings.push(format!("signing: {a}"));
     }

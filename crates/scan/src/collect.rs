@@ -150,6 +150,11 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
 
 fn push_zip_anomalies(zip: &ZipArchive<'_>, prefix: &str, report: &mut Report) {
     for a in zip.anomalies() {
+        // Data descriptors are an ordinary zip feature (many build tools write them), not a
+        // trick: reporting them on a third of real APKs would bury the warnings that matter.
+        if a.kind == trackscan_container::AnomalyKind::DataDescriptor {
+            continue;
+        }
         report.warnings.push(format!("{prefix}zip: {a}"));
     }
 }
@@ -222,6 +227,9 @@ fn collect_apk<'a>(
                 if let Some(b) = read(n, e) {
                     c.v1_blocks.push((n.to_string(), b));
                 }
+            } else if !rest.contains('/') && upper.ends_with(".SF") {
+                // Only the name matters: it tells which signature blocks Android would use.
+                c.v1_blocks.push((n.to_string(), Cow::Borrowed(&[])));
             } else if rest.ends_with(".version") && e.uncompressed_size <= 4096 {
                 if let Some(b) = read(n, e) {
                     c.version_files

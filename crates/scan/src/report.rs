@@ -123,6 +123,9 @@ pub struct Signing {
     /// Certificates in the v3 proof-of-rotation lineage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lineage: Vec<Certificate>,
+    /// Other certificates carried with the signers (chain / intermediates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<Certificate>,
 }
 
 /// A signer certificate.

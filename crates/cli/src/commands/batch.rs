@@ -1,0 +1,129 @@
+//! `trackscan batch|diff|timeline|report`: thin wrappers over `trackscan-batch`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use trackscan_batch::{BatchOptions, Format};
+
+use crate::args::{BatchArgs, BatchFormat, DiffArgs, ReportArgs, TextOrJson, TimelineArgs};
+
+/// The JSON document `trackscan scan --format json` prints for one input (with its score).
+pub fn scan_document(scanner: &trackscan_scan::Scanner, path: &Path) -> Value {
+    super::document(&scanner.scan_path(path))
+}
+
+pub fn batch(a: BatchArgs) -> Result<u8, String> {
+    let scanner = super::scanner(a.rules.as_deref())?;
+    let opts = BatchOptions {
+        inputs: a.inputs,
+        output: a.output,
+        jobs: a.jobs,
+        resume: a.resume,
+        quiet: a.quiet,
+        format: match a.format {
+            BatchFormat::Jsonl => Format::Jsonl,
+            BatchFormat::Csv => Format::Csv,
+            BatchFormat::Parquet => Format::Parquet,
+        },
+        timeout: a.timeout.map(Duration::from_secs),
+    };
+    let summary = trackscan_batch::run_batch(&opts, |p| scan_document(&scanner, p))
+        .map_err(|e| e.to_string())?;
+    if !a.quiet {
+        eprintln!(
+            "trackscan: {} inputs: {} scanned, {} duplicates, {} resumed, {} with errors, in {:.1} s → {}",
+            summary.inputs,
+            summary.scanned,
+            summary.duplicates,
+            summary.resumed,
+            summary.errors,
+            summary.elapsed.as_secs_f64(),
+            summary.journal.display()
+        );
+        for e in &summary.exports {
+            eprintln!("trackscan: wrote {}", e.display());
+        }
+    }
+    Ok(0)
+}
+
+/// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
+fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Result<Value, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        // A pretty-printed document spans lines; a JSON Lines file holds one per line.
+        return serde_json::from_str(&text)
+            .or_else(|_| serde_json::from_str(line))
+            .map_err(|e| format!("{}: not a trackscan JSON document: {e}", path.display()));
+    }
+    if scanner.is_none() {
+        *scanner = Some(super::scanner(None)?);
+    }
+    let s = scanner.as_ref().ok_or("scanner unavailable")?;
+    let doc = scan_document(s, path);
+    if doc["package"].is_null() {
+        if let Some(e) = doc["errors"].get(0).and_then(Value::as_str) {
+            return Err(e.to_string());
+        }
+    }
+    Ok(doc)
+}
+
+pub fn diff(a: DiffArgs) -> Result<u8, String> {
+    let mut scanner = None;
+    let old = load_side(&a.old, &mut scanner)?;
+    let new = load_side(&a.new, &mut scanner)?;
+    let d = trackscan_batch::diff(&old, &new);
+    match a.format {
+        TextOrJson::Text => print!("{}", d.to_text()),
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&d.to_json()).map_err(|e| e.to_string())?
+        ),
+    }
+    Ok(0)
+}
+
+pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
+    let rows = trackscan_batch::read_jsonl(&a.results)
+        .map_err(|e| format!("{}: {e}", a.results.display()))?;
+    let lines = trackscan_batch::timeline(rows.into_iter(), a.package.as_deref());
+    if lines.is_empty() {
+        return Err(match &a.package {
+            Some(p) => format!("{}: no rows for package {p}", a.results.display()),
+            None => format!("{}: no rows with a package", a.results.display()),
+        });
+    }
+    match a.format {
+        TextOrJson::Text => {
+            for t in &lines {
+                println!("{}", t.to_text());
+            }
+        }
+        TextOrJson::Json => {
+            let v: Vec<Value> = lines.iter().map(|t| t.to_json()).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub fn report(a: ReportArgs) -> Result<u8, String> {
+    let rows = trackscan_batch::read_jsonl(&a.results)
+        .map_err(|e| format!("{}: {e}", a.results.display()))?;
+    let html = trackscan_batch::html_report(&rows);
+    std::fs::write(&a.output, html).map_err(|e| format!("{}: {e}", a.output.display()))?;
+    eprintln!(
+        "trackscan: wrote {} ({} apps)",
+        a.output.display(),
+        rows.len()
+    );
+    Ok(0)
+}
