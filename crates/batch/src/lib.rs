@@ -80,3 +80,113 @@ pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Val
         .filter(serde_json::Value::is_object)
         .collect())
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    const KEYS: &[&str] = &[
+        "file",
+        "sha256",
+        "package",
+        "version_code",
+        "version_name",
+        "min_sdk",
+        "target_sdk",
+        "permissions",
+        "components",
+        "kind",
+        "name",
+        "exported",
+        "exported_effective",
+        "application",
+        "debuggable",
+        "allow_backup",
+        "signing",
+        "certificates",
+        "trackers",
+        "libraries",
+        "id",
+        "categories",
+        "sdk_version",
+        "evidence",
+        "value",
+        "location",
+        "evidence_omitted",
+        "data_access",
+        "category",
+        "confidence",
+        "hosts",
+        "host",
+        "tracker",
+        "pinning",
+        "pins",
+        "algorithm",
+        "digest",
+        "transport",
+        "cleartext_default",
+        "insecure_trust_managers",
+        "score",
+        "grade",
+        "errors",
+        "warnings",
+        "website",
+    ];
+
+    /// JSON shaped like (and often unlike) a per-app document; every string
+    /// carries an HTML-injection marker.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-zA-Z.&'\" ]{0,6}".prop_map(|s| Value::from(format!("{s}<evil>"))),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(prop::sample::select(KEYS), inner, 0..8).prop_map(
+                    |m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                ),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn nothing_panics_and_invariants_hold(doc in arb_json(), other in arb_json()) {
+            let s = score(&doc);
+            let total: u32 = s.reasons.iter().map(|r| r.points).sum();
+            prop_assert_eq!(u32::from(s.value), 100u32.saturating_sub(total));
+            prop_assert_eq!(s.grade, grade(s.value));
+            prop_assert!(s.reasons.windows(2).all(|w| w[0].points >= w[1].points));
+            prop_assert_eq!(&score(&doc), &s);
+
+            prop_assert!(diff(&doc, &doc).is_empty());
+            let d = diff(&doc, &other);
+            let _ = (d.to_text(), d.to_json());
+
+            let html = html_report(&[doc.clone(), other.clone()]);
+            prop_assert!(!html.contains("<evil>"));
+            prop_assert_eq!(html.matches("<script").count(), 1);
+
+            let sarif = sarif(&doc);
+            prop_assert_eq!(&sarif["version"], "2.1.0");
+            let fail = vec![("category".to_string(), "advertisement".to_string())];
+            let _ = policy_hits(&doc, &fail);
+            let row = csv_row(&doc);
+            prop_assert!(row.ends_with('\n'));
+
+            let tl = timeline(vec![doc.clone(), other.clone()].into_iter(), None);
+            for t in &tl {
+                prop_assert_eq!(t.diffs.len() + 1, t.releases.len());
+                let _ = (t.to_text(), t.to_json());
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -685,11 +686,16 @@ pub fn run_batch(
     summary.scanned = jobs.len();
     let scan = &scan;
     let cap = pool.current_num_threads().saturating_mul(2).max(2);
+    let cancel = AtomicBool::new(false);
     let result: Result<(), BatchError> = pool.in_place_scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Msg>(cap);
         for (idx, job) in jobs.iter().enumerate() {
             let tx = tx.clone();
+            let cancel = &cancel;
             s.spawn(move |_| {
+                if cancel.load(Ordering::Relaxed) {
+                    return; // the journal failed: no point scanning
+                }
                 let _ = tx.send(Msg::Started(idx, Instant::now()));
                 let r = catch_unwind(AssertUnwindSafe(|| scan(&job.primary.path)))
                     .map_err(panic_message);
@@ -784,7 +790,10 @@ pub fn run_batch(
                             summary.errors = summary.errors.saturating_add(n);
                         }
                     }
-                    Err(e) => failure = Some(e),
+                    Err(e) => {
+                        cancel.store(true, Ordering::Relaxed);
+                        failure = Some(e);
+                    }
                 }
             }
         }
@@ -911,63 +920,57 @@ mod tests {
             write(&d.join(format!("a{i}.apk")), &format!("x{}", i % 5)); // a5..a7 duplicate a0..a2
         }
         write(&d.join("boom.apk"), "boom");
-        write(&d.join("slow.apk"), "slow");
         let out = t.path().join("out.jsonl");
         let calls = AtomicUsize::new(0);
-        let mut o = opts(vec![d.display().to_string()], &out);
-        o.timeout = Some(Duration::from_millis(300));
+        let o = opts(vec![d.display().to_string()], &out);
         let s = run_batch(&o, |p: &Path| {
             calls.fetch_add(1, Ordering::SeqCst);
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if name == "boom.apk" {
+            if p.ends_with("boom.apk") {
                 panic!("hostile input");
-            }
-            if name == "slow.apk" {
-                std::thread::sleep(Duration::from_millis(1500));
             }
             doc(p)
         })
         .expect("batch");
-        assert_eq!(calls.load(Ordering::SeqCst), 7, "5 distinct + boom + slow");
-        assert_eq!(
-            (s.inputs, s.written, s.scanned, s.duplicates),
-            (10, 10, 7, 3)
-        );
-        assert_eq!((s.panics, s.timeouts, s.errors), (1, 1, 2));
+        assert_eq!(calls.load(Ordering::SeqCst), 6, "5 distinct + boom");
+        assert_eq!((s.inputs, s.written, s.scanned, s.duplicates), (9, 9, 6, 3));
+        assert_eq!((s.panics, s.timeouts, s.errors), (1, 0, 1));
         let rows = crate::read_jsonl(&out).expect("read");
-        assert_eq!(rows.len(), 10);
+        assert_eq!(rows.len(), 9);
         assert!(count_files(&rows).values().all(|c| *c == 1));
-        let boom = rows
-            .iter()
-            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("boom.apk")));
+        let find = |rows: &[Value], name: &str| {
+            rows.iter()
+                .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with(name)))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(find(&rows, "boom.apk")["errors"][0], "panic: hostile input");
+        let (a5, a0) = (find(&rows, "a5.apk"), find(&rows, "a0.apk"));
+        assert_eq!(a5["sha256"], a0["sha256"]);
+        assert_eq!(a5["sha256"].as_str().map(str::len), Some(64));
+        assert_eq!(a5["trackers"], a0["trackers"]);
+        assert_ne!(a5["file"], a0["file"]);
+
+        // Timeout: the slow scan gets an error row, the fast one its document.
+        write(&t.path().join("t/slow.apk"), "slow");
+        write(&t.path().join("t/fast.apk"), "fast");
+        let out = t.path().join("timeout.jsonl");
+        let mut o = opts(vec![t.path().join("t").display().to_string()], &out);
+        o.timeout = Some(Duration::from_millis(700));
+        let s = run_batch(&o, |p: &Path| {
+            if p.ends_with("slow.apk") {
+                std::thread::sleep(Duration::from_millis(2500));
+            }
+            doc(p)
+        })
+        .expect("batch");
+        assert_eq!((s.timeouts, s.errors, s.written), (1, 1, 2));
+        let rows = crate::read_jsonl(&out).expect("read");
+        assert_eq!(rows.len(), 2);
         assert_eq!(
-            boom.map(|r| r["errors"][0].as_str()),
-            Some(Some("panic: hostile input"))
+            find(&rows, "slow.apk")["errors"][0],
+            "timeout: scan exceeded 700ms"
         );
-        let slow = rows
-            .iter()
-            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("slow.apk")));
-        assert_eq!(
-            slow.map(|r| r["errors"][0].as_str()),
-            Some(Some("timeout: scan exceeded 300ms"))
-        );
-        let a5 = rows
-            .iter()
-            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("a5.apk")));
-        let a0 = rows
-            .iter()
-            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with("a0.apk")));
-        assert_eq!(a5.map(|r| &r["sha256"]), a0.map(|r| &r["sha256"]));
-        assert_eq!(
-            a5.map(|r| r["sha256"].as_str().map(str::len)),
-            Some(Some(64))
-        );
-        assert!(a5.is_some_and(
-            |r| r["trackers"] == a0.map(|a| a["trackers"].clone()).unwrap_or_default()
-        ));
+        assert_eq!(find(&rows, "fast.apk")["package"], "com.ex");
     }
 
     #[test]
@@ -1077,6 +1080,39 @@ mod tests {
         run_batch(&o, doc).expect("parquet dir");
         assert!(t.path().join("pqdir/apps.parquet").exists());
         assert!(t.path().join("pqdir/rows.jsonl").exists());
+    }
+
+    #[test]
+    fn unwritable_output_is_an_error_with_the_path() {
+        let t = tempfile::tempdir().expect("tmp");
+        write(&t.path().join("a.apk"), "a");
+        write(&t.path().join("blocker"), "a file, not a directory");
+        let out = t.path().join("blocker/out.jsonl");
+        let r = run_batch(
+            &opts(vec![t.path().join("a.apk").display().to_string()], &out),
+            doc,
+        );
+        let msg = r
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(msg.contains("blocker"), "{msg}");
+        let none = run_batch(
+            &opts(vec![t.path().join("blocker").display().to_string()], &out),
+            doc,
+        );
+        assert!(none.is_err());
+        let empty_dir = t.path().join("empty");
+        std::fs::create_dir_all(&empty_dir).expect("mkdir");
+        let r = run_batch(
+            &opts(
+                vec![empty_dir.display().to_string()],
+                &t.path().join("o.jsonl"),
+            ),
+            doc,
+        );
+        assert!(matches!(r, Err(BatchError::NoInputs)));
     }
 
     const CSV_HEADER: &str = "file,sha256,package,version_code,version_name,trackers,tracker_names,hosts,pinned_hosts,score,grade,errors";
