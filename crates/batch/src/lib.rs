@@ -44,7 +44,7 @@
 //! | user CAs trusted | 3 |
 //! | insecure trust manager / hostname verifier / WebView ignoring SSL errors | 6 each, each family capped at 12 |
 //! | debuggable | 10 |
-//! | allowBackup true or unset (defaults to true) | 3 |
+//! | allowBackup true or unset (defaults to true; only if the manifest was parsed) | 3 |
 //! | pinned host belonging to a tracker (hides its traffic from inspection) | 4 each, capped at 12 |
 //!
 //! The constants are public in [`score`](mod@score) (e.g. [`score::TRACKER_CATEGORY_POINTS`]).
@@ -187,6 +187,64 @@ mod proptests {
                 prop_assert_eq!(t.diffs.len() + 1, t.releases.len());
                 let _ = (t.to_text(), t.to_json());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod schema_doc {
+    use serde_json::Value;
+
+    /// `docs/report.schema.json` is valid JSON, draft 2020-12, and describes
+    /// every document key this crate reads.
+    #[test]
+    fn schema_covers_keys_read() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/report.schema.json");
+        let text = std::fs::read_to_string(path).expect("docs/report.schema.json");
+        let schema: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        let props = schema["properties"].as_object().expect("properties");
+        for key in [
+            "file",
+            "sha256",
+            "size",
+            "package",
+            "version_code",
+            "version_name",
+            "min_sdk",
+            "target_sdk",
+            "label",
+            "permissions",
+            "components",
+            "meta_data",
+            "application",
+            "signing",
+            "dex",
+            "trackers",
+            "libraries",
+            "hosts",
+            "pinning",
+            "transport",
+            "score",
+            "warnings",
+            "errors",
+        ] {
+            assert!(props.contains_key(key), "schema lacks {key}");
+        }
+        let finding = &schema["$defs"]["finding"]["properties"];
+        for key in [
+            "id",
+            "name",
+            "categories",
+            "sdk_version",
+            "evidence",
+            "data_access",
+            "confidence",
+        ] {
+            assert!(finding.get(key).is_some(), "finding lacks {key}");
         }
     }
 }

@@ -264,7 +264,10 @@ pub fn score(doc: &Value) -> Score {
         cap_into(&mut reasons, items, INSECURE_TLS_CAP, what);
     }
     // Application flags.
-    if let Some(app) = doc.get("application").filter(|a| a.is_object()) {
+    // Only when the manifest was parsed (a package name): an unreadable app's
+    // empty `application` says nothing about its flags.
+    let parsed = opt_str(doc, "package").is_some_and(|p| !p.is_empty());
+    if let Some(app) = doc.get("application").filter(|a| a.is_object() && parsed) {
         if opt_bool(app, "debuggable") == Some(true) {
             reasons.push(Reason {
                 points: DEBUGGABLE_POINTS,
@@ -405,6 +408,7 @@ mod tests {
                  "data_access": [{"category": "advertising-id", "api": "x", "caller": "y"}]},
                 {"id": "crashlytics", "name": "Crashlytics", "categories": ["Crash reporting"], "confidence": "medium"}
             ],
+            "package": "com.ex",
             "application": {"debuggable": true, "allow_backup": false},
             "transport": {"cleartext_default": true, "insecure_trust_managers": ["La/B;"]},
             "pinning": [{"host": "ads.example", "tracker": "admob", "pins": []}]
@@ -453,6 +457,16 @@ mod tests {
             .iter()
             .find(|r| r.why.starts_with("permissions (capped"));
         assert_eq!(perm.map(|r| r.points), Some(PERMISSION_CAP));
+    }
+
+    #[test]
+    fn allow_backup_default_only_for_parsed_manifests() {
+        let app = json!({"debuggable": null, "allow_backup": null});
+        let s = score(&json!({"package": "com.ex", "application": app}));
+        assert_eq!(s.value, 100 - ALLOW_BACKUP_POINTS as u8);
+        assert!(s.reasons[0].why.contains("defaults to true"));
+        let s = score(&json!({"package": null, "application": app, "errors": ["bad zip"]}));
+        assert_eq!(s.value, 100);
     }
 
     #[test]
