@@ -482,6 +482,7 @@ fn slim(doc: &Value) -> Value {
 /// Packages are returned sorted by name.
 pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec<PackageTimeline> {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for row in rows {
         let Some(p) = opt_str(&row, "package").filter(|p| !p.is_empty()) else {
             continue;
@@ -489,14 +490,12 @@ pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec
         if package.is_some_and(|want| want != p) {
             continue;
         }
-        let p = p.to_string();
-        let g = groups.entry(p).or_default();
         if let Some(sha) = opt_str(&row, "sha256") {
-            if g.iter().any(|d| opt_str(d, "sha256") == Some(sha)) {
+            if !seen.insert((p.to_string(), sha.to_string())) {
                 continue;
             }
         }
-        g.push(slim(&row));
+        groups.entry(p.to_string()).or_default().push(slim(&row));
     }
     groups
         .into_iter()

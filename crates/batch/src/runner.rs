@@ -577,6 +577,9 @@ pub fn run_batch(
         .map_err(|e| BatchError::Pool(e.to_string()))?;
 
     // Hash every input (in parallel).
+    if !opts.quiet {
+        eprintln!("trackscan batch: hashing {} input(s)", paths.len());
+    }
     let inputs: Vec<Input> = pool.install(|| {
         paths
             .into_par_iter()
