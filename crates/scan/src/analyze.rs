@@ -207,6 +207,25 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .iter()
         .map(|d| finding(scanner, d, &scanner.rules.libraries, &index))
         .collect();
+    // Pinning and transport security.
+    let native_strings: Vec<(String, String)> = string_values
+        .iter()
+        .filter(|(_, loc)| loc.ends_with(".so"))
+        .map(|(s, loc)| (loc.clone(), s.to_string()))
+        .collect();
+    let files: Vec<(String, &[u8])> = c
+        .files
+        .iter()
+        .map(|(n, b)| (n.clone(), b.as_ref()))
+        .collect();
+    let pinning = trackscan_pinning::analyze(&trackscan_pinning::PinningInput {
+        manifest: manifest.as_ref(),
+        files: &files,
+        index: &index,
+        native_strings: &native_strings,
+    });
+    fill_pinning(scanner, &pinning, r);
+
     r.hosts = hosts
         .into_iter()
         .map(|(host, sources)| {
@@ -484,5 +503,96 @@ fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {
     r.signing.chain = info.chain.iter().map(conv).collect();
     for a in &info.anomalies {
         r.warnings.push(format!("signing: {a}"));
+    }
+}
+
+fn pin_digest(p: &trackscan_pinning::PinDigest) -> report::PinDigest {
+    report::PinDigest {
+        algorithm: p.algorithm.clone(),
+        digest: p.digest.clone(),
+        expires: p.expires.clone(),
+        matches_bundled_cert: p.matches_bundled_cert.clone(),
+    }
+}
+
+fn fill_pinning(scanner: &Scanner, p: &trackscan_pinning::PinningReport, r: &mut Report) {
+    r.pinning = p
+        .pins
+        .iter()
+        .map(|h| {
+            // A pinned host that belongs to a tracker hides that tracker's traffic.
+            let bare = h.host.trim_start_matches("**.").trim_start_matches("*.");
+            let tracker = scanner
+                .matcher
+                .host_owner(bare)
+                .and_then(|i| scanner.rules.trackers.get(i))
+                .map(|rule| rule.id.clone());
+            report::Pin {
+                host: h.host.clone(),
+                include_subdomains: h.include_subdomains,
+                pins: h.pins.iter().map(pin_digest).collect(),
+                mechanism: h.mechanism.as_str().to_string(),
+                evidence: h
+                    .evidence
+                    .iter()
+                    .map(|(kind, value, location)| report::Evidence {
+                        kind: kind.clone(),
+                        value: value.clone(),
+                        location: location.clone(),
+                    })
+                    .collect(),
+                tracker,
+                override_pins: h.override_pins,
+            }
+        })
+        .collect();
+    let t = &p.transport;
+    r.transport = report::Transport {
+        cleartext_default: t.cleartext_default,
+        cleartext_domains: t.cleartext_domains.clone(),
+        user_cas_trusted: t.user_cas_trusted,
+        insecure_trust_managers: t.insecure_trust_managers.clone(),
+        insecure_hostname_verifiers: t.insecure_hostname_verifiers.clone(),
+        webview_ssl_errors_ignored: t.webview_ssl_errors_ignored.clone(),
+        debug_overrides: t.debug_overrides,
+    };
+    r.nsc_domains = p
+        .domains
+        .iter()
+        .map(|d| report::NscDomain {
+            domain: d.domain.clone(),
+            include_subdomains: d.include_subdomains,
+            cleartext_permitted: d.cleartext_permitted,
+            trust_anchors: d
+                .trust_anchors
+                .iter()
+                .map(|a| {
+                    if a.override_pins {
+                        format!("{}!", a.src)
+                    } else {
+                        a.src.clone()
+                    }
+                })
+                .collect(),
+            pins: d.pins.iter().map(pin_digest).collect(),
+            trustkit: d.trustkit.is_some(),
+            location: d.location.clone(),
+        })
+        .collect();
+    r.bundled_certs = p
+        .bundled_certs
+        .iter()
+        .map(|b| report::BundledCert {
+            file: b.file.clone(),
+            format: b.format.to_string(),
+            subject: b.subject.clone(),
+            issuer: b.issuer.clone(),
+            not_after: b.not_after.clone(),
+            cert_sha256: b.cert_sha256.clone(),
+            spki_sha256: b.spki_sha256.clone(),
+        })
+        .collect();
+    for a in &p.anomalies {
+        r.warnings.push(format!("pinning: {a}"));
     }
 }

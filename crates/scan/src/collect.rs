@@ -75,21 +75,27 @@ pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &m
 }
 
 fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Report) {
-    let is_apk = zip.by_name("AndroidManifest.xml").is_some() || !zip.dex_entries().is_empty();
-    let inner = if is_apk { Vec::new() } else { bundle_apks(zip) };
-    if is_apk {
+    let has_app_entries =
+        zip.by_name("AndroidManifest.xml").is_some() || !zip.dex_entries().is_empty();
+    let inner = if has_app_entries {
+        Vec::new()
+    } else {
+        bundle_apks(zip)
+    };
+    // Not a bundle: read it as an APK even without a manifest, so that whatever is there
+    // (signatures, code, resources) is still reported next to the "manifest missing" error.
+    if inner.is_empty() {
         report.kind = "apk".into();
+        if zip.entries().is_empty() {
+            report
+                .errors
+                .push(format!("{name}: the zip archive holds no entries"));
+            return;
+        }
         let mut c = Collected::default();
         collect_apk(scanner, zip, "", &mut c, report);
         push_zip_anomalies(zip, "", report);
         analyze::analyze(scanner, c, report);
-        return;
-    }
-    if inner.is_empty() {
-        report.errors.push(format!(
-            "{name}: zip archive has neither AndroidManifest.xml, classes.dex nor inner APKs: not an Android app"
-        ));
-        push_zip_anomalies(zip, "", report);
         return;
     }
     report.kind = "split_bundle".into();
@@ -109,9 +115,14 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
             scanner.limits.max_nested
         ));
     }
+    // One total budget for the whole bundle: inner archives get what the outer one left.
+    let inner_limits = trackscan_container::Limits {
+        max_total_inflated: zip.remaining_budget(),
+        ..scanner.limits
+    };
     let mut archives = Vec::new();
     for (n, b) in &bufs {
-        match ZipArchive::parse(b, &scanner.limits) {
+        match ZipArchive::parse(b, &inner_limits) {
             Ok(z) => archives.push((n.as_str(), z)),
             Err(err) => report.errors.push(format!("{n}: {err}")),
         }

@@ -53,6 +53,10 @@ pub struct Report {
     pub pinning: Vec<Pin>,
     /// Transport-security settings and weaknesses.
     pub transport: Transport,
+    /// Effective Network Security Config policy of every declared domain.
+    pub nsc_domains: Vec<NscDomain>,
+    /// Certificates and keystores bundled in `assets/` and `res/raw/`.
+    pub bundled_certs: Vec<BundledCert>,
     /// Native libraries shipped (`lib/<abi>/name.so`).
     pub native_libs: Vec<String>,
     /// One-line verdict: "3 known trackers" or "no known trackers (432 rules checked)".
@@ -263,6 +267,47 @@ pub struct Pin {
     pub evidence: Vec<Evidence>,
     /// Tracker whose network signature covers this host.
     pub tracker: Option<String>,
+    /// Whether a trust anchor with `overridePins` lets user/bundled CAs bypass the pins.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub override_pins: bool,
+}
+
+/// One domain's effective Network Security Config policy.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct NscDomain {
+    /// Domain as declared.
+    pub domain: String,
+    /// `includeSubdomains`.
+    pub include_subdomains: bool,
+    /// Effective `cleartextTrafficPermitted`.
+    pub cleartext_permitted: Option<bool>,
+    /// Effective trust anchors (`system`, `user`, `@raw/x`), `!` suffix when `overridePins`.
+    pub trust_anchors: Vec<String>,
+    /// Effective pins.
+    pub pins: Vec<PinDigest>,
+    /// Whether a TrustKit configuration applies.
+    pub trustkit: bool,
+    /// The config file.
+    pub location: String,
+}
+
+/// A certificate or keystore shipped inside the app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct BundledCert {
+    /// Path inside the app.
+    pub file: String,
+    /// `pem`, `der`, `bks`, `jks`, `pkcs12`, …
+    pub format: String,
+    /// Certificate subject (not for keystores).
+    pub subject: Option<String>,
+    /// Certificate issuer.
+    pub issuer: Option<String>,
+    /// End of validity.
+    pub not_after: Option<String>,
+    /// SHA-256 of the certificate DER (hex).
+    pub cert_sha256: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo (base64), comparable with pins.
+    pub spki_sha256: Option<String>,
 }
 
 /// One pin digest.
@@ -274,6 +319,9 @@ pub struct PinDigest {
     pub digest: String,
     /// Expiration date, if any.
     pub expires: Option<String>,
+    /// Bundled certificate whose public key this pin matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches_bundled_cert: Option<String>,
 }
 
 /// Transport security settings.
@@ -291,4 +339,6 @@ pub struct Transport {
     pub insecure_hostname_verifiers: Vec<String>,
     /// WebView clients that proceed on SSL errors.
     pub webview_ssl_errors_ignored: Vec<String>,
+    /// Whether the NSC has `debug-overrides` (active only in debuggable builds).
+    pub debug_overrides: bool,
 }
