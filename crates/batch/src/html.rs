@@ -98,8 +98,10 @@ pub fn html_report(rows: &[Value]) -> String {
         let (value, grade) = scores.get(i).copied().unwrap_or((0, "F"));
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#app-{i}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td><span class=\"grade g{grade}\">{grade}</span></td><td>{}</td></tr>",
+            "<tr><td data-v=\"{}\"><a href=\"#app-{i}\" title=\"{}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td><span class=\"grade g{grade}\">{grade}</span></td><td>{}</td></tr>",
+            escape(base_name(str_of(d, "file"))),
             escape(str_of(d, "file")),
+            escape(base_name(str_of(d, "file"))),
             escape(str_of(d, "package")),
             opt_u64(d, "version_code").unwrap_or(0),
             escape(&version_label(d)),
@@ -126,6 +128,11 @@ pub fn html_report(rows: &[Value]) -> String {
     h
 }
 
+/// The last path component (after `/` or `\\`).
+fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
 fn chart(h: &mut String, t: &PackageTimeline) {
     const CELL: usize = 18;
     const LEFT: usize = 220;
@@ -139,6 +146,14 @@ fn chart(h: &mut String, t: &PackageTimeline) {
         .saturating_add(nrows.saturating_mul(CELL))
         .saturating_add(30);
     let _ = writeln!(h, "<h3>{}</h3>", escape(&t.package));
+    if t.trackers.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">No trackers in any of {} release(s).</p>",
+            t.releases.len()
+        );
+        return;
+    }
     let _ = writeln!(
         h,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width}\" height=\"{height}\" role=\"img\"><title>{} trackers by release</title>",
@@ -329,6 +344,7 @@ mod tests {
                    "errors": [EVIL]}),
             json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": []}),
             json!({"file": EVIL}),
+            json!({"file": "c.apk", "package": "org.clean", "version_code": 3}),
         ]
     }
 
@@ -353,8 +369,10 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.trim_end().ends_with("</html>"));
         assert!(!html.contains("src=\"http"), "no network resources");
-        assert_eq!(html.matches("<section id=\"app-").count(), 3);
-        assert_eq!(html.matches("<tr><td><a href=\"#app-").count(), 3);
+        assert_eq!(html.matches("<section id=\"app-").count(), 4);
+        assert_eq!(html.matches("<a href=\"#app-").count(), 4);
+        assert!(html.contains("No trackers in any of 1 release(s)."));
+        assert!(html.contains("title=\"a.apk\">a.apk</a>"));
         assert!(html.contains("class=\"sortable\""));
         // One chart for com.ex with 2 releases x 1 tracker = 2 cells.
         assert_eq!(html.matches("<svg").count(), 1);
