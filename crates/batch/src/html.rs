@@ -91,7 +91,7 @@ pub fn html_report(rows: &[Value]) -> String {
         .collect();
     // Apps table.
     h.push_str("<table id=\"apps\" class=\"sortable\"><thead><tr>\
-        <th>File</th><th>Package</th><th>Version</th><th data-type=\"num\">Trackers</th>\
+        <th>File</th><th>Package</th><th data-type=\"num\">Version</th><th data-type=\"num\">Trackers</th>\
         <th data-type=\"num\">Hosts</th><th data-type=\"num\">Pinned</th><th data-type=\"num\">Score</th><th>Grade</th><th data-type=\"num\">Errors</th>\
         </tr></thead><tbody>\n");
     for (i, d) in rows.iter().enumerate() {
