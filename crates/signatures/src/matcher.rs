@@ -110,8 +110,8 @@ impl EvidenceKind {
             EvidenceKind::Manifest => "manifest",
             EvidenceKind::Host => "host",
             EvidenceKind::String => "string",
-            EvidenceKind::NativeLib => "native-lib",
-            EvidenceKind::VersionFile => "version-file",
+            EvidenceKind::NativeLib => "native_lib",
+            EvidenceKind::VersionFile => "version_file",
             EvidenceKind::Asset => "asset",
         }
     }
