@@ -18,7 +18,10 @@ fn corpus() -> Option<PathBuf> {
     if dir.join("apks").is_dir() {
         Some(dir)
     } else {
-        eprintln!("note: shared corpus not found at {}; skipping", dir.display());
+        eprintln!(
+            "note: shared corpus not found at {}; skipping",
+            dir.display()
+        );
         None
     }
 }
@@ -34,7 +37,10 @@ fn scan_json(args: &[&str]) -> (Vec<Value>, i32, String) {
         !stderr.contains("panicked"),
         "trackscan panicked on {args:?}: {stderr}"
     );
-    let code = out.status.code().expect("exited normally (not by a signal)");
+    let code = out
+        .status
+        .code()
+        .expect("exited normally (not by a signal)");
     assert_ne!(code, 101, "panic exit code on {args:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     let docs = serde_json::Deserializer::from_str(&text)
@@ -123,7 +129,10 @@ fn sample_scan_text_summary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("com.mixpanel.android.hellomixpanel"), "{text}");
+    assert!(
+        text.contains("com.mixpanel.android.hellomixpanel"),
+        "{text}"
+    );
     assert!(text.contains("MixPanel"), "{text}");
 }
 
@@ -218,7 +227,9 @@ fn corpus_agrees_with_androguard_and_exodus() {
         let vc = ag["version_code"].as_str().map(str::to_string);
         let our_vc = doc["version_code"].as_u64().map(|v| v.to_string());
         if !skip("version_code") && our_vc != vc {
-            failures.push(format!("{name}: version_code {our_vc:?} vs androguard {vc:?}"));
+            failures.push(format!(
+                "{name}: version_code {our_vc:?} vs androguard {vc:?}"
+            ));
         }
         if !skip("version_name") && doc["version_name"].as_str() != ag["version_name"].as_str() {
             failures.push(format!(
@@ -236,8 +247,12 @@ fn corpus_agrees_with_androguard_and_exodus() {
         if !skip("permissions") && perms(&doc["permissions"]) != perms(&ag["permissions"]) {
             failures.push(format!(
                 "{name}: permissions differ: ours-only {:?}, androguard-only {:?}",
-                perms(&doc["permissions"]).difference(&perms(&ag["permissions"])).collect::<Vec<_>>(),
-                perms(&ag["permissions"]).difference(&perms(&doc["permissions"])).collect::<Vec<_>>()
+                perms(&doc["permissions"])
+                    .difference(&perms(&ag["permissions"]))
+                    .collect::<Vec<_>>(),
+                perms(&ag["permissions"])
+                    .difference(&perms(&doc["permissions"]))
+                    .collect::<Vec<_>>()
             ));
         }
         if let Some(classes) = ag["classes"].as_u64() {
@@ -257,7 +272,9 @@ fn corpus_agrees_with_androguard_and_exodus() {
                 .filter_map(|c| c["sha256"].as_str())
                 .collect();
             if !skip("cert_sha256") && theirs != mine {
-                failures.push(format!("{name}: signer certs {mine:?} vs androguard {theirs:?}"));
+                failures.push(format!(
+                    "{name}: signer certs {mine:?} vs androguard {theirs:?}"
+                ));
             }
         }
     }
@@ -293,5 +310,10 @@ fn corpus_agrees_with_androguard_and_exodus() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

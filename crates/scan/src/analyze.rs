@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
-    data_api_category, extract_hosts, AppFacts, Confidence, ClassFact, Detection, HostFact, ManifestFact,
-    StringFact, VersionFile,
+    data_api_category, extract_hosts, AppFacts, ClassFact, Confidence, Detection, HostFact,
+    ManifestFact, StringFact, VersionFile,
 };
 
 use crate::collect::Collected;
@@ -33,8 +33,10 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             None
         }
     });
-    let manifest = c.manifest.as_deref().and_then(|b| {
-        match trackscan_axml::parse_any(b) {
+    let manifest = c
+        .manifest
+        .as_deref()
+        .and_then(|b| match trackscan_axml::parse_any(b) {
             Ok(doc) => {
                 for a in &doc.anomalies {
                     r.warnings.push(format!("AndroidManifest.xml: {a}"));
@@ -45,8 +47,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
                 r.errors.push(format!("AndroidManifest.xml: {e}"));
                 None
             }
-        }
-    });
+        });
     if c.manifest.is_none() && r.kind != "dex" {
         r.errors
             .push("AndroidManifest.xml: missing from the app".to_string());
@@ -356,8 +357,7 @@ pub(crate) fn dotted(descriptor: &str) -> String {
 }
 
 fn text_of<'b>(name: &str, bytes: &'b [u8]) -> Option<Cow<'b, str>> {
-    if bytes.len() >= 8 && (bytes.starts_with(&[3, 0, 8, 0]) || bytes.starts_with(&[0, 0, 8, 0]))
-    {
+    if bytes.len() >= 8 && (bytes.starts_with(&[3, 0, 8, 0]) || bytes.starts_with(&[0, 0, 8, 0])) {
         // Binary XML: flatten its strings through the AXML reader.
         let doc = trackscan_axml::parse_axml(bytes).ok()?;
         let mut out = String::new();

@@ -47,7 +47,8 @@ pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &m
         InputKind::Dex => {
             report.kind = "dex".into();
             let mut c = Collected::default();
-            c.dex.push(("classes.dex".to_string(), Cow::Borrowed(bytes)));
+            c.dex
+                .push(("classes.dex".to_string(), Cow::Borrowed(bytes)));
             analyze::analyze(scanner, c, report);
         }
         InputKind::Apk | InputKind::SplitBundle | InputKind::OtherZip => {
@@ -243,8 +244,10 @@ fn collect_apk<'a>(
                 c.v1_blocks.push((n.to_string(), Cow::Borrowed(&[])));
             } else if rest.ends_with(".version") && e.uncompressed_size <= 4096 {
                 if let Some(b) = read(n, e) {
-                    c.version_files
-                        .push((n.to_string(), String::from_utf8_lossy(&b).trim().to_string()));
+                    c.version_files.push((
+                        n.to_string(),
+                        String::from_utf8_lossy(&b).trim().to_string(),
+                    ));
                 }
             }
         } else if n.starts_with("lib/") && n.ends_with(".so") {
@@ -313,7 +316,11 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
             if ft.is_symlink() {
                 continue;
             }
-            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             if ft.is_dir() {
                 stack.push(p);
             } else if rel.starts_with("smali") && rel.ends_with(".smali") {
@@ -340,7 +347,11 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
     }
     // apktool writes smali/ for classes.dex, smali_classes2/ for classes2.dex, …: sort so that
     // the first dex wins for duplicate classes, as Android does.
-    files.sort_by(|a, b| smali_order(&a.0).cmp(&smali_order(&b.0)).then(a.0.cmp(&b.0)));
+    files.sort_by(|a, b| {
+        smali_order(&a.0)
+            .cmp(&smali_order(&b.0))
+            .then(a.0.cmp(&b.0))
+    });
     let mut total = 0u64;
     for (rel, p) in files {
         match std::fs::read(&p) {
@@ -354,7 +365,8 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
                     ));
                     break;
                 }
-                c.smali.push((rel, String::from_utf8_lossy(&b).into_owned()));
+                c.smali
+                    .push((rel, String::from_utf8_lossy(&b).into_owned()));
             }
             Err(e) => report.warnings.push(format!("{rel}: cannot read: {e}")),
         }

@@ -129,7 +129,8 @@ impl Report {
     fn finish(&mut self, rules_checked: usize) {
         self.permissions.sort();
         self.permissions.dedup();
-        self.trackers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        self.trackers
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         self.libraries
             .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         self.hosts.sort_by(|a, b| a.host.cmp(&b.host));

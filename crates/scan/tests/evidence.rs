@@ -19,10 +19,18 @@ fn manifest() -> Vec<u8> {
         ))
         .child(
             Node::new("meta-data")
-                .android("name", AttrValue::String("com.facebook.sdk.ApplicationId".into()))
+                .android(
+                    "name",
+                    AttrValue::String("com.facebook.sdk.ApplicationId".into()),
+                )
                 .android("value", AttrValue::String("1234567890".into())),
         );
-    let mut m = axml::manifest("com.example.app", 42, "4.2", &["android.permission.INTERNET"]);
+    let mut m = axml::manifest(
+        "com.example.app",
+        42,
+        "4.2",
+        &["android.permission.INTERNET"],
+    );
     // Replace the empty <application> the helper adds with ours.
     m.children.retain(|c| c.name != "application");
     let m = m.child(app);
@@ -100,15 +108,12 @@ fn apk() -> Vec<u8> {
 }
 
 fn tracker<'r>(r: &'r Report, id: &str) -> &'r Finding {
-    r.trackers
-        .iter()
-        .find(|t| t.id == id)
-        .unwrap_or_else(|| {
-            panic!(
-                "tracker {id} not found; have {:?}",
-                r.trackers.iter().map(|t| &t.id).collect::<Vec<_>>()
-            )
-        })
+    r.trackers.iter().find(|t| t.id == id).unwrap_or_else(|| {
+        panic!(
+            "tracker {id} not found; have {:?}",
+            r.trackers.iter().map(|t| &t.id).collect::<Vec<_>>()
+        )
+    })
 }
 
 fn kinds(f: &Finding) -> Vec<&str> {
@@ -137,7 +142,10 @@ fn every_evidence_kind_reaches_the_report() {
         .find(|c| c.caller == "com.example.app.Main")
         .expect("call site from the app");
     assert_eq!(site.count, 2);
-    assert!(site.callees.iter().any(|c| c.ends_with("AppsFlyerLib.start")));
+    assert!(site
+        .callees
+        .iter()
+        .any(|c| c.ends_with("AppsFlyerLib.start")));
     assert!(
         af.data_access.iter().any(|d| d.category == "carrier"
             && d.api == "android.telephony.TelephonyManager.getNetworkOperatorName"),
@@ -194,7 +202,9 @@ fn split_bundle_scans_base_and_splits_as_one_app() {
     assert_eq!(r.dex.files, 1);
     assert!(r.trackers.iter().any(|t| t.id == "appsflyer"));
     let af = tracker(&r, "appsflyer");
-    assert!(af.evidence[0].location.starts_with("split_config.arm64_v8a.apk!"));
+    assert!(af.evidence[0]
+        .location
+        .starts_with("split_config.arm64_v8a.apk!"));
 }
 
 #[test]
@@ -232,7 +242,11 @@ fn smali_directory_scans_like_the_dex() {
     assert_eq!(r.package.as_deref(), Some("com.example.smali"));
     assert_eq!(r.version_code, Some(7));
     assert_eq!(r.dex.classes, 1);
-    assert!(r.trackers.iter().any(|t| t.id == "appsflyer"), "{:?}", r.trackers);
+    assert!(
+        r.trackers.iter().any(|t| t.id == "appsflyer"),
+        "{:?}",
+        r.trackers
+    );
 }
 
 #[test]

@@ -99,13 +99,23 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
                 let p = output.join(name);
                 std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))
             };
-            write(TRACKERS_FILE, to_toml(&trackers, "tracker", TRACKER_PREAMBLE))?;
+            write(
+                TRACKERS_FILE,
+                to_toml(&trackers, "tracker", TRACKER_PREAMBLE),
+            )?;
             if !sources.is_empty() {
                 let libraries = merge_libraries(&trackers, sources);
-                write(LIBRARIES_FILE, to_toml(&libraries, "library", LIBRARY_PREAMBLE))?;
+                write(
+                    LIBRARIES_FILE,
+                    to_toml(&libraries, "library", LIBRARY_PREAMBLE),
+                )?;
                 println!("{} libraries", libraries.len());
             }
-            println!("{} trackers written to {}", trackers.len(), output.display());
+            println!(
+                "{} trackers written to {}",
+                trackers.len(),
+                output.display()
+            );
             Ok(0)
         }
     }
