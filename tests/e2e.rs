@@ -317,3 +317,137 @@ fn corpus_agrees_with_androguard_and_exodus() {
         failures.join("\n")
     );
 }
+
+/// Batch over the corpus apps that come in several versions, then `timeline` and `diff`: the
+/// tracker changes they show must agree with scanning each version on its own.
+#[test]
+fn versions_timeline_and_diff_agree_with_single_scans() {
+    let Some(corpus) = corpus() else { return };
+    let names = [
+        "madarabia_v1.apk",
+        "madarabia_v2.apk",
+        "qurany_v1.apk",
+        "qurany_v2.apk",
+        "qurany_release_r8.apk",
+        "hello_mixpanel_v1.apk",
+        "hello_mixpanel_v2.apk",
+        "hello_mixpanel_v3.apk",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    let paths: Vec<PathBuf> = names.iter().map(|n| corpus.join("apks").join(n)).collect();
+    std::fs::write(
+        &list,
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("rows.jsonl");
+    let status = trackscan()
+        .args(["batch", "--quiet", "--jobs", "2", "-o"])
+        .arg(&out)
+        .arg(format!("@{}", list.display()))
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{:?}", status);
+    let rows = read_jsonl(&out);
+    assert_eq!(rows.len(), names.len(), "one row per input");
+
+    // Each version scanned on its own.
+    let single: BTreeMap<String, BTreeSet<String>> = paths
+        .iter()
+        .map(|p| {
+            let (docs, _, _) = scan_json(&["--compact", p.to_str().unwrap()]);
+            let ids = docs[0]["trackers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect();
+            (file_name(&docs[0]), ids)
+        })
+        .collect();
+    for row in &rows {
+        let ids: BTreeSet<String> = row["trackers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["id"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(
+            Some(&ids),
+            single.get(&file_name(row)),
+            "batch row = single scan"
+        );
+    }
+
+    // Timeline: per release, the trackers the single scans found.
+    let tl = trackscan()
+        .args(["timeline", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(tl.status.code(), Some(0));
+    let tl: Value = serde_json::from_slice(&tl.stdout).expect("timeline JSON");
+    let mut releases_seen = 0;
+    for pkg in tl.as_array().unwrap() {
+        for rel in pkg["releases"].as_array().unwrap() {
+            releases_seen += 1;
+            let name = file_name(rel);
+            let ids: BTreeSet<String> = rel["trackers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+            assert_eq!(Some(&ids), single.get(&name), "timeline release {name}");
+        }
+    }
+    assert_eq!(releases_seen, names.len());
+    let madarabia = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"] == "com.release.madarabia")
+        .expect("madarabia timeline");
+    let codes: Vec<u64> = madarabia["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["version_code"].as_u64())
+        .collect();
+    assert_eq!(codes, [2, 4], "ordered by version_code");
+
+    // Diff between the two madarabia versions: exactly the single scans' difference.
+    let d = trackscan()
+        .args(["diff", "--format", "json"])
+        .arg(&paths[0])
+        .arg(&paths[1])
+        .output()
+        .unwrap();
+    assert_eq!(d.status.code(), Some(0));
+    let d: Value = serde_json::from_slice(&d.stdout).expect("diff JSON");
+    let added: BTreeSet<String> = single["madarabia_v2.apk"]
+        .difference(&single["madarabia_v1.apk"])
+        .cloned()
+        .collect();
+    let shown: BTreeSet<String> = d["trackers_added"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
+    assert!(!added.is_empty());
+    for id in &added {
+        assert!(
+            shown.iter().any(|s| s.contains(id.as_str())),
+            "diff shows {id} added: {shown:?}"
+        );
+    }
+    assert!(d["trackers_removed"]
+        .as_array()
+        .is_none_or(|a| a.is_empty()));
+}
