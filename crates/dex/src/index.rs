@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
 use crate::insn::{CodeRef, Instructions, RefKind};
@@ -424,6 +425,7 @@ impl<'a> IndexBuilder<'a> {
             methods: self.methods,
             refs: self.refs,
             warnings: self.warnings,
+            calls: OnceLock::new(),
         }
     }
 }
@@ -559,6 +561,20 @@ pub struct CodeIndex<'a> {
     methods: Vec<MethodEntry>,
     refs: Vec<CodeRef>,
     warnings: Vec<String>,
+    /// Every method call keyed by its callee's class, sorted: the reverse index behind
+    /// [`CodeIndex::callers_into`], built on its first call (a scan asks once per finding;
+    /// walking every reference each time was the largest cost of a scan with findings).
+    calls: OnceLock<Vec<CallEdge>>,
+}
+
+/// One `invoke-*` (or method reference) of class `class` (index into the kept classes) to
+/// method `method` of file `file`, whose class is type `target` of that file.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct CallEdge {
+    file: u16,
+    target: u32,
+    class: u32,
+    method: u32,
 }
 
 impl<'a> CodeIndex<'a> {
@@ -746,6 +762,34 @@ impl<'a> CodeIndex<'a> {
         })
     }
 
+    /// Every method reference of every kept class, with its callee's class type, sorted by
+    /// (file, callee type) so that [`CodeIndex::callers_into`] visits only the calls into the
+    /// prefix's types.
+    fn build_calls(&self) -> Vec<CallEdge> {
+        let mut edges = Vec::new();
+        for (ci, c) in self.classes.iter().enumerate() {
+            let Ok(class) = u32::try_from(ci) else { break };
+            let Some(f) = self.files.get(usize::from(c.file)) else {
+                continue;
+            };
+            for r in self.class_refs(c) {
+                if r.kind != RefKind::Method {
+                    continue;
+                }
+                if let Some(target) = f.src.method_class(r.idx) {
+                    edges.push(CallEdge {
+                        file: c.file,
+                        target,
+                        class,
+                        method: r.idx,
+                    });
+                }
+            }
+        }
+        edges.sort_unstable();
+        edges
+    }
+
     /// Per file, a bitset over its type table of the types whose descriptor starts with `prefix`.
     fn type_mask(&self, prefix: &str) -> Vec<Vec<u64>> {
         self.files
@@ -777,33 +821,38 @@ impl<'a> CodeIndex<'a> {
     }
 
     /// Calls from classes outside `prefix` into methods of classes under `prefix`, aggregated
-    /// per (caller class, callee class, callee method name) with a count. One pass over all
-    /// references; sorted.
+    /// per (caller class, callee class, callee method name) with a count; sorted. The first call
+    /// sorts every method reference by callee class once; each call then visits only the
+    /// references into the prefix's types (binary search per type).
     pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
         let mask = self.type_mask(prefix);
+        let edges = self.calls.get_or_init(|| self.build_calls());
         let mut agg: HashMap<(usize, u32), u32> = HashMap::new();
-        for (ci, c) in self.classes.iter().enumerate() {
-            if c.descriptor.starts_with(prefix) {
-                continue;
-            }
-            let Some(f) = self.files.get(usize::from(c.file)) else {
-                continue;
-            };
-            let Some(bits) = mask.get(usize::from(c.file)) else {
-                continue;
-            };
-            for r in self.class_refs(c) {
-                if r.kind != RefKind::Method {
-                    continue;
-                }
-                let Some(t) = f.src.method_class(r.idx) else {
-                    continue;
-                };
-                if bits
-                    .get((t / 64) as usize)
-                    .is_some_and(|w| w & (1 << (t % 64)) != 0)
-                {
-                    *agg.entry((ci, r.idx)).or_insert(0) += 1;
+        for (fi, bits) in mask.iter().enumerate() {
+            let Ok(file) = u16::try_from(fi) else { break };
+            for (wi, word) in bits.iter().enumerate() {
+                let mut w = *word;
+                while w != 0 {
+                    let bit = w.trailing_zeros();
+                    w &= w - 1;
+                    let Some(t) = u32::try_from(wi)
+                        .ok()
+                        .and_then(|wi| wi.checked_mul(64))
+                        .and_then(|base| base.checked_add(bit))
+                    else {
+                        continue;
+                    };
+                    let start = edges.partition_point(|e| (e.file, e.target) < (file, t));
+                    let calls = edges.get(start..).unwrap_or_default();
+                    for e in calls.iter().take_while(|e| e.file == file && e.target == t) {
+                        let Some(c) = self.classes.get(e.class as usize) else {
+                            continue;
+                        };
+                        if c.descriptor.starts_with(prefix) {
+                            continue;
+                        }
+                        *agg.entry((e.class as usize, e.method)).or_insert(0) += 1;
+                    }
                 }
             }
         }
