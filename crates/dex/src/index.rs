@@ -561,20 +561,19 @@ pub struct CodeIndex<'a> {
     methods: Vec<MethodEntry>,
     refs: Vec<CodeRef>,
     warnings: Vec<String>,
-    /// Every method call keyed by its callee's class, sorted: the reverse index behind
+    /// Every method call grouped by its callee's class: the reverse index behind
     /// [`CodeIndex::callers_into`], built on its first call (a scan asks once per finding;
     /// walking every reference each time was the largest cost of a scan with findings).
-    calls: OnceLock<Vec<CallEdge>>,
+    calls: OnceLock<CallIndex>,
 }
 
-/// One `invoke-*` (or method reference) of class `class` (index into the kept classes) to
-/// method `method` of file `file`, whose class is type `target` of that file.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct CallEdge {
-    file: u16,
-    target: u32,
-    class: u32,
-    method: u32,
+/// Method references grouped by (file, callee class type), counting-sorted (CSR layout):
+/// the calls into type `t` of file `f` are `edges[starts[f][t]..starts[f][t + 1]]`, each
+/// `(caller class index into the kept classes, method index in that file)`.
+#[derive(Default)]
+struct CallIndex {
+    starts: Vec<Vec<usize>>,
+    edges: Vec<(u32, u32)>,
 }
 
 impl<'a> CodeIndex<'a> {
@@ -762,32 +761,69 @@ impl<'a> CodeIndex<'a> {
         })
     }
 
-    /// Every method reference of every kept class, with its callee's class type, sorted by
-    /// (file, callee type) so that [`CodeIndex::callers_into`] visits only the calls into the
-    /// prefix's types.
-    fn build_calls(&self) -> Vec<CallEdge> {
-        let mut edges = Vec::new();
-        for (ci, c) in self.classes.iter().enumerate() {
-            let Ok(class) = u32::try_from(ci) else { break };
-            let Some(f) = self.files.get(usize::from(c.file)) else {
-                continue;
-            };
-            for r in self.class_refs(c) {
-                if r.kind != RefKind::Method {
+    /// Every method reference of every kept class, grouped by (file, callee class type) with a
+    /// counting sort: two passes over the references, no comparison sort. References whose
+    /// callee type is outside the file's type table are left out.
+    fn build_calls(&self) -> CallIndex {
+        let mut starts: Vec<Vec<usize>> = self
+            .files
+            .iter()
+            .map(|f| vec![0usize; (f.src.type_count() as usize).saturating_add(1)])
+            .collect();
+        // Each kept method reference with its file, callee type and caller class.
+        let each = |visit: &mut dyn FnMut(usize, usize, u32, u32)| {
+            for (ci, c) in self.classes.iter().enumerate() {
+                let Ok(class) = u32::try_from(ci) else { break };
+                let fi = usize::from(c.file);
+                let Some(f) = self.files.get(fi) else {
                     continue;
+                };
+                for r in self.class_refs(c) {
+                    if r.kind != RefKind::Method {
+                        continue;
+                    }
+                    if let Some(t) = f.src.method_class(r.idx) {
+                        visit(fi, t as usize, class, r.idx);
+                    }
                 }
-                if let Some(target) = f.src.method_class(r.idx) {
-                    edges.push(CallEdge {
-                        file: c.file,
-                        target,
-                        class,
-                        method: r.idx,
-                    });
+            }
+        };
+        // Pass 1: count per (file, type), in slot t + 1.
+        each(&mut |fi, t, _, _| {
+            if let Some(n) = starts
+                .get_mut(fi)
+                .and_then(|s| s.get_mut(t.saturating_add(1)))
+            {
+                *n += 1;
+            }
+        });
+        // Prefix sums across files: one global edge array, file-major.
+        let mut total = 0usize;
+        for s in &mut starts {
+            if let Some(first) = s.first_mut() {
+                *first = total;
+            }
+            for i in 1..s.len() {
+                let prev = s.get(i - 1).copied().unwrap_or(total);
+                if let Some(x) = s.get_mut(i) {
+                    *x = x.saturating_add(prev);
+                    total = *x;
                 }
             }
         }
-        edges.sort_unstable();
-        edges
+        // Pass 2: place each edge at its group's cursor.
+        let mut cursor: Vec<Vec<usize>> = starts.clone();
+        let mut edges = vec![(0u32, 0u32); total];
+        each(&mut |fi, t, class, method| {
+            let Some(pos) = cursor.get_mut(fi).and_then(|c| c.get_mut(t)) else {
+                return;
+            };
+            if let Some(slot) = edges.get_mut(*pos) {
+                *slot = (class, method);
+                *pos += 1;
+            }
+        });
+        CallIndex { starts, edges }
     }
 
     /// Per file, a bitset over its type table of the types whose descriptor starts with `prefix`.
@@ -822,36 +858,36 @@ impl<'a> CodeIndex<'a> {
 
     /// Calls from classes outside `prefix` into methods of classes under `prefix`, aggregated
     /// per (caller class, callee class, callee method name) with a count; sorted. The first call
-    /// sorts every method reference by callee class once; each call then visits only the
-    /// references into the prefix's types (binary search per type).
+    /// groups every method reference by callee class once (counting sort); each call then
+    /// visits only the references into the prefix's types.
     pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
         let mask = self.type_mask(prefix);
-        let edges = self.calls.get_or_init(|| self.build_calls());
+        let calls = self.calls.get_or_init(|| self.build_calls());
         let mut agg: HashMap<(usize, u32), u32> = HashMap::new();
         for (fi, bits) in mask.iter().enumerate() {
-            let Ok(file) = u16::try_from(fi) else { break };
+            let Some(starts) = calls.starts.get(fi) else {
+                continue;
+            };
             for (wi, word) in bits.iter().enumerate() {
                 let mut w = *word;
                 while w != 0 {
-                    let bit = w.trailing_zeros();
+                    let bit = w.trailing_zeros() as usize;
                     w &= w - 1;
-                    let Some(t) = u32::try_from(wi)
-                        .ok()
-                        .and_then(|wi| wi.checked_mul(64))
-                        .and_then(|base| base.checked_add(bit))
+                    let Some(t) = wi.checked_mul(64).and_then(|b| b.checked_add(bit)) else {
+                        continue;
+                    };
+                    let (Some(&lo), Some(&hi)) = (starts.get(t), starts.get(t.saturating_add(1)))
                     else {
                         continue;
                     };
-                    let start = edges.partition_point(|e| (e.file, e.target) < (file, t));
-                    let calls = edges.get(start..).unwrap_or_default();
-                    for e in calls.iter().take_while(|e| e.file == file && e.target == t) {
-                        let Some(c) = self.classes.get(e.class as usize) else {
+                    for &(class, method) in calls.edges.get(lo..hi).unwrap_or_default() {
+                        let Some(c) = self.classes.get(class as usize) else {
                             continue;
                         };
                         if c.descriptor.starts_with(prefix) {
                             continue;
                         }
-                        *agg.entry((e.class as usize, e.method)).or_insert(0) += 1;
+                        *agg.entry((class as usize, method)).or_insert(0) += 1;
                     }
                 }
             }
