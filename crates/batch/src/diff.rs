@@ -45,6 +45,10 @@ pub struct Diff {
     pub trackers_added: Vec<String>,
     /// Trackers present only in the old version.
     pub trackers_removed: Vec<String>,
+    /// Other SDKs (non-tracker libraries) only in the new version (`name (id)`).
+    pub libraries_added: Vec<String>,
+    /// Other SDKs only in the old version.
+    pub libraries_removed: Vec<String>,
     /// Trackers in both whose detected SDK version changed.
     pub sdk_versions_changed: Vec<Change>,
     /// Hosts only in the new version.
@@ -201,6 +205,16 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
             d.trackers_removed.push(format!("{name} ({k})"));
         }
     }
+    let libraries = |doc: &Value| {
+        arr(doc, "libraries")
+            .iter()
+            .map(|l| {
+                let key = tracker_key(l);
+                format!("{} ({key})", opt_str(l, "name").unwrap_or(key))
+            })
+            .collect::<BTreeSet<String>>()
+    };
+    (d.libraries_added, d.libraries_removed) = added_removed(&libraries(old), &libraries(new));
     let hosts = |doc: &Value| set(arr(doc, "hosts").iter().map(|h| str_of(h, "host")));
     (d.hosts_added, d.hosts_removed) = added_removed(&hosts(old), &hosts(new));
     let perms = |doc: &Value| set(strs(doc, "permissions"));
@@ -255,6 +269,8 @@ impl Diff {
             signing,
             trackers_added,
             trackers_removed,
+            libraries_added,
+            libraries_removed,
             sdk_versions_changed,
             hosts_added,
             hosts_removed,
@@ -273,6 +289,8 @@ impl Diff {
             && [
                 trackers_added,
                 trackers_removed,
+                libraries_added,
+                libraries_removed,
                 hosts_added,
                 hosts_removed,
                 permissions_added,
@@ -321,10 +339,12 @@ impl Diff {
         Value::Object(m)
     }
 
-    fn lists(&self) -> [(&'static str, &Vec<String>); 10] {
+    fn lists(&self) -> [(&'static str, &Vec<String>); 12] {
         [
             ("trackers_added", &self.trackers_added),
             ("trackers_removed", &self.trackers_removed),
+            ("libraries_added", &self.libraries_added),
+            ("libraries_removed", &self.libraries_removed),
             ("hosts_added", &self.hosts_added),
             ("hosts_removed", &self.hosts_removed),
             ("permissions_added", &self.permissions_added),
@@ -727,5 +747,22 @@ mod tests {
         let j = t.to_json();
         assert_eq!(j["releases"].as_array().map(Vec::len), Some(3));
         assert!(t.to_text().contains("Facebook"));
+    }
+}
+
+#[cfg(test)]
+mod library_diff_tests {
+    use super::*;
+
+    #[test]
+    fn libraries_added_and_removed_are_listed() {
+        let old = json!({"package": "p", "libraries": [{"id": "okhttp3", "name": "OkHttp 3"}]});
+        let new = json!({"package": "p", "libraries": [{"id": "stetho", "name": "Stetho"}]});
+        let d = diff(&old, &new);
+        assert_eq!(d.libraries_added, ["Stetho (stetho)"]);
+        assert_eq!(d.libraries_removed, ["OkHttp 3 (okhttp3)"]);
+        assert!(!d.is_empty());
+        assert_eq!(d.to_json()["libraries_added"][0], "Stetho (stetho)");
+        assert!(diff(&old, &old).is_empty());
     }
 }

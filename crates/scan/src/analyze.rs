@@ -86,7 +86,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     let stats = index.stats();
     r.dex = report::DexSummary {
         files: stats.files as u64,
-        bytes: stats.bytes as u64,
+        bytes: stats.bytes,
         classes: stats.classes as u64,
         methods: stats.methods as u64,
         strings: stats.strings as u64,
