@@ -7,6 +7,8 @@
 #   PYTHON             interpreter for the venv (default: python3; CPython >= 3.9, tested on 3.11)
 #   TRACKSCAN_PY_VENV  venv directory (default: $CARGO_TARGET_DIR/py-venv)
 #   CARGO_TARGET_DIR   cargo target dir (default: <repo>/target)
+#   TRACKSCAN_PY_PROFILE  dev (default: reuses `cargo test --workspace` artifacts in the same
+#                      target dir, so only pyo3 and this crate compile) or release
 #   PIP_OPTS           extra pip options (e.g. --no-index --find-links DIR for offline runs)
 set -euo pipefail
 
@@ -14,6 +16,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=${PYTHON:-python3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 VENV=${TRACKSCAN_PY_VENV:-$CARGO_TARGET_DIR/py-venv}
+PROFILE=${TRACKSCAN_PY_PROFILE:-dev}
+case "$PROFILE" in
+    dev) CARGO_PROFILE=(); MATURIN_PROFILE=(); BIN_DIR=debug ;;
+    release) CARGO_PROFILE=(--release); MATURIN_PROFILE=(--release); BIN_DIR=release ;;
+    *) echo "python/ci.sh: TRACKSCAN_PY_PROFILE must be dev or release" >&2; exit 2 ;;
+esac
 start=$(date +%s)
 
 # Pinned, verified to install on CPython 3.11 / linux x86_64.
@@ -26,13 +34,13 @@ fi
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check ${PIP_OPTS:-} "${REQS[@]}"
 
-echo "python/ci.sh: building the CLI (release) for the comparisons"
-cargo build -q -p trackscan --release --manifest-path "$ROOT/Cargo.toml"
-export TRACKSCAN_BIN="$CARGO_TARGET_DIR/release/trackscan"
+echo "python/ci.sh: building the CLI ($PROFILE) for the comparisons"
+cargo build -q -p trackscan "${CARGO_PROFILE[@]}" --manifest-path "$ROOT/Cargo.toml"
+export TRACKSCAN_BIN="$CARGO_TARGET_DIR/$BIN_DIR/trackscan"
 
-echo "python/ci.sh: building the wheel (maturin develop --release)"
+echo "python/ci.sh: building the wheel (maturin develop, $PROFILE)"
 VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
-    "$VENV/bin/maturin" develop --release --quiet -m "$ROOT/crates/python/Cargo.toml"
+    "$VENV/bin/maturin" develop "${MATURIN_PROFILE[@]}" --quiet -m "$ROOT/crates/python/Cargo.toml"
 
 echo "python/ci.sh: pytest"
 status=0
