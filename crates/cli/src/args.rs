@@ -63,6 +63,11 @@ pub struct ScanArgs {
     /// Compact JSON even for a single input.
     #[arg(long)]
     pub compact: bool,
+    /// Raise or lower a resource limit, e.g. `max-total-inflated=4GiB` (repeatable). Keys and
+    /// defaults: max-entries=100000, max-entry-size=512MiB, max-total-inflated=2GiB,
+    /// max-ratio=1000, max-nested=64. Sizes take K/M/G/KiB/MiB/GiB suffixes.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub limit: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

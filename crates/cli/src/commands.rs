@@ -28,6 +28,50 @@ pub fn scanner(rules: Option<&Path>) -> Result<Scanner, String> {
     Scanner::new(set, trackscan_scan::Limits::default())
 }
 
+/// Applies `--limit KEY=VALUE` options to the default limits.
+pub fn parse_limits(specs: &[String]) -> Result<trackscan_scan::Limits, String> {
+    let mut l = trackscan_scan::Limits::default();
+    for spec in specs {
+        let (k, v) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--limit {spec:?}: expected KEY=VALUE"))?;
+        let n = parse_size(v.trim()).ok_or_else(|| {
+            format!("--limit {spec:?}: {v:?} is not a number (K/M/G suffixes allowed)")
+        })?;
+        let usize_of =
+            |n: u64| usize::try_from(n).map_err(|_| format!("--limit {spec:?}: too large"));
+        match k.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "max-entries" => l.max_entries = usize_of(n)?,
+            "max-entry-size" => l.max_entry_size = n,
+            "max-total-inflated" => l.max_total_inflated = n,
+            "max-ratio" => l.max_ratio = n,
+            "max-nested" => l.max_nested = usize_of(n)?,
+            other => {
+                return Err(format!(
+                    "--limit {spec:?}: unknown limit {other:?} (use max-entries, max-entry-size, \
+                     max-total-inflated, max-ratio or max-nested)"
+                ))
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// `123`, `64K`, `512MiB`, `2G`: binary multiples.
+fn parse_size(v: &str) -> Option<u64> {
+    let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(digits);
+    let n: u64 = num.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift)
+}
+
 pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
     match rules {
         Some(dir) => RuleSet::load_dir(dir).map_err(|e| format!("{}: {e}", dir.display())),
@@ -38,10 +82,16 @@ pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
 /// The JSON document of one report, with its privacy score: what `scan --format json` prints
 /// and what `batch` writes as a row.
 pub fn document(report: &Report) -> serde_json::Value {
-    let mut doc = serde_json::to_value(report).unwrap_or_else(|e| {
-        serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]})
-    });
-    let score = trackscan_batch::score(&doc).to_json();
+    let mut doc = serde_json::to_value(report).unwrap_or_else(
+        |e| serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]}),
+    );
+    // An app that could not be read is not scored (`score: null`): a grade would claim what
+    // was not checked.
+    let score = if report.is_fatal() {
+        serde_json::Value::Null
+    } else {
+        trackscan_batch::score(&doc).to_json()
+    };
     if let Some(obj) = doc.as_object_mut() {
         obj.insert("score".into(), score);
     }
@@ -80,7 +130,8 @@ pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> 
 
 fn scan(a: ScanArgs) -> Result<u8, String> {
     let fail_on = parse_fail_on(&a.fail_on)?;
-    let scanner = scanner(a.rules.as_deref())?;
+    let limits = parse_limits(&a.limit)?;
+    let scanner = Scanner::new(load_rules(a.rules.as_deref())?, limits)?;
     let mut out = output(a.output.as_deref())?;
     let mut code = 0u8;
     let single = a.paths.len() == 1 && !a.compact;
@@ -163,15 +214,19 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
             "  signer    {} ({}){}",
             c.subject,
             &c.sha256,
-            if c.debug_cert { " DEBUG CERTIFICATE" } else { "" }
+            if c.debug_cert {
+                " DEBUG CERTIFICATE"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(s, "  verdict   {}", r.summary);
     if !r.trackers.is_empty() {
         let _ = writeln!(
             s,
-            "  {:<32} {:<28} {:<26} {}",
-            "TRACKER", "CATEGORIES", "EVIDENCE", "DATA ACCESSED"
+            "  {:<32} {:<28} {:<26} DATA ACCESSED",
+            "TRACKER", "CATEGORIES", "EVIDENCE"
         );
         for t in &r.trackers {
             let mut kinds: Vec<&str> = t.evidence.iter().map(|e| e.kind.as_str()).collect();
@@ -190,7 +245,11 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
                 name,
                 t.categories.join(","),
                 format!("{} ({})", kinds.join(","), t.confidence),
-                if data.is_empty() { "-".to_string() } else { data.join(",") }
+                if data.is_empty() {
+                    "-".to_string()
+                } else {
+                    data.join(",")
+                }
             );
         }
     }
@@ -210,7 +269,11 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
             s,
             "  pinned    {}{} via {}: {} pin(s){}",
             p.host,
-            if p.include_subdomains { " (+subdomains)" } else { "" },
+            if p.include_subdomains {
+                " (+subdomains)"
+            } else {
+                ""
+            },
             p.mechanism,
             p.pins.len(),
             p.tracker
@@ -219,15 +282,12 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
                 .unwrap_or_default()
         );
     }
-    if let Some(score) = doc.get("score") {
+    if let Some(score) = doc.get("score").filter(|s| !s.is_null()) {
         let _ = writeln!(
             s,
             "  score     {} (grade {})",
             score.get("value").unwrap_or(&serde_json::Value::Null),
-            score
-                .get("grade")
-                .and_then(|g| g.as_str())
-                .unwrap_or("-")
+            score.get("grade").and_then(|g| g.as_str()).unwrap_or("-")
         );
     }
     if !r.warnings.is_empty() {
