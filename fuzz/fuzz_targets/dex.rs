@@ -1,0 +1,20 @@
+//! DEX: index the file (class data, code items, instruction walk), then query the index.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use trackscan_dex::IndexBuilder;
+
+fuzz_target!(|data: &[u8]| {
+    let mut b = IndexBuilder::new();
+    let _ = b.add_dex("classes.dex", data);
+    let idx = b.finish();
+    let _ = idx.stats();
+    let _ = idx.all_strings().count();
+    let _ = idx.callers_into("Landroid/");
+    for c in idx.classes().take(64) {
+        let _ = c.superclass();
+        let _ = c.interfaces();
+        for m in c.methods().take(64) {
+            let _ = m.proto();
+        }
+    }
+});
