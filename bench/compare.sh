@@ -7,7 +7,8 @@
 # Environment: REPS (trackscan/floor repetitions per APK, median taken; default 5),
 # PEER_REPS (peer runs over the whole list, per-APK median; default 1 — they take minutes),
 # PEERS_VENV (default /tmp/peers-venv), PEERS_DIR (default ../shared/peers),
-# NO_WRITE=1 to print the table without touching BENCHMARKS.md,
+# NO_WRITE=1 to print the table without touching BENCHMARKS.md, PEER_RESULTS=DIR to reuse the
+# exodus.N.jsonl / androguard.N.jsonl of an earlier run instead of running the peers again,
 # CARGO_TARGET_DIR as usual (binaries are built with --release).
 #
 # What is timed, per APK, all with the page cache warm and one thread:
@@ -75,7 +76,13 @@ for j in 1 2; do
 done
 
 PY_PEERS="$PEERS_VENV/bin/python"
-if [ -x "$PY_PEERS" ] && [ -f "$PEERS_DIR/exodus_scan.py" ]; then
+if [ -n "${PEER_RESULTS:-}" ]; then
+  # Reuse earlier peer runs (exodus.N.jsonl / androguard.N.jsonl from the same file list):
+  # the peers take minutes and their per-APK times do not depend on trackscan's code.
+  echo "== peers: reusing $PEER_RESULTS" >&2
+  cp "$PEER_RESULTS"/exodus.*.jsonl "$PEER_RESULTS"/androguard.*.jsonl "$OUT"/ 2>/dev/null || true
+  cp "$PEER_RESULTS"/*.time "$OUT"/ 2>/dev/null || true
+elif [ -x "$PY_PEERS" ] && [ -f "$PEERS_DIR/exodus_scan.py" ]; then
   for r in $(seq 1 "$PEER_REPS"); do
     echo "== εxodus-core run $r/$PEER_REPS" >&2
     /usr/bin/time -o "$OUT/exodus.$r.time" -f '%e %M' "$PY_PEERS" "$PEERS_DIR/exodus_scan.py" "${FILES[@]}" > "$OUT/exodus.$r.jsonl" 2>/dev/null || true
