@@ -186,6 +186,18 @@ impl<'a> IndexBuilder<'a> {
         for a in dex.anomalies() {
             warn(&mut self.warnings, &mut entry, format_args!("{a}"));
         }
+        if !dex.checksum_ok() {
+            // ART checks the Adler-32 before loading: a mismatch means the file was modified
+            // after it was built (or is damaged).
+            warn(
+                &mut self.warnings,
+                &mut entry,
+                format_args!(
+                    "header checksum {:#010x} does not match the file's Adler-32 (modified after build?)",
+                    dex.header().checksum
+                ),
+            );
+        }
         // Rough upper bounds so the hot loop does not reallocate (and memmove) as it grows.
         self.methods.reserve(dex.method_count() as usize);
         self.refs.reserve(bytes.len() / 24);
@@ -1170,6 +1182,32 @@ impl<'i, 'a> MethodRef<'i, 'a> {
 mod tests {
     use super::*;
     use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldKey, MethodDef, MethodKey, Op};
+
+    #[test]
+    fn wrong_checksum_is_a_warning_not_an_error() {
+        let mut b = DexBuilder::new().class(ClassDefSpec::new(
+            "La/B;",
+            vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+        ));
+        let good = b.build();
+        b.hostile.bad_checksum = true;
+        let bad = b.build();
+        let mut ib = IndexBuilder::new();
+        assert!(ib.add_dex("classes.dex", &good).is_ok());
+        assert!(ib.add_dex("classes2.dex", &bad).is_ok());
+        let idx = ib.finish();
+        let w: Vec<&String> = idx
+            .warnings()
+            .iter()
+            .filter(|w| w.contains("checksum"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:?}", idx.warnings());
+        assert!(
+            w.first().is_some_and(|w| w.starts_with("classes2.dex")),
+            "{w:?}"
+        );
+        assert_eq!(idx.class_count(), 1);
+    }
 
     const TM: &str = "Landroid/telephony/TelephonyManager;";
 
