@@ -37,6 +37,11 @@ fn u64_at(b: &[u8], off: usize) -> Option<u64> {
     Some(u64::from_le_bytes(a))
 }
 
+/// How far past its declared size a lying entry may inflate, as a factor of the declared size…
+const LYING_SIZE_FACTOR: u64 = 4;
+/// …or at least this many bytes (small entries often carry wrong sizes in broken zips).
+const LYING_SIZE_FLOOR: u64 = 16 << 20;
+
 /// One file in the archive, as its central directory record describes it (the truth, as on
 /// Android), plus where its data was found through its local header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -638,7 +643,14 @@ impl<'a> ZipArchive<'a> {
             });
         }
         let comp = slice(entry.compressed_size)?;
-        let cap = limits.max_entry_size.min(remaining);
+        // When the declared size lies, the streaming fallback may go past it, but not far:
+        // Android rejects such an entry, and recovering its data must not let a 1 KiB
+        // declaration grow into a 512 MiB allocation (a size-lie zip bomb).
+        let lie_cap = entry
+            .uncompressed_size
+            .saturating_mul(LYING_SIZE_FACTOR)
+            .max(LYING_SIZE_FLOOR);
+        let cap = limits.max_entry_size.min(remaining).min(lie_cap);
         let out = match inflate::inflate(comp, entry.uncompressed_size, cap) {
             Ok(o) => o,
             Err(inflate::Failure::TooLarge) => {

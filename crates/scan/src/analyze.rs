@@ -33,6 +33,18 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             None
         }
     });
+    if r.kind == "apk" || r.kind == "split_bundle" {
+        let text = c.manifest.as_deref().is_some_and(|b| {
+            b.iter()
+                .find(|x| !x.is_ascii_whitespace())
+                .is_some_and(|x| *x == b'<' || *x == 0xef)
+        });
+        if text {
+            r.warnings.push(
+                "AndroidManifest.xml: plain-text XML instead of binary AXML (Android would refuse to install this APK); read anyway".to_string(),
+            );
+        }
+    }
     let manifest = c
         .manifest
         .as_deref()

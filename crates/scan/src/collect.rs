@@ -212,7 +212,13 @@ fn collect_apk<'a>(
         match zip.read(e) {
             Ok(b) => Some(b),
             Err(err) => {
-                report.errors.push(format!("{prefix}{name}: {err}"));
+                // Container errors usually name the entry already.
+                let msg = err.to_string();
+                report.errors.push(if msg.starts_with(name) {
+                    format!("{prefix}{msg}")
+                } else {
+                    format!("{prefix}{name}: {msg}")
+                });
                 None
             }
         }
