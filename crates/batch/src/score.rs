@@ -396,6 +396,20 @@ pub fn policy_hits(doc: &Value, fail_on: &[(String, String)]) -> Vec<String> {
     hits
 }
 
+/// Puts the `score` key into a per-app document: the scorecard, or `null` when `fatal` (the app
+/// could not be read at all, so a grade would claim what was not checked). The CLI, the batch
+/// runner's callers and the Python wheel all use this, so their documents agree.
+pub fn attach_score(doc: &mut Value, fatal: bool) {
+    let s = if fatal {
+        Value::Null
+    } else {
+        score(doc).to_json()
+    };
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("score".into(), s);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

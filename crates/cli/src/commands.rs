@@ -85,16 +85,7 @@ pub fn document(report: &Report) -> serde_json::Value {
     let mut doc = serde_json::to_value(report).unwrap_or_else(
         |e| serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]}),
     );
-    // An app that could not be read is not scored (`score: null`): a grade would claim what
-    // was not checked.
-    let score = if report.is_fatal() {
-        serde_json::Value::Null
-    } else {
-        trackscan_batch::score(&doc).to_json()
-    };
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert("score".into(), score);
-    }
+    trackscan_batch::attach_score(&mut doc, report.is_fatal());
     doc
 }
 

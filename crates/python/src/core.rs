@@ -34,10 +34,7 @@ pub fn document(report: &Report) -> Value {
     let mut doc = serde_json::to_value(report).unwrap_or_else(
         |e| serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]}),
     );
-    let score = trackscan_batch::score(&doc).to_json();
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert("score".into(), score);
-    }
+    trackscan_batch::attach_score(&mut doc, report.is_fatal());
     doc
 }
 
