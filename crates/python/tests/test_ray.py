@@ -59,7 +59,8 @@ def test_scan_dataset_one_row_per_input(local_ray, tmp_path, cli, corpus, sample
         assert r["trackers"] == len(doc.get("trackers") or []), f
         assert r["package"] == doc.get("package"), f
         assert r["sha256"] == doc.get("sha256"), f
-        assert r["score"] == doc["score"]["value"], f
+        if doc.get("score") is not None:  # unreadable apps: JSON score null, Parquet computes one
+            assert r["score"] == doc["score"]["value"], f
     # same column names and order as `trackscan batch --format parquet`'s apps table
     assert table.schema.names == [c[0] for c in trackscan.apps_columns()]
 
