@@ -85,6 +85,13 @@ pub enum DexError {
         /// What was wrong.
         reason: &'static str,
     },
+    /// An `encoded_value` (static values, call sites) is malformed.
+    BadEncodedValue {
+        /// Offset of the value's header byte.
+        offset: u64,
+        /// What was wrong.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for DexError {
@@ -132,6 +139,9 @@ impl fmt::Display for DexError {
             DexError::BadSmali { line, reason } => write!(f, "line {line}: {reason}"),
             DexError::BadInstruction { pc, opcode, reason } => {
                 write!(f, "instruction {opcode:#04x} at pc {pc:#x}: {reason}")
+            }
+            DexError::BadEncodedValue { offset, reason } => {
+                write!(f, "encoded_value at {offset:#x}: {reason}")
             }
         }
     }

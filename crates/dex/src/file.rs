@@ -518,13 +518,18 @@ impl<'a> DexFile<'a> {
         }
         let utf16_len = read_uleb128(self.bytes, &mut pos)?;
         let rest = self.bytes.get(pos..).unwrap_or_default();
-        let end = rest
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or(DexError::BadMutf8 {
-                offset: pos as u64,
-                reason: "string runs off the end without NUL",
-            })?;
+        // An ASCII string has its NUL right after `utf16_len` bytes: check that byte first,
+        // and search (memchr) only when it is not there.
+        let n = utf16_len as usize;
+        let end = if rest.get(n) == Some(&0) && rest.get(..n).is_some_and(|s| !s.contains(&0)) {
+            Some(n)
+        } else {
+            memchr::memchr(0, rest)
+        };
+        let end = end.ok_or(DexError::BadMutf8 {
+            offset: pos as u64,
+            reason: "string runs off the end without NUL",
+        })?;
         Ok(DexStr::new(
             rest.get(..end).unwrap_or_default(),
             pos as u32,

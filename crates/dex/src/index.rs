@@ -2,66 +2,68 @@
 //! references each method's code makes, stored as compact per-DEX `u32` indices.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
 use crate::insn::{CodeRef, Instructions, RefKind};
 use crate::smali::{parse_smali, SmaliFile};
+use crate::strtab::StrTable;
 use crate::DexError;
+
+mod members;
+pub use members::FieldInfo;
 
 /// Warnings kept per file before the rest are only counted.
 const MAX_WARNINGS_PER_FILE: usize = 200;
 
 /// Where a file's tables come from: a DEX file or a parsed smali class.
 enum Source<'a> {
-    Dex(DexFile<'a>),
+    /// A DEX file and its string table, decoded once when the file was added.
+    Dex(DexFile<'a>, StrTable<'a>),
     Smali(SmaliFile<'a>),
 }
 
 impl<'a> Source<'a> {
     fn string(&self, i: u32) -> Option<Cow<'a, str>> {
         match self {
-            Source::Dex(d) => d.string(i).ok().map(|s| s.as_str()),
+            Source::Dex(_, t) => t.get_cow(i),
             Source::Smali(f) => f.strings.get(i as usize).cloned(),
         }
     }
     fn string_count(&self) -> u32 {
         match self {
-            Source::Dex(d) => d.string_count(),
+            Source::Dex(_, t) => t.len(),
             Source::Smali(f) => f.strings.len() as u32,
         }
     }
     fn type_desc(&self, i: u32) -> Option<Cow<'a, str>> {
         match self {
-            Source::Dex(d) => d.type_descriptor(i).ok().map(|s| s.as_str()),
+            Source::Dex(d, t) => t.get_cow(d.type_string_idx(i).ok()?),
             Source::Smali(f) => f.types.get(i as usize).map(|t| Cow::Borrowed(*t)),
         }
     }
     fn type_count(&self) -> u32 {
         match self {
-            Source::Dex(d) => d.type_count(),
+            Source::Dex(d, _) => d.type_count(),
             Source::Smali(f) => f.types.len() as u32,
         }
     }
     fn method_class(&self, i: u32) -> Option<u32> {
         match self {
-            Source::Dex(d) => d.method_id(i).ok().map(|m| u32::from(m.class_idx)),
+            Source::Dex(d, _) => d.method_id(i).ok().map(|m| u32::from(m.class_idx)),
             Source::Smali(f) => f.methods.get(i as usize).map(|m| m.0),
         }
     }
     fn method_name(&self, i: u32) -> Option<Cow<'a, str>> {
         match self {
-            Source::Dex(d) => d
-                .string(d.method_id(i).ok()?.name_idx)
-                .ok()
-                .map(|s| s.as_str()),
+            Source::Dex(d, t) => t.get_cow(d.method_id(i).ok()?.name_idx),
             Source::Smali(f) => f.methods.get(i as usize).map(|m| Cow::Borrowed(m.1)),
         }
     }
     fn method_proto(&self, i: u32) -> Option<String> {
         match self {
-            Source::Dex(d) => d
+            Source::Dex(d, _) => d
                 .proto_descriptor(u32::from(d.method_id(i).ok()?.proto_idx))
                 .ok(),
             Source::Smali(f) => f.methods.get(i as usize).map(|m| m.2.to_string()),
@@ -69,12 +71,12 @@ impl<'a> Source<'a> {
     }
     fn field(&self, i: u32) -> Option<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> {
         match self {
-            Source::Dex(d) => {
+            Source::Dex(d, t) => {
                 let f = d.field_id(i).ok()?;
                 Some((
-                    d.type_descriptor(u32::from(f.class_idx)).ok()?.as_str(),
-                    d.string(f.name_idx).ok()?.as_str(),
-                    d.type_descriptor(u32::from(f.type_idx)).ok()?.as_str(),
+                    t.get_cow(d.type_string_idx(u32::from(f.class_idx)).ok()?)?,
+                    t.get_cow(f.name_idx)?,
+                    t.get_cow(d.type_string_idx(u32::from(f.type_idx)).ok()?)?,
                 ))
             }
             Source::Smali(f) => {
@@ -89,13 +91,13 @@ impl<'a> Source<'a> {
     }
     fn bytes_len(&self) -> u64 {
         match self {
-            Source::Dex(d) => d.bytes().len() as u64,
+            Source::Dex(d, _) => d.bytes().len() as u64,
             Source::Smali(f) => f.len as u64,
         }
     }
     fn interfaces(&self, def: &ClassDef) -> Vec<u32> {
         match self {
-            Source::Dex(d) => d.interfaces(def).unwrap_or_default(),
+            Source::Dex(d, _) => d.interfaces(def).unwrap_or_default(),
             Source::Smali(f) => f.interfaces.clone(),
         }
     }
@@ -106,10 +108,15 @@ struct DexEntry<'a> {
     src: Source<'a>,
     /// Bitset over `string_ids`: referenced by some const-string.
     referenced: Vec<u64>,
+    /// Whether `type_ids` are in strictly increasing `string_ids` order (as the format
+    /// requires), so prefix queries may binary-search them.
+    types_sorted: bool,
     class_defs: u32,
     methods: u32,
     refs: u64,
     warnings: usize,
+    /// Per `call_site_ids` entry, the methods it reaches (empty for smali and DEX < 038).
+    call_targets: Vec<crate::callsite::CallTargets>,
 }
 
 struct ClassEntry<'a> {
@@ -174,17 +181,47 @@ impl<'a> IndexBuilder<'a> {
         }
         let dex = DexFile::parse(bytes)?;
         let file = self.files.len() as u16;
+        let strs = StrTable::build(&dex);
         let mut entry = DexEntry {
             name: name.to_string(),
             referenced: vec![0u64; (dex.string_count() as usize).div_ceil(64)],
-            src: Source::Dex(dex.clone()),
+            types_sorted: (1..dex.type_count()).all(|t| {
+                matches!(
+                    (dex.type_string_idx(t - 1), dex.type_string_idx(t)),
+                    (Ok(a), Ok(b)) if a < b
+                )
+            }),
+            src: Source::Dex(dex.clone(), StrTable::empty()),
             class_defs: 0,
             methods: 0,
             refs: 0,
             warnings: 0,
+            call_targets: Vec::new(),
         };
         for a in dex.anomalies() {
             warn(&mut self.warnings, &mut entry, format_args!("{a}"));
+        }
+        if strs.invalid.0 > 0 {
+            // ART rejects such a file when it verifies it; an analyzer that decodes only the
+            // strings code references would never notice them.
+            warn(
+                &mut self.warnings,
+                &mut entry,
+                format_args!(
+                    "{} strings are not valid MUTF-8 (first at offset {:#x}); read with U+FFFD",
+                    strs.invalid.0, strs.invalid.1
+                ),
+            );
+        }
+        if strs.unreadable.0 > 0 {
+            warn(
+                &mut self.warnings,
+                &mut entry,
+                format_args!(
+                    "{} string_ids entries point outside the file or have no NUL (first: string {})",
+                    strs.unreadable.0, strs.unreadable.1
+                ),
+            );
         }
         if !dex.checksum_ok() {
             // ART checks the Adler-32 before loading: a mismatch means the file was modified
@@ -217,8 +254,19 @@ impl<'a> IndexBuilder<'a> {
                     continue;
                 }
             };
-            let descriptor = match dex.type_descriptor(def.class_idx) {
-                Ok(s) => s.as_str(),
+            let descriptor = match dex
+                .type_string_idx(def.class_idx)
+                .map(|i| strs.get_cow(i).ok_or(i))
+            {
+                Ok(Ok(s)) => s,
+                Ok(Err(i)) => {
+                    warn(
+                        &mut self.warnings,
+                        &mut entry,
+                        format_args!("class_def {}: descriptor string {i} unreadable", def.index),
+                    );
+                    continue;
+                }
                 Err(e) => {
                     warn(
                         &mut self.warnings,
@@ -328,6 +376,7 @@ impl<'a> IndexBuilder<'a> {
                 methods: (mstart, self.methods.len() as u32),
             });
         }
+        members::add_call_targets(&mut self.warnings, &mut entry, &dex);
         if entry.warnings > MAX_WARNINGS_PER_FILE {
             self.warnings.push(format!(
                 "{}: {} more warnings not shown",
@@ -335,6 +384,7 @@ impl<'a> IndexBuilder<'a> {
                 entry.warnings - MAX_WARNINGS_PER_FILE
             ));
         }
+        entry.src = Source::Dex(dex, strs);
         self.files.push(entry);
         Ok(())
     }
@@ -397,10 +447,12 @@ impl<'a> IndexBuilder<'a> {
         self.files.push(DexEntry {
             name: path.to_string(),
             referenced: vec![u64::MAX; n_strings.div_ceil(64)],
+            types_sorted: false,
             class_defs: 1,
             methods: f.defined.len() as u32,
             refs: f.refs.len() as u64,
             warnings: 0,
+            call_targets: Vec::new(),
             src: Source::Smali(f),
         });
         Ok(())
@@ -592,14 +644,7 @@ impl<'a> CodeIndex<'a> {
     /// Size figures; counting distinct strings hashes every string, so this is a query to
     /// call once, not in a loop.
     pub fn stats(&self) -> Stats {
-        let mut distinct: HashSet<Cow<'a, str>> = HashSet::new();
-        for f in &self.files {
-            for i in 0..f.src.string_count() {
-                if let Some(s) = f.src.string(i) {
-                    distinct.insert(s);
-                }
-            }
-        }
+        let distinct = self.distinct_strings();
         Stats {
             files: self.files.len(),
             bytes: self.files.iter().map(|f| f.src.bytes_len()).sum(),
@@ -609,7 +654,7 @@ impl<'a> CodeIndex<'a> {
                 .iter()
                 .map(|c| (c.methods.1 - c.methods.0) as usize)
                 .sum(),
-            strings: distinct.len(),
+            strings: distinct,
             per_file: self
                 .files
                 .iter()
@@ -617,7 +662,7 @@ impl<'a> CodeIndex<'a> {
                     name: f.name.clone(),
                     bytes: f.src.bytes_len(),
                     version: match &f.src {
-                        Source::Dex(d) => d.header().version,
+                        Source::Dex(d, _) => d.header().version,
                         Source::Smali(_) => 0,
                     },
                     classes: f.class_defs,
@@ -627,6 +672,33 @@ impl<'a> CodeIndex<'a> {
                 })
                 .collect(),
         }
+    }
+
+    /// Distinct strings over all files: one file's sorted table has its duplicates next to each
+    /// other (none in a well-formed file); several files are merged in a hash set of borrowed
+    /// strings.
+    fn distinct_strings(&self) -> usize {
+        if let [f] = self.files.as_slice() {
+            if let Source::Dex(_, t) = &f.src {
+                if t.sorted {
+                    return t.len() as usize;
+                }
+            }
+        }
+        let total: usize = self.files.iter().map(|f| f.src.string_count() as usize).sum();
+        let mut set: FxHashSet<&str> = FxHashSet::default();
+        set.reserve(total);
+        let mut owned: Vec<Cow<'a, str>> = Vec::new();
+        for f in &self.files {
+            match &f.src {
+                Source::Dex(_, t) => set.extend((0..t.len()).filter_map(|i| t.get(i))),
+                Source::Smali(_) => {
+                    owned.extend((0..f.src.string_count()).filter_map(|i| f.src.string(i)))
+                }
+            }
+        }
+        set.extend(owned.iter().map(|s| s.as_ref()));
+        set.len()
     }
 
     /// Warnings: parse problems and duplicate classes, each prefixed with the file name.
@@ -642,7 +714,7 @@ impl<'a> CodeIndex<'a> {
     /// The parsed DEX file number `file` (`None` for smali inputs).
     pub fn dex(&self, file: u16) -> Option<&DexFile<'a>> {
         match &self.files.get(usize::from(file))?.src {
-            Source::Dex(d) => Some(d),
+            Source::Dex(d, _) => Some(d),
             Source::Smali(_) => None,
         }
     }
@@ -720,14 +792,14 @@ impl<'a> CodeIndex<'a> {
 
     /// Index of `s` in the (sorted) string table of `dex`, by binary search in UTF-16 order.
     fn find_string(src: &Source<'a>, s: &str) -> Option<u32> {
-        let dex = match src {
-            Source::Dex(d) => d,
+        let strs = match src {
+            Source::Dex(_, t) => t,
             Source::Smali(f) => return f.strings.iter().position(|x| x == s).map(|i| i as u32),
         };
-        let (mut lo, mut hi) = (0u32, dex.string_count());
+        let (mut lo, mut hi) = (0u32, strs.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let here = dex.string(mid).ok()?.as_str();
+            let here = strs.get(mid)?;
             match here.encode_utf16().cmp(s.encode_utf16()) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -791,6 +863,15 @@ impl<'a> CodeIndex<'a> {
                     continue;
                 };
                 for r in self.class_refs(c) {
+                    if r.kind == RefKind::CallSite {
+                        // invoke-custom: the bootstrap and implementation methods it reaches.
+                        for m in f.call_site_methods(r.idx) {
+                            if let Some(t) = f.src.method_class(m) {
+                                visit(fi, t as usize, class, m);
+                            }
+                        }
+                        continue;
+                    }
                     if r.kind != RefKind::Method {
                         continue;
                     }
@@ -838,32 +919,43 @@ impl<'a> CodeIndex<'a> {
         CallIndex { starts, edges }
     }
 
-    /// Per file, a bitset over its type table of the types whose descriptor starts with `prefix`.
-    fn type_mask(&self, prefix: &str) -> Vec<Vec<u64>> {
+    /// Per file, the indices of the types whose descriptor starts with `prefix`. The format
+    /// sorts `type_ids` by `string_ids` index and the strings by content, so the types under a
+    /// prefix are one run found by binary search; a file that breaks the order (checked when
+    /// it was added) or a non-ASCII prefix (UTF-16 and byte order differ) is scanned linearly.
+    fn types_with_prefix(&self, prefix: &str) -> Vec<Vec<u32>> {
         self.files
             .iter()
-            .map(|f| {
-                let n = f.src.type_count();
-                let mut bits = vec![0u64; (n as usize).div_ceil(64)];
-                for t in 0..n {
-                    let hit = match &f.src {
-                        Source::Dex(d) => match d.type_descriptor(t) {
-                            Ok(d) if d.as_bytes().starts_with(prefix.as_bytes()) => true,
-                            Ok(d) if !d.as_bytes().is_ascii() => d.as_str().starts_with(prefix),
-                            _ => false,
-                        },
-                        Source::Smali(s) => s
-                            .types
-                            .get(t as usize)
-                            .is_some_and(|d| d.starts_with(prefix)),
-                    };
-                    if hit {
-                        if let Some(w) = bits.get_mut((t / 64) as usize) {
-                            *w |= 1 << (t % 64);
+            .map(|f| match &f.src {
+                Source::Dex(d, strs) => {
+                    let desc = |t: u32| d.type_string_idx(t).ok().and_then(|i| strs.get(i));
+                    let n = d.type_count();
+                    if f.types_sorted && strs.sorted && prefix.is_ascii() {
+                        let (mut lo, mut hi) = (0u32, n);
+                        while lo < hi {
+                            let mid = lo + (hi - lo) / 2;
+                            if desc(mid).is_some_and(|s| s.as_bytes() < prefix.as_bytes()) {
+                                lo = mid + 1;
+                            } else {
+                                hi = mid;
+                            }
                         }
+                        (lo..n)
+                            .take_while(|&t| desc(t).is_some_and(|s| s.starts_with(prefix)))
+                            .collect()
+                    } else {
+                        (0..n)
+                            .filter(|&t| desc(t).is_some_and(|s| s.starts_with(prefix)))
+                            .collect()
                     }
                 }
-                bits
+                Source::Smali(s) => (0..s.types.len() as u32)
+                    .filter(|&t| {
+                        s.types
+                            .get(t as usize)
+                            .is_some_and(|d| d.starts_with(prefix))
+                    })
+                    .collect(),
             })
             .collect()
     }
@@ -873,21 +965,16 @@ impl<'a> CodeIndex<'a> {
     /// groups every method reference by callee class once (counting sort); each call then
     /// visits only the references into the prefix's types.
     pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
-        let mask = self.type_mask(prefix);
+        let types = self.types_with_prefix(prefix);
         let calls = self.calls.get_or_init(|| self.build_calls());
-        let mut agg: HashMap<(usize, u32), u32> = HashMap::new();
-        for (fi, bits) in mask.iter().enumerate() {
+        let mut agg: FxHashMap<(usize, u32), u32> = FxHashMap::default();
+        for (fi, ts) in types.iter().enumerate() {
             let Some(starts) = calls.starts.get(fi) else {
                 continue;
             };
-            for (wi, word) in bits.iter().enumerate() {
-                let mut w = *word;
-                while w != 0 {
-                    let bit = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    let Some(t) = wi.checked_mul(64).and_then(|b| b.checked_add(bit)) else {
-                        continue;
-                    };
+            for &t in ts {
+                let t = t as usize;
+                {
                     let (Some(&lo), Some(&hi)) = (starts.get(t), starts.get(t.saturating_add(1)))
                     else {
                         continue;
@@ -904,7 +991,7 @@ impl<'a> CodeIndex<'a> {
                 }
             }
         }
-        let mut merged: HashMap<(usize, Cow<'a, str>, Cow<'a, str>), u32> = HashMap::new();
+        let mut merged: FxHashMap<(usize, Cow<'a, str>, Cow<'a, str>), u32> = FxHashMap::default();
         for ((ci, midx), n) in agg {
             let Some(c) = self.classes.get(ci) else {
                 continue;
@@ -934,6 +1021,30 @@ impl<'a> CodeIndex<'a> {
             .collect();
         out.sort();
         out
+    }
+
+    /// The method references made by code under `prefix`, unresolved: (caller class, file,
+    /// index into that file's `method_ids`), one item per invoke instruction. Resolve them
+    /// with [`CodeIndex::method_target`]; a caller that meets the same reference many times
+    /// can memoise on (file, index).
+    pub fn method_refs_from_prefix<'i>(
+        &'i self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'i str, u16, u32)> + 'i {
+        self.prefix_range(prefix).iter().flat_map(move |c| {
+            self.class_refs(c)
+                .filter(|r| r.kind == RefKind::Method)
+                .map(move |r| (c.descriptor.as_ref(), c.file, r.idx))
+        })
+    }
+
+    /// Class descriptor and name of method `idx` of file `file`.
+    pub fn method_target(&self, file: u16, idx: u32) -> Option<(Cow<'a, str>, Cow<'a, str>)> {
+        let src = &self.files.get(usize::from(file))?.src;
+        Some((
+            src.type_desc(src.method_class(idx)?)?,
+            src.method_name(idx)?,
+        ))
     }
 
     /// What code under `prefix` calls: (caller class, callee class descriptor, method name),
@@ -1159,7 +1270,7 @@ impl<'i, 'a> MethodRef<'i, 'a> {
     /// Re-walks the instructions, decoded on demand from the DEX file (empty for smali).
     pub fn instructions(&self) -> Instructions<'a> {
         let code = match self.src() {
-            Some(Source::Dex(d)) => d
+            Some(Source::Dex(d, _)) => d
                 .code_item(self.method.method_idx, self.method.code_off)
                 .ok()
                 .flatten(),

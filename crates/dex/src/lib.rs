@@ -33,10 +33,13 @@
 
 mod error;
 mod file;
+mod callsite;
 mod index;
 mod insn;
 mod mutf8;
 mod smali;
+mod strtab;
+mod values;
 
 pub use error::DexError;
 pub use file::{
@@ -47,14 +50,22 @@ pub use index::{
     BodyKind, CallSite, ClassRef, CodeIndex, FileStats, IndexBuilder, Invoke, MethodRef, Stats,
     StringSite,
 };
+pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
 pub use insn::{CodeRef, Insn, Instructions, RefKind};
+pub use callsite::{
+    CallSiteItem, CallSites, CallTargets, MethodHandle, MethodHandleKind, TYPE_CALL_SITE_ID_ITEM,
+    TYPE_METHOD_HANDLE_ITEM,
+};
+pub use index::FieldInfo;
 pub use mutf8::{decode_lossy, decode_mutf8, encode_mutf8, DexStr};
 
 #[cfg(test)]
 mod proptests {
     use super::*;
     use proptest::prelude::*;
-    use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldKey, MethodDef, MethodKey, Op};
+    use trackscan_fixtures::dex::{
+        ClassDefSpec, DexBuilder, FieldDef, FieldKey, MethodDef, MethodKey, Op, StaticValue,
+    };
 
     /// A code op of the model: string, invoke target, field, or new-instance type.
     #[derive(Debug, Clone)]
@@ -96,6 +107,24 @@ mod proptests {
                 .collect();
             ms.sort();
             out.extend(ms);
+            let mut fs: Vec<String> = c
+                .fields()
+                .iter()
+                .map(|f| {
+                    format!(
+                        "field {}:{} flags {:#x} value {:?}",
+                        f.name, f.type_descriptor, f.access_flags, f.string_value
+                    )
+                })
+                .collect();
+            fs.sort();
+            out.extend(fs);
+            let mut consts: Vec<(String, String)> = c
+                .string_constants()
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect();
+            consts.sort();
+            out.push(format!("constants {consts:?}"));
         }
         let mut strings: Vec<String> = idx
             .all_strings()
@@ -122,6 +151,26 @@ mod proptests {
         let method = (ident(), prop::collection::vec(op, 0..6));
         let class = (ident(), prop::collection::vec(method, 0..4));
         prop::collection::vec(class, 0..6)
+    }
+
+    /// Fields of one class: (name, string value, static).
+    fn class_fields() -> impl Strategy<Value = Vec<(String, Option<String>, bool)>> {
+        prop::collection::vec((ident(), prop::option::of(".{0,10}"), any::<bool>()), 0..4)
+    }
+
+    fn field_defs(fields: &[(String, Option<String>, bool)]) -> Vec<FieldDef> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, (name, value, is_static))| {
+                let name = format!("{name}{i}");
+                match value {
+                    Some(v) => FieldDef::constant(&name, "Ljava/lang/String;", StaticValue::Str(v.clone())),
+                    None if *is_static => FieldDef::new(&name, "Ljava/lang/String;", 0x0019),
+                    None => FieldDef::new(&name, "I", 0x0002),
+                }
+            })
+            .collect()
     }
 
     proptest! {
@@ -219,9 +268,10 @@ mod proptests {
         }
 
         #[test]
-        fn smali_gives_same_index_as_dex(m in model()) {
+        fn smali_gives_same_index_as_dex(m in model(), fields in prop::collection::vec(class_fields(), 6)) {
             let mut b = DexBuilder::new();
             for (ci, (cname, methods)) in m.into_iter().enumerate() {
+                let fdefs = fields.get(ci).map(|f| field_defs(f)).unwrap_or_default();
                 let desc = format!("Lapp/{cname}{ci};");
                 let defs = methods
                     .into_iter()
@@ -244,7 +294,9 @@ mod proptests {
                         MethodDef::new(&format!("{mname}{mi}"), &["I"], "V", code)
                     })
                     .collect();
-                b = b.class(ClassDefSpec::new(&desc, defs));
+                let mut spec = ClassDefSpec::new(&desc, defs);
+                spec.fields = fdefs;
+                b = b.class(spec);
             }
             let bytes = b.build();
             let smali = b.to_smali();

@@ -31,6 +31,16 @@ pub(crate) struct SmaliMethod {
     pub(crate) body: BodyKind,
 }
 
+/// A field defined in a smali file (`.field` line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SmaliField<'a> {
+    /// Index into [`SmaliFile::fields`].
+    pub(crate) field_idx: u32,
+    pub(crate) access_flags: u32,
+    /// The `= "…"` initial value of a static field, when it is a string literal.
+    pub(crate) string_value: Option<Cow<'a, str>>,
+}
+
 /// One parsed smali class with its interned tables.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SmaliFile<'a> {
@@ -45,6 +55,8 @@ pub(crate) struct SmaliFile<'a> {
     /// (class type index, name, type descriptor).
     pub(crate) fields: Vec<(u32, &'a str, &'a str)>,
     pub(crate) defined: Vec<SmaliMethod>,
+    /// Fields defined by the class, in file order.
+    pub(crate) defined_fields: Vec<SmaliField<'a>>,
     pub(crate) refs: Vec<CodeRef>,
     pub(crate) warnings: Vec<String>,
     pub(crate) len: usize,
@@ -346,9 +358,46 @@ pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
                 ".packed-switch" => skip_until = Some(".end packed-switch"),
                 ".sparse-switch" => skip_until = Some(".end sparse-switch"),
                 ".array-data" => skip_until = Some(".end array-data"),
-                ".source" | ".field" | ".end" | ".registers" | ".locals" | ".param" | ".line"
-                | ".local" | ".restart" | ".prologue" | ".epilogue" | ".catch" | ".catchall"
-                | ".debug" => {}
+                ".field" => {
+                    if !have_class {
+                        return Err(DexError::BadSmali {
+                            line: line_no,
+                            reason: ".field before .class",
+                        });
+                    }
+                    match parse_field_line(rest) {
+                        Some((flags, name, ty, value)) => {
+                            let class = f
+                                .types
+                                .get(f.class_type as usize)
+                                .copied()
+                                .unwrap_or_default();
+                            let field_idx = f.intern_field((class, name, ty));
+                            let string_value = match value {
+                                Some(v) if flags & 0x8 != 0 && v.starts_with('"') => {
+                                    let s = string_literal(v);
+                                    if s.is_none() {
+                                        f.warnings.push(format!(
+                                            "line {line_no}: bad .field string value"
+                                        ));
+                                    }
+                                    s
+                                }
+                                _ => None,
+                            };
+                            f.defined_fields.push(SmaliField {
+                                field_idx,
+                                access_flags: flags,
+                                string_value,
+                            });
+                        }
+                        None => f
+                            .warnings
+                            .push(format!("line {line_no}: bad .field line skipped")),
+                    }
+                }
+                ".source" | ".end" | ".registers" | ".locals" | ".param" | ".line" | ".local"
+                | ".restart" | ".prologue" | ".epilogue" | ".catch" | ".catchall" | ".debug" => {}
                 other => f
                     .warnings
                     .push(format!("line {line_no}: unknown directive {other} skipped")),
@@ -440,6 +489,21 @@ pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
             .push("missing .end method at end of file".to_string());
     }
     Ok(f)
+}
+
+/// `flags… name:Type [= value]` → (flags, name, type, raw value text).
+fn parse_field_line(rest: &str) -> Option<(u32, &str, &str, Option<&str>)> {
+    let (decl, value) = match rest.split_once(" = ") {
+        Some((d, v)) => (d, Some(v.trim())),
+        None => (rest, None),
+    };
+    let (flags, last) = flags_and_last(decl);
+    let (name, ty_text) = last?.split_once(':')?;
+    if name.is_empty() {
+        return None;
+    }
+    let (left, ty) = type_desc(ty_text).ok()?;
+    left.is_empty().then_some((flags, name, ty, value))
 }
 
 fn smali_body(first: &[&str], insns: u32) -> BodyKind {
@@ -580,6 +644,50 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.warnings.len(), 3, "{:?}", f.warnings);
+    }
+
+    #[test]
+    fn fields() {
+        let f = parse_smali(
+            ".class public Lcom/sdk/BuildConfig;\n.super Ljava/lang/Object;\n\
+             .field public static final VERSION_NAME:Ljava/lang/String; = \"4.2.1 = x\"\n\
+             .field public static final DEBUG:Z = false\n\
+             .field private count:I\n\
+             .annotation runtime La/A;\n.end annotation\n.end field\n\
+             .field public static final BAD:Ljava/lang/String; = \"open\n\
+             .field public static\n",
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, u32, Option<&str>)> = f
+            .defined_fields
+            .iter()
+            .map(|d| {
+                let (_, n, t) = f.fields[d.field_idx as usize];
+                (n, t, d.access_flags, d.string_value.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "VERSION_NAME",
+                    "Ljava/lang/String;",
+                    0x19,
+                    Some("4.2.1 = x")
+                ),
+                ("DEBUG", "Z", 0x19, None),
+                ("count", "I", 0x2, None),
+                ("BAD", "Ljava/lang/String;", 0x19, None),
+            ]
+        );
+        assert_eq!(
+            f.warnings,
+            [
+                "line 9: bad .field string value",
+                "line 10: bad .field line skipped"
+            ]
+        );
+        assert!(parse_smali(".field public x:I\n").is_err());
     }
 
     #[test]

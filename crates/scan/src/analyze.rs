@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
@@ -113,14 +115,15 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             location: cl.dex_file(),
         })
         .collect();
-    let mut string_values: Vec<(Cow<'_, str>, String)> = Vec::new();
+    // (string, where it is): locations borrow the index's file names and the entry names.
+    let mut string_values: Vec<(Cow<'_, str>, &str)> = Vec::new();
     for (s, site) in index.all_strings() {
         let file = index.file_name(site.file).unwrap_or("classes.dex");
-        string_values.push((s, file.to_string()));
+        string_values.push((s, file));
     }
     if let Some(res) = &resources {
         for (_, v) in res.strings_of_type("string") {
-            string_values.push((Cow::Owned(v), "resources.arsc".to_string()));
+            string_values.push((Cow::Owned(v), "resources.arsc"));
         }
     }
     let mut text_files: Vec<(String, Cow<'_, str>)> = Vec::new();
@@ -131,13 +134,13 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     }
     for (name, bytes) in &c.native_bytes {
         for s in native_strings(bytes) {
-            string_values.push((Cow::Owned(s), name.clone()));
+            string_values.push((Cow::Owned(s), name.as_str()));
         }
     }
     let mut hosts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (s, loc) in &string_values {
         for h in extract_hosts(s) {
-            hosts.entry(h).or_default().insert(loc.clone());
+            hosts.entry(h).or_default().insert(loc.to_string());
         }
     }
     for (name, t) in &text_files {
@@ -149,7 +152,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .iter()
         .map(|(s, loc)| StringFact {
             value: s.as_ref(),
-            location: loc.as_str(),
+            location: loc,
         })
         .chain(text_files.iter().map(|(n, t)| StringFact {
             value: t.as_ref(),
@@ -210,21 +213,22 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         native_libs: &native_libs,
         assets: &assets,
     };
+    let mut memo = ApiMemo::default();
     let trackers = scanner.matcher.match_trackers(&facts);
     let libraries = scanner.matcher.match_libraries(&facts);
     r.trackers = trackers
         .iter()
-        .map(|d| finding(scanner, d, &scanner.rules.trackers, &index))
+        .map(|d| finding(d, &scanner.rules.trackers, &index, &mut memo))
         .collect();
     r.libraries = libraries
         .iter()
-        .map(|d| finding(scanner, d, &scanner.rules.libraries, &index))
+        .map(|d| finding(d, &scanner.rules.libraries, &index, &mut memo))
         .collect();
     // Pinning and transport security.
     let native_strings: Vec<(String, String)> = string_values
         .iter()
         .filter(|(_, loc)| loc.ends_with(".so"))
-        .map(|(s, loc)| (loc.clone(), s.to_string()))
+        .map(|(s, loc)| (loc.to_string(), s.to_string()))
         .collect();
     let files: Vec<(String, &[u8])> = c
         .files
@@ -256,11 +260,15 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .collect();
 }
 
+/// Invoked methods already classified by [`data_api_category`]: (file, method id) →
+/// (category, dotted API name), or `None` for a method that reads no personal data.
+type ApiMemo = FxHashMap<(u16, u32), Option<(&'static str, String)>>;
+
 fn finding(
-    _scanner: &Scanner,
     d: &Detection,
     rules: &[trackscan_signatures::Rule],
     index: &CodeIndex<'_>,
+    memo: &mut ApiMemo,
 ) -> report::Finding {
     let Some(rule) = rules.get(d.rule) else {
         return report::Finding::default();
@@ -284,7 +292,7 @@ fn finding(
         .iter()
         .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
         .collect();
-    let (call_sites, data_access) = code_links(&prefixes, index);
+    let (call_sites, data_access) = code_links(&prefixes, index, memo);
     report::Finding {
         id: rule.id.clone(),
         exodus_id: rule.exodus_id,
@@ -310,6 +318,7 @@ fn finding(
 fn code_links(
     prefixes: &[String],
     index: &CodeIndex<'_>,
+    memo: &mut ApiMemo,
 ) -> (Vec<report::CallSite>, Vec<report::DataAccess>) {
     let mut callers: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     let mut data: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
@@ -328,11 +337,16 @@ fn code_links(
                 e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
             }
         }
-        for (caller, callee_class, method) in index.invokes_from_prefix(p) {
-            if let Some(cat) = data_api_category(&callee_class, &method) {
-                let api = format!("{}.{}", dotted(&callee_class), method);
+        for (caller, file, midx) in index.method_refs_from_prefix(p) {
+            // Resolved and classified once per (file, method id) over the whole scan.
+            let hit = memo.entry((file, midx)).or_insert_with(|| {
+                let (class, method) = index.method_target(file, midx)?;
+                let cat = data_api_category(&class, &method)?;
+                Some((cat, format!("{}.{}", dotted(&class), method)))
+            });
+            if let Some((cat, api)) = hit {
                 let e = data
-                    .entry((cat.to_string(), api))
+                    .entry((cat.to_string(), api.clone()))
                     .or_insert_with(|| (0, dotted(caller)));
                 e.0 += 1;
             }

@@ -287,11 +287,16 @@ const URI_TABLE: &[(&str, &str)] = &[
 /// `microphone`. Contacts are read through `ContactsContract` classes (any method) or a
 /// `ContentResolver.query` on a contacts URI (see [`data_uri_category`]).
 pub fn data_api_category(class_descriptor: &str, method: &str) -> Option<&'static str> {
-    if let Some(&(_, _, cat)) = TABLE
-        .iter()
-        .find(|(c, m, _)| *c == class_descriptor && *m == method)
-    {
-        return Some(cat);
+    // The table sorted once by (class, method): a scan asks once per invoke instruction of
+    // every detected SDK, hundreds of thousands of times on a large app.
+    static SORTED: std::sync::OnceLock<Vec<(&str, &str, &str)>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v = TABLE.to_vec();
+        v.sort_unstable();
+        v
+    });
+    if let Ok(i) = sorted.binary_search_by(|(c, m, _)| (*c, *m).cmp(&(class_descriptor, method))) {
+        return sorted.get(i).map(|&(_, _, cat)| cat);
     }
     if class_descriptor.starts_with("Landroid/provider/ContactsContract") {
         return Some("contacts");

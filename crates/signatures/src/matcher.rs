@@ -649,6 +649,11 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
 
     for s in app.strings {
         hit.clear();
+        // Almost no string matches: a non-overlapping `is_match` can use the automaton's
+        // prefilter (the overlapping search cannot) and rejects them cheaply.
+        if !c.strings_ac.is_match(s.value) {
+            continue;
+        }
         for m in c.strings_ac.find_overlapping_iter(s.value) {
             let Some(&r) = c.string_rule.get(m.pattern().as_usize()) else {
                 continue;
