@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
-use crate::insn::{CodeRef, Instructions, RefKind};
+use crate::insn::{for_each_ref, CodeRef, Instructions, RefKind};
 use crate::smali::{parse_smali, SmaliFile};
 use crate::strtab::StrTable;
 use crate::DexError;
@@ -311,24 +311,10 @@ impl<'a> IndexBuilder<'a> {
                     ),
                     Ok(Some(code)) => {
                         code_units = code.insns_units();
-                        let mut shape = BodyShape::default();
-                        for insn in Instructions::new(code.insns) {
-                            let insn = match insn {
-                                Ok(i) => i,
-                                Err(e) => {
-                                    warn(
-                                        &mut self.warnings,
-                                        &mut entry,
-                                        format_args!(
-                                            "class {descriptor} method {}: {e}",
-                                            m.method_idx
-                                        ),
-                                    );
-                                    break;
-                                }
-                            };
-                            shape.push(&insn);
-                            let Some(r) = insn.reference else { continue };
+                        body = body_kind(code.insns);
+                        let warnings = &mut self.warnings;
+                        let refs = &mut self.refs;
+                        let walked = for_each_ref(code.insns, |pc, r| {
                             let limit = match r.kind {
                                 RefKind::String => counts[0],
                                 RefKind::Type => counts[1],
@@ -339,23 +325,29 @@ impl<'a> IndexBuilder<'a> {
                             };
                             if r.idx >= limit {
                                 warn(
-                                    &mut self.warnings,
+                                    warnings,
                                     &mut entry,
                                     format_args!(
-                                        "class {descriptor} method {} pc {:#x}: {:?} index {} out of range (count {limit})",
-                                        m.method_idx, insn.pc, r.kind, r.idx
+                                        "class {descriptor} method {} pc {pc:#x}: {:?} index {} out of range (count {limit})",
+                                        m.method_idx, r.kind, r.idx
                                     ),
                                 );
-                                continue;
+                                return;
                             }
                             if r.kind == RefKind::String {
                                 if let Some(w) = entry.referenced.get_mut((r.idx / 64) as usize) {
                                     *w |= 1 << (r.idx % 64);
                                 }
                             }
-                            self.refs.push(r);
+                            refs.push(r);
+                        });
+                        if let Err(e) = walked {
+                            warn(
+                                &mut self.warnings,
+                                &mut entry,
+                                format_args!("class {descriptor} method {}: {e}", m.method_idx),
+                            );
                         }
-                        body = shape.kind();
                     }
                 }
                 entry.refs += u64::from(self.refs.len() as u32 - rstart);
@@ -492,6 +484,23 @@ impl<'a> IndexBuilder<'a> {
             calls: OnceLock::new(),
         }
     }
+}
+
+/// The shape of a body: only bodies of at most 4 code units can be `return-void` or
+/// `const; return` (the longest const, `const vA, #+BBBBBBBB`, is 3 units), so longer ones
+/// are not walked again.
+fn body_kind(insns: &[u8]) -> BodyKind {
+    if insns.len() / 2 > 4 {
+        return BodyKind::Other;
+    }
+    let mut shape = BodyShape::default();
+    for insn in Instructions::new(insns) {
+        match insn {
+            Ok(i) => shape.push(&i),
+            Err(_) => break,
+        }
+    }
+    shape.kind()
 }
 
 /// The first instructions of a method, enough to classify its body.

@@ -41,7 +41,7 @@ enum Fmt {
     R32(RefKind),
 }
 
-fn format(op: u8) -> Fmt {
+const fn format(op: u8) -> Fmt {
     use Fmt::*;
     use RefKind as K;
     match op {
@@ -214,12 +214,136 @@ impl<'a> Iterator for Instructions<'a> {
     }
 }
 
+/// Width in code units of each opcode (payloads aside) and the table its reference points
+/// into (`None` for no reference), from [`format`]: one table lookup per instruction.
+const OPS: [(u8, Option<RefKind>, bool); 256] = {
+    let mut t = [(1u8, None, false); 256];
+    let mut op = 0usize;
+    while op < 256 {
+        t[op] = match format(op as u8) {
+            Fmt::W(w) => (w, None, false),
+            Fmt::R16(w, k) => (w, Some(k), false),
+            Fmt::R32(k) => (3, Some(k), true),
+        };
+        op += 1;
+    }
+    t
+};
+
+/// Calls `f(pc, reference)` for every reference operand of `insns`, in order: what
+/// [`Instructions`] yields as [`Insn::reference`], without building an [`Insn`] per
+/// instruction (the code index walks every instruction of the app; this loop is its hot
+/// path). Stops at the first instruction that runs off the end, with the same error
+/// [`Instructions`] gives, after reporting the references before it.
+pub fn for_each_ref(insns: &[u8], mut f: impl FnMut(u32, CodeRef)) -> Result<(), DexError> {
+    let total = insns.len() / 2;
+    let unit = |i: usize| -> Option<u16> {
+        match insns.get(i.checked_mul(2)?..i.checked_mul(2)?.checked_add(2)?) {
+            Some(&[a, b]) => Some(u16::from_le_bytes([a, b])),
+            _ => None,
+        }
+    };
+    let mut pc = 0usize;
+    while pc < total {
+        let Some(u0) = unit(pc) else { break };
+        let op = (u0 & 0xff) as u8;
+        let fail = |reason| DexError::BadInstruction {
+            pc: pc as u32,
+            opcode: u0,
+            reason,
+        };
+        let width = if op == 0 && u0 != 0 {
+            // Possibly a payload pseudo-instruction (rare): same widths as `Instructions`.
+            let w: Option<u64> = match u0 {
+                0x0100 => unit(pc + 1).map(|n| 4 + u64::from(n) * 2),
+                0x0200 => unit(pc + 1).map(|n| 2 + u64::from(n) * 4),
+                0x0300 => match (unit(pc + 1), unit(pc + 2), unit(pc + 3)) {
+                    (Some(w), Some(lo), Some(hi)) => {
+                        let n = u64::from(lo) | u64::from(hi) << 16;
+                        Some(4 + (n * u64::from(w)).div_ceil(2))
+                    }
+                    _ => None,
+                },
+                _ => Some(1),
+            };
+            match w {
+                Some(w) => w,
+                None => return Err(fail("payload header runs off the end")),
+            }
+        } else {
+            let (w, kind, wide) = OPS[op as usize];
+            if let Some(kind) = kind {
+                let idx = if wide {
+                    match (unit(pc + 1), unit(pc + 2)) {
+                        (Some(lo), Some(hi)) => Some(u32::from(lo) | u32::from(hi) << 16),
+                        _ => None,
+                    }
+                } else {
+                    unit(pc + 1).map(u32::from)
+                };
+                if pc as u64 + u64::from(w) > total as u64 {
+                    return Err(fail("instruction runs off the end of insns"));
+                }
+                if let Some(idx) = idx {
+                    f(pc as u32, CodeRef { kind, idx });
+                }
+            }
+            u64::from(w)
+        };
+        let end = pc as u64 + width;
+        if end > total as u64 {
+            return Err(fail("instruction runs off the end of insns"));
+        }
+        pc = end as usize;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn bytes(units: &[u16]) -> Vec<u8> {
         units.iter().flat_map(|u| u.to_le_bytes()).collect()
+    }
+
+    /// `for_each_ref` reports exactly the references `Instructions` yields, and the same
+    /// error, on arbitrary code units.
+    fn same_as_walker(code: &[u8]) {
+        let mut slow = Vec::new();
+        let mut slow_err = None;
+        for i in Instructions::new(code) {
+            match i {
+                Ok(i) => slow.extend(i.reference.map(|r| (i.pc, r))),
+                Err(e) => slow_err = Some(e.to_string()),
+            }
+        }
+        let mut fast = Vec::new();
+        let fast_err = for_each_ref(code, |pc, r| fast.push((pc, r)))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(fast, slow);
+        assert_eq!(fast_err, slow_err);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn for_each_ref_equals_instructions(units in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::prelude::any::<u16>(),
+                (0u16..3).prop_map(|k| (k + 1) << 8),
+                (0x1au16..0x1c).prop_map(|op| op | 0x0100),
+                (0x6eu16..0x79).prop_map(|op| op | 0x2000),
+            ],
+            0..64,
+        ), odd in proptest::prelude::any::<bool>()) {
+            let mut code: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+            if odd {
+                code.push(0x1a);
+            }
+            same_as_walker(&code);
+        }
     }
 
     #[test]

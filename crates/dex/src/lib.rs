@@ -51,7 +51,7 @@ pub use index::{
     StringSite,
 };
 pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
-pub use insn::{CodeRef, Insn, Instructions, RefKind};
+pub use insn::{for_each_ref, CodeRef, Insn, Instructions, RefKind};
 pub use callsite::{
     CallSiteItem, CallSites, CallTargets, MethodHandle, MethodHandleKind, TYPE_CALL_SITE_ID_ITEM,
     TYPE_METHOD_HANDLE_ITEM,
