@@ -76,18 +76,10 @@ pub fn html_report(rows: &[Value]) -> String {
          <title>trackscan report</title><style>{STYLE}</style></head><body>\n"
     );
     let _ = writeln!(h, "<h1>trackscan report</h1><p>{} app(s).</p>", rows.len());
-    let scores: Vec<(u8, &'static str)> = rows
+    // Same rule as the CSV/Parquet columns: unreadable apps are unscored (`"score": null`).
+    let scores: Vec<Option<(u8, &'static str)>> = rows
         .iter()
-        .map(|d| match d.get("score") {
-            Some(s) if s.get("value").and_then(Value::as_u64).is_some() => {
-                let v = s.get("value").and_then(Value::as_u64).unwrap_or(0).min(100) as u8;
-                (v, crate::score::grade(v))
-            }
-            _ => {
-                let s = score(d);
-                (s.value, s.grade)
-            }
-        })
+        .map(|d| crate::tabular::score_of(d).map(|(v, _)| (v, crate::score::grade(v))))
         .collect();
     // Apps table.
     h.push_str("<table id=\"apps\" class=\"sortable\"><thead><tr>\
@@ -95,7 +87,10 @@ pub fn html_report(rows: &[Value]) -> String {
         <th data-type=\"num\">Hosts</th><th data-type=\"num\">Pinned</th><th data-type=\"num\">Score</th><th>Grade</th><th data-type=\"num\">Errors</th>\
         </tr></thead><tbody>\n");
     for (i, d) in rows.iter().enumerate() {
-        let (value, grade) = scores.get(i).copied().unwrap_or((0, "F"));
+        let (value, grade) = match scores.get(i).copied().flatten() {
+            Some((v, g)) => (v.to_string(), g),
+            None => ("-".to_string(), "-"),
+        };
         let _ = writeln!(
             h,
             "<tr><td data-v=\"{}\"><a href=\"#app-{i}\" title=\"{}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td><span class=\"grade g{grade}\">{grade}</span></td><td>{}</td></tr>",
@@ -122,7 +117,7 @@ pub fn html_report(rows: &[Value]) -> String {
     }
     // Sections.
     for (i, d) in rows.iter().enumerate() {
-        section(&mut h, i, d, scores.get(i).copied().unwrap_or((0, "F")));
+        section(&mut h, i, d, scores.get(i).copied().flatten());
     }
     let _ = write!(h, "<script>{SCRIPT}</script>\n</body></html>\n");
     h
@@ -201,10 +196,14 @@ fn chart(h: &mut String, t: &PackageTimeline) {
     h.push_str("</svg>\n");
 }
 
-fn section(h: &mut String, i: usize, d: &Value, (value, grade): (u8, &'static str)) {
+fn section(h: &mut String, i: usize, d: &Value, scored: Option<(u8, &'static str)>) {
+    let badge = match scored {
+        Some((value, grade)) => format!("<span class=\"grade g{grade}\">{grade} {value}</span>"),
+        None => "<span class=\"muted\">unscored (unreadable)</span>".to_string(),
+    };
     let _ = writeln!(
         h,
-        "<section id=\"app-{i}\"><h2>{} <span class=\"muted\">{} {}</span> <span class=\"grade g{grade}\">{grade} {value}</span></h2>",
+        "<section id=\"app-{i}\"><h2>{} <span class=\"muted\">{} {}</span> {badge}</h2>",
         escape(str_of(d, "file")),
         escape(str_of(d, "package")),
         escape(&version_label(d)),
@@ -220,7 +219,7 @@ fn section(h: &mut String, i: usize, d: &Value, (value, grade): (u8, &'static st
         let _ = writeln!(h, "<p class=\"err\">error: {}</p>", escape(e));
     }
     let s = score(d);
-    if !s.reasons.is_empty() {
+    if scored.is_some() && !s.reasons.is_empty() {
         h.push_str("<h3>Score</h3><table><tr><th>Points</th><th>Why</th></tr>\n");
         for r in &s.reasons {
             let _ = writeln!(

@@ -410,7 +410,7 @@ fn with_file(mut doc: Value, file: &str) -> Value {
 }
 
 fn error_row(input: &Input, message: String) -> Value {
-    json!({"file": input.file, "sha256": input.sha, "errors": [message]})
+    json!({"file": input.file, "sha256": input.sha, "score": null, "errors": [message]})
 }
 
 fn has_errors(v: &Value) -> bool {
@@ -533,7 +533,8 @@ enum Msg {
 /// - **One row per input.** A row is the document `scan` returned (with
 ///   `sha256` added if it lacks one), or an error row
 ///   `{"file", "sha256", "errors": [..]}` for a panic (`"panic: <message>"`) or a
-///   timeout (`"timeout: scan exceeded <budget>"`).
+///   timeout (`"timeout: scan exceeded the --timeout limit of <budget>"`); error rows carry
+///   `"score": null`, like every unreadable app.
 /// - **Streaming.** Rows are written as scans complete (one writer, the calling
 ///   thread; each row is one `write_all` of `line + "\n"`, then a flush), so
 ///   memory is bounded by the scans in flight, not the batch. Row order is
@@ -759,7 +760,10 @@ pub fn run_batch(
                         started.remove(&i);
                         if let Some(job) = jobs.get(i) {
                             summary.timeouts = summary.timeouts.saturating_add(1);
-                            let msg = format!("timeout: scan exceeded {}", fmt_duration(budget));
+                            let msg = format!(
+                                "timeout: scan exceeded the --timeout limit of {}",
+                                fmt_duration(budget)
+                            );
                             rows.push((i, error_row(job.primary, msg)));
                         }
                     }
@@ -971,8 +975,9 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(
             find(&rows, "slow.apk")["errors"][0],
-            "timeout: scan exceeded 700ms"
+            "timeout: scan exceeded the --timeout limit of 700ms"
         );
+        assert!(find(&rows, "slow.apk")["score"].is_null());
         assert_eq!(find(&rows, "fast.apk")["package"], "com.ex");
     }
 

@@ -38,19 +38,32 @@ pub const CSV_COLUMNS: &[&str] = &[
     "errors",
 ];
 
-/// The score of a row: its `score.value` if present, else computed.
-fn score_of(doc: &Value) -> (u8, String) {
-    match obj(doc, "score").get("value").and_then(Value::as_u64) {
-        Some(v) => {
+/// The score and grade of a row, as its JSON says: `score.value` / `score.grade` when present;
+/// `None` when `"score": null` (an unreadable app: a grade would claim what was not checked),
+/// and for a document without a `score` key that looks unreadable (errors, no package, no DEX;
+/// e.g. rows of older versions); computed for other documents without a `score` key.
+pub(crate) fn score_of(doc: &Value) -> Option<(u8, String)> {
+    match doc.get("score") {
+        Some(Value::Null) => None,
+        Some(s) if s.get("value").and_then(Value::as_u64).is_some() => {
+            let v = s.get("value").and_then(Value::as_u64).unwrap_or(0);
             let v = u8::try_from(v.min(100)).unwrap_or(100);
-            let g = opt_str(obj(doc, "score"), "grade").unwrap_or(crate::score::grade(v));
-            (v, g.to_string())
+            let g = opt_str(s, "grade").unwrap_or(crate::score::grade(v));
+            Some((v, g.to_string()))
         }
-        None => {
+        _ if looks_unreadable(doc) => None,
+        _ => {
             let s = crate::score::score(doc);
-            (s.value, s.grade.to_string())
+            Some((s.value, s.grade.to_string()))
         }
     }
+}
+
+/// Same test as the scanner's `Report::is_fatal`, on a document: errors, no package, no DEX.
+fn looks_unreadable(doc: &Value) -> bool {
+    error_count(doc) > 0
+        && opt_str(doc, "package").is_none()
+        && opt_u64(obj(doc, "dex"), "files").unwrap_or(0) == 0
 }
 
 fn pinned_hosts(doc: &Value) -> usize {
@@ -89,8 +102,12 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// One CSV line (with trailing newline) for a per-app document.
+/// `score` and `grade` are empty for unreadable apps (`"score": null` in the JSON).
 pub fn csv_row(doc: &Value) -> String {
-    let (score, grade) = score_of(doc);
+    let (score, grade) = match score_of(doc) {
+        Some((v, g)) => (v.to_string(), g),
+        None => (String::new(), String::new()),
+    };
     let fields = [
         csv_field(str_of(doc, "file")),
         csv_field(str_of(doc, "sha256")),
@@ -103,7 +120,7 @@ pub fn csv_row(doc: &Value) -> String {
         csv_field(&tracker_names(doc)),
         arr(doc, "hosts").len().to_string(),
         pinned_hosts(doc).to_string(),
-        score.to_string(),
+        score,
         grade,
         error_count(doc).to_string(),
     ];
@@ -169,8 +186,8 @@ pub fn apps_schema() -> SchemaRef {
         u32f("libraries"),
         u32f("hosts"),
         u32f("pinned_hosts"),
-        Field::new("score", DataType::UInt8, false),
-        Field::new("grade", DataType::Utf8, false),
+        Field::new("score", DataType::UInt8, true),
+        Field::new("grade", DataType::Utf8, true),
         Field::new("debuggable", DataType::Boolean, true),
         Field::new("allow_backup", DataType::Boolean, true),
         Field::new("signer_sha256", DataType::Utf8, true),
@@ -237,7 +254,7 @@ struct Apps {
 impl Apps {
     fn push(&mut self, d: &Value) {
         self.rows = self.rows.saturating_add(1);
-        let (score, grade) = score_of(d);
+        let score = score_of(d);
         let app = obj(d, "application");
         self.file.append_value(str_of(d, "file"));
         self.sha256.append_option(opt_str(d, "sha256"));
@@ -255,8 +272,8 @@ impl Apps {
         self.libraries.append_value(n32(arr(d, "libraries").len()));
         self.hosts.append_value(n32(arr(d, "hosts").len()));
         self.pinned_hosts.append_value(n32(pinned_hosts(d)));
-        self.score.append_value(score);
-        self.grade.append_value(grade);
+        self.score.append_option(score.as_ref().map(|s| s.0));
+        self.grade.append_option(score.map(|s| s.1));
         self.debuggable.append_option(opt_bool(app, "debuggable"));
         self.allow_backup
             .append_option(opt_bool(app, "allow_backup"));
@@ -422,4 +439,101 @@ pub fn jsonl_to_parquet(jsonl: &Path, apps: &Path, trackers: &Path) -> Result<()
     wa.close().map_err(|e| export(apps, e))?;
     wt.close().map_err(|e| export(trackers, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Array, StringArray, UInt8Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use serde_json::json;
+
+    /// A readable app with a score, an unreadable one (`"score": null`), an old-style error row
+    /// without a `score` key, and a readable one without a `score` key (computed).
+    fn docs() -> Vec<Value> {
+        let mut readable = json!({"file": "ok.apk", "package": "com.ok", "dex": {"files": 1}});
+        crate::attach_score(&mut readable, false);
+        let mut fatal = json!({"file": "bad.apk", "errors": ["bad.apk: not an APK"]});
+        crate::attach_score(&mut fatal, true);
+        vec![
+            readable,
+            fatal,
+            json!({"file": "old.apk", "errors": ["timeout: scan exceeded 1s"]}),
+            json!({"file": "noscore.apk", "package": "com.n",
+                   "application": {"debuggable": true}}),
+        ]
+    }
+
+    #[test]
+    fn unreadable_apps_have_no_score_in_csv_and_parquet() {
+        let d = docs();
+        assert_eq!(score_of(&d[0]), Some((100, "A".to_string())));
+        assert_eq!(score_of(&d[1]), None);
+        assert_eq!(score_of(&d[2]), None);
+        // debuggable (10) + allowBackup unset (3).
+        assert_eq!(score_of(&d[3]), Some((87, "B".to_string())));
+
+        let col = |row: &str, name: &str| -> String {
+            let i = CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+            row.trim_end().split(',').nth(i).unwrap().to_string()
+        };
+        let rows: Vec<String> = d.iter().map(csv_row).collect();
+        assert_eq!(
+            (col(&rows[0], "score"), col(&rows[0], "grade")),
+            ("100".into(), "A".into())
+        );
+        assert_eq!(
+            (col(&rows[1], "score"), col(&rows[1], "grade")),
+            (String::new(), String::new())
+        );
+        assert_eq!(col(&rows[1], "errors"), "1");
+        assert_eq!(col(&rows[2], "score"), "");
+        assert_eq!(col(&rows[3], "score"), "87");
+
+        let t = tempfile::tempdir().unwrap();
+        let journal = t.path().join("rows.jsonl");
+        let text: String = d.iter().map(|v| format!("{v}\n")).collect();
+        std::fs::write(&journal, text).unwrap();
+        let csv = t.path().join("out.csv");
+        jsonl_to_csv(&journal, &csv).unwrap();
+        let csv_text = std::fs::read_to_string(&csv).unwrap();
+        let csv_lines: Vec<&str> = csv_text.lines().skip(1).collect();
+        assert_eq!(
+            csv_lines,
+            rows.iter().map(|r| r.trim_end()).collect::<Vec<_>>()
+        );
+
+        let (apps, trackers) = (t.path().join("a.parquet"), t.path().join("t.parquet"));
+        jsonl_to_parquet(&journal, &apps, &trackers).unwrap();
+        let batch = ParquetRecordBatchReaderBuilder::try_new(File::open(&apps).unwrap())
+            .unwrap()
+            .build()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let schema = batch.schema();
+        let field = schema.field_with_name("score").unwrap();
+        assert!(field.is_nullable());
+        let score = batch
+            .column_by_name("score")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<UInt8Array>()
+            .unwrap()
+            .clone();
+        let grade = batch
+            .column_by_name("grade")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .clone();
+        let got: Vec<Option<u8>> = (0..4)
+            .map(|i| score.is_valid(i).then(|| score.value(i)))
+            .collect();
+        assert_eq!(got, [Some(100), None, None, Some(87)]);
+        assert!(grade.is_null(1) && grade.is_null(2));
+        assert_eq!(grade.value(3), "B");
+    }
 }
