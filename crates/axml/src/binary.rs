@@ -75,6 +75,7 @@ pub fn parse_axml(bytes: &[u8]) -> Result<Document, AxmlError> {
         data,
         pool: None,
         resmap: &[],
+        resmap_seen: false,
         stack: Vec::new(),
         root: None,
         skipped_depth: 0,
@@ -88,6 +89,8 @@ struct Parser<'a> {
     data: &'a [u8],
     pool: Option<StringPool<'a>>,
     resmap: &'a [u8],
+    /// A resource map chunk was present (even an empty one).
+    resmap_seen: bool,
     stack: Vec<Element>,
     root: Option<Element>,
     skipped_depth: usize,
@@ -153,6 +156,7 @@ impl<'a> Parser<'a> {
                 }
                 RES_XML_RESOURCE_MAP_TYPE => {
                     self.resmap = chunk.get(hs..).unwrap_or_default();
+                    self.resmap_seen = true;
                 }
                 RES_XML_START_NAMESPACE_TYPE | RES_XML_END_NAMESPACE_TYPE => {}
                 RES_XML_START_ELEMENT_TYPE => self.start_element(chunk, hs, pos),
@@ -387,6 +391,15 @@ impl<'a> Parser<'a> {
         if self.pool.is_none() {
             self.note("no string pool".to_string());
         }
+        // aapt/aapt2 always write one for a manifest (its attributes are framework ones); other
+        // compiled XML (res/xml with only custom attributes) may legitimately lack it.
+        if !self.resmap_seen && self.root.as_ref().is_some_and(|r| r.name == "manifest") {
+            self.note(
+                "binary manifest has no resource map: attributes carry no resource ids, so \
+                 android: attributes are matched by name only"
+                    .to_string(),
+            );
+        }
         Document {
             root: self.root,
             anomalies: self.anomalies,
@@ -449,13 +462,38 @@ mod tests {
         };
         let node = sample().child(Node::new("x").plain("s", AttrValue::String("héllo ✓ 𝄞".into())));
         let doc = parse_axml(&fx::write(&node, &o)).unwrap();
-        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        assert_eq!(doc.anomalies.len(), 1, "{:?}", doc.anomalies);
+        assert!(doc.anomalies[0].starts_with("binary manifest has no resource map"));
         let root = doc.root.unwrap();
         let vc = root.android_attr("versionCode").unwrap();
         assert_eq!(vc.resource_id, None);
         assert_eq!(vc.value, Value::Int(42));
         let x = root.children_named("x").next().unwrap();
         assert_eq!(x.attr("s").unwrap().value.as_str(), Some("héllo ✓ 𝄞"));
+    }
+
+    #[test]
+    fn missing_resource_map_is_noted_for_manifests_only() {
+        let with = parse_axml(&fx::write(&sample(), &Options::default())).unwrap();
+        assert!(with.anomalies.is_empty(), "{:?}", with.anomalies);
+        let o = Options {
+            resource_map: false,
+            ..Options::default()
+        };
+        // A res/xml file with only custom attributes needs no resource map.
+        let nsc = Node::new("network-security-config").child(
+            Node::new("base-config").plain("cleartextTrafficPermitted", AttrValue::Bool(false)),
+        );
+        let doc = parse_axml(&fx::write(&nsc, &o)).unwrap();
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        let doc = parse_axml(&fx::write(&sample(), &o)).unwrap();
+        assert!(
+            doc.anomalies
+                .iter()
+                .any(|a| a.contains("binary manifest has no resource map")),
+            "{:?}",
+            doc.anomalies
+        );
     }
 
     #[test]

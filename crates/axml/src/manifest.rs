@@ -239,6 +239,43 @@ fn resolve_class(package: Option<&str>, name: &str) -> String {
     }
 }
 
+/// Warns about attributes named like a framework attribute the model reads (`name`,
+/// `exported`, `versionCode`, …) whose namespace is not the Android one: no namespace or a
+/// look-alike URI (`…/apk/res/androidx`). Android reads such an attribute only through its
+/// resource id (then it *is* that framework attribute, whatever the namespace says); without a
+/// framework id it ignores it, and so does [`Element::android_attr`].
+fn namespace_tricks(root: &Element, anomalies: &mut Vec<String>) {
+    for el in root.descendants() {
+        for a in &el.attributes {
+            if a.namespace.as_deref() == Some(crate::ANDROID_NS)
+                || crate::android_attr_id(&a.name).is_none()
+            {
+                continue;
+            }
+            let ns = match &a.namespace {
+                Some(ns) => format!("namespace {ns:?}"),
+                None => "no namespace".to_string(),
+            };
+            let verdict = match a
+                .resource_id
+                .and_then(|id| crate::android_attr_name(id).map(|n| (id, n)))
+            {
+                Some((id, n)) => {
+                    format!("Android reads it as android:{n} by its resource id 0x{id:08x}")
+                }
+                None => "Android ignores it, and so does trackscan".to_string(),
+            };
+            crate::push_anomaly(
+                anomalies,
+                format!(
+                    "<{}>: attribute {:?} has {ns}, not the Android namespace ({verdict})",
+                    el.name, a.name
+                ),
+            );
+        }
+    }
+}
+
 impl Manifest {
     /// Builds the model from a parsed manifest; `res` resolves references (labels, version
     /// names, the network security config path, meta-data values).
@@ -252,6 +289,7 @@ impl Manifest {
             m.anomalies
                 .push(format!("root element is <{}>, not <manifest>", root.name));
         }
+        namespace_tricks(root, &mut m.anomalies);
         let cx = Ctx { res };
         m.package = root
             .attributes
@@ -747,6 +785,73 @@ mod tests {
         assert_eq!(
             m.application.network_security_config.as_deref(),
             Some("res/xml/network_security_config.xml")
+        );
+    }
+
+    #[test]
+    fn namespace_tricks_warn_and_follow_android() {
+        let mut fake = Node::new("uses-permission");
+        fake.attrs.push(fx::Attr {
+            namespace: Some("http://schemas.android.com/apk/res/androidx".into()),
+            name: "name".into(),
+            resource_id: None,
+            value: s("fake.PERMISSION"),
+        });
+        let root = fx::manifest("com.ns", 1, "1", &["android.permission.INTERNET"])
+            .child(fake)
+            .child(Node::new("uses-permission").plain("name", s("plain.PERMISSION")));
+        let tricks = |m: &Manifest| -> Vec<String> {
+            m.anomalies
+                .iter()
+                .filter(|a| a.contains("not the Android namespace"))
+                .cloned()
+                .collect()
+        };
+
+        // With a resource map, the writer (like a hostile one) shares the pool string "name"
+        // and so its resource id 0x01010003 with the decoys: Android reads them as android:name.
+        let doc = parse_axml(&fx::write(&root, &Options::default())).unwrap();
+        let m = Manifest::from_document(&doc, None);
+        assert_eq!(
+            m.permission_names(),
+            [
+                "android.permission.INTERNET",
+                "fake.PERMISSION",
+                "plain.PERMISSION"
+            ]
+        );
+        let t = tricks(&m);
+        assert_eq!(t.len(), 2, "{:?}", m.anomalies);
+        assert!(t[0].contains(
+            r#"<uses-permission>: attribute "name" has namespace "http://schemas.android.com/apk/res/androidx""#
+        ));
+        assert!(t[0].contains("by its resource id 0x01010003"), "{}", t[0]);
+        assert!(t[1].contains("has no namespace"), "{}", t[1]);
+
+        // Without one, nothing has an id and Android matches (namespace, name): both ignored.
+        let o = Options {
+            resource_map: false,
+            ..Options::default()
+        };
+        let m = Manifest::from_document(&parse_axml(&fx::write(&root, &o)).unwrap(), None);
+        assert_eq!(m.permission_names(), ["android.permission.INTERNET"]);
+        let t = tricks(&m);
+        assert_eq!(t.len(), 2, "{:?}", m.anomalies);
+        assert!(t.iter().all(|a| a.contains("Android ignores it")), "{t:?}");
+
+        // The same in a text manifest (no resource ids at all).
+        let text = br#"<manifest xmlns:android="http://schemas.android.com/apk/res/android"
+            xmlns:a="http://schemas.android.com/apk/res/androidx" package="com.t">
+          <uses-permission a:name="fake.P"/><uses-permission android:name="real.P"/>
+        </manifest>"#;
+        let m = Manifest::from_document(&parse_any(text).unwrap(), None);
+        assert_eq!(m.permission_names(), ["real.P"]);
+        assert_eq!(tricks(&m).len(), 1, "{:?}", m.anomalies);
+        // `package` (no namespace, not a framework attribute) is not a trick.
+        assert!(
+            !m.anomalies.iter().any(|a| a.contains("package")),
+            "{:?}",
+            m.anomalies
         );
     }
 

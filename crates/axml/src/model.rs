@@ -36,8 +36,10 @@ impl Element {
     /// A framework (`android:`) attribute, resolved like Android does: by resource id when the
     /// crate knows the id for `name` and the attribute carries one; attributes without a
     /// resource id (text XML, AXML without resource map) match by name in the Android
-    /// namespace (or with no namespace). An attribute whose id is a different one never matches
-    /// by name alone, so a decoy `versionCode` with a bogus id is ignored.
+    /// namespace only, as `getAttributeValue(ANDROID_NS, name)` does: a `name` with no
+    /// namespace or a look-alike namespace URI is not `android:name` (the namespace trick). An
+    /// attribute whose id is a different one never matches by name alone, so a decoy
+    /// `versionCode` with a bogus id is ignored.
     pub fn android_attr(&self, name: &str) -> Option<&Attribute> {
         if let Some(id) = android_attr_id(name) {
             if let Some(a) = self.attributes.iter().find(|a| a.resource_id == Some(id)) {
@@ -45,9 +47,7 @@ impl Element {
             }
         }
         self.attributes.iter().find(|a| {
-            a.resource_id.is_none()
-                && a.name == name
-                && matches!(a.namespace.as_deref(), Some(ANDROID_NS) | None)
+            a.resource_id.is_none() && a.name == name && a.namespace.as_deref() == Some(ANDROID_NS)
         })
     }
 
@@ -280,9 +280,13 @@ mod tests {
         let mut e = el("m", vec![]);
         e.attributes = vec![
             a(Some("http://other"), "versionCode", None, 1),
+            a(None, "versionCode", None, 4),
             a(Some(ANDROID_NS), "versionCode", None, 2),
         ];
         assert_eq!(e.android_attr("versionCode").unwrap().value, Value::Int(2));
+        e.attributes.remove(2);
+        // Neither a look-alike namespace nor no namespace is android:.
+        assert!(e.android_attr("versionCode").is_none());
         e.attributes.push(a(None, "q", Some(0x0101_021b), 3));
         assert_eq!(e.android_attr("versionCode").unwrap().value, Value::Int(3));
         assert!(e.android_attr("label").is_none());

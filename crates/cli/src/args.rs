@@ -33,6 +33,13 @@ pub enum Command {
     Signatures(SignaturesArgs),
 }
 
+/// `--limit` help, shared by `scan` and `batch` (defaults: `trackscan_container::Limits`).
+const LIMIT_HELP: &str = "Raise or lower a per-app resource limit, e.g. `max-total-inflated=4GiB` \
+(repeatable); an app over a limit gets an error naming it. Keys and defaults: max-entries=100000, \
+max-entry-size=512MiB, max-total-inflated=2GiB, max-ratio=1000, max-nested=64, \
+max-dex-files=1000, max-dex-size=256MiB, max-dex-strings=16777216. Sizes take K/M/G/KiB/MiB/GiB \
+suffixes.";
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
     /// One JSON document per app (pretty for one input, one line each for several).
@@ -63,10 +70,7 @@ pub struct ScanArgs {
     /// Compact JSON even for a single input.
     #[arg(long)]
     pub compact: bool,
-    /// Raise or lower a resource limit, e.g. `max-total-inflated=4GiB` (repeatable). Keys and
-    /// defaults: max-entries=100000, max-entry-size=512MiB, max-total-inflated=2GiB,
-    /// max-ratio=1000, max-nested=64. Sizes take K/M/G/KiB/MiB/GiB suffixes.
-    #[arg(long, value_name = "KEY=VALUE")]
+    #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
     pub limit: Vec<String>,
 }
 
@@ -106,6 +110,8 @@ pub struct BatchArgs {
     /// Use the rules in DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
+    pub limit: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

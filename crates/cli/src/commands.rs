@@ -22,13 +22,12 @@ pub fn run(cli: Cli) -> Result<u8, String> {
 mod batch;
 mod sigs;
 
-/// Loads the rules (built-in or from a directory) and compiles the scanner.
-pub fn scanner(rules: Option<&Path>) -> Result<Scanner, String> {
-    let set = load_rules(rules)?;
-    Scanner::new(set, trackscan_scan::Limits::default())
+/// Loads the rules (built-in or from a directory) and compiles the scanner with `limits`.
+pub fn scanner(rules: Option<&Path>, limits: trackscan_scan::Limits) -> Result<Scanner, String> {
+    Scanner::new(load_rules(rules)?, limits)
 }
 
-/// Applies `--limit KEY=VALUE` options to the default limits.
+/// Applies `--limit KEY=VALUE` options to the default limits (`scan` and `batch` share this).
 pub fn parse_limits(specs: &[String]) -> Result<trackscan_scan::Limits, String> {
     let mut l = trackscan_scan::Limits::default();
     for spec in specs {
@@ -38,21 +37,7 @@ pub fn parse_limits(specs: &[String]) -> Result<trackscan_scan::Limits, String> 
         let n = parse_size(v.trim()).ok_or_else(|| {
             format!("--limit {spec:?}: {v:?} is not a number (K/M/G suffixes allowed)")
         })?;
-        let usize_of =
-            |n: u64| usize::try_from(n).map_err(|_| format!("--limit {spec:?}: too large"));
-        match k.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "max-entries" => l.max_entries = usize_of(n)?,
-            "max-entry-size" => l.max_entry_size = n,
-            "max-total-inflated" => l.max_total_inflated = n,
-            "max-ratio" => l.max_ratio = n,
-            "max-nested" => l.max_nested = usize_of(n)?,
-            other => {
-                return Err(format!(
-                    "--limit {spec:?}: unknown limit {other:?} (use max-entries, max-entry-size, \
-                     max-total-inflated, max-ratio or max-nested)"
-                ))
-            }
-        }
+        l.set(k, n).map_err(|e| format!("--limit {spec:?}: {e}"))?;
     }
     Ok(l)
 }
@@ -121,8 +106,7 @@ pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> 
 
 fn scan(a: ScanArgs) -> Result<u8, String> {
     let fail_on = parse_fail_on(&a.fail_on)?;
-    let limits = parse_limits(&a.limit)?;
-    let scanner = Scanner::new(load_rules(a.rules.as_deref())?, limits)?;
+    let scanner = scanner(a.rules.as_deref(), parse_limits(&a.limit)?)?;
     let mut out = output(a.output.as_deref())?;
     let mut code = 0u8;
     let single = a.paths.len() == 1 && !a.compact;

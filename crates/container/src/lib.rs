@@ -61,7 +61,12 @@ mod inflate;
 pub use archive::{Entry, ZipArchive};
 pub use error::{Anomaly, AnomalyKind, ContainerError};
 
-/// Budgets that bound what reading one archive may allocate and walk.
+/// Budgets that bound what reading one app may allocate and walk.
+///
+/// The archive limits (`max_entries` … `max_nested`) are enforced by [`ZipArchive`]; the DEX
+/// limits (`max_dex_files`, `max_dex_size`, `max_dex_strings`) by the scanner before it hands
+/// any DEX bytes to the DEX parser. Every limit can be set by its kebab-case key with
+/// [`Limits::set`] (the CLI's `--limit KEY=VALUE`); [`Limits::KEYS`] lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Most central directory entries accepted (default 100 000; the largest real APKs hold
@@ -77,6 +82,16 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Most inner APKs read from one split bundle (default 64).
     pub max_nested: usize,
+    /// Most `classes*.dex` files read per app, over all splits of a bundle (default 1000; the
+    /// largest real apps ship about 40, Android's own loader stops at the first gap).
+    pub max_dex_files: usize,
+    /// Largest single DEX file read, in bytes (default 256 MiB; real DEX files stay under
+    /// 64 MiB because a method index is 16 bits).
+    pub max_dex_size: u64,
+    /// Largest `string_ids_size` (header offset 0x38) accepted per DEX (default 2^24 =
+    /// 16 777 216; real DEX files hold at most a few hundred thousand strings). Checked on the
+    /// header before the DEX parser allocates anything proportional to the count.
+    pub max_dex_strings: u64,
 }
 
 impl Default for Limits {
@@ -87,7 +102,80 @@ impl Default for Limits {
             max_total_inflated: 2 << 30,
             max_ratio: 1000,
             max_nested: 64,
+            max_dex_files: 1000,
+            max_dex_size: 256 << 20,
+            max_dex_strings: 1 << 24,
         }
+    }
+}
+
+/// Why [`Limits::set`] refused a key or value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitError {
+    /// The key is not one of [`Limits::KEYS`].
+    UnknownKey,
+    /// The value does not fit the limit's type on this platform.
+    TooLarge,
+}
+
+impl std::fmt::Display for LimitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitError::UnknownKey => write!(f, "unknown limit (use {})", Limits::KEYS.join(", ")),
+            LimitError::TooLarge => f.write_str("value too large for this limit"),
+        }
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+impl Limits {
+    /// The keys [`Limits::set`] accepts, in declaration order.
+    pub const KEYS: &'static [&'static str] = &[
+        "max-entries",
+        "max-entry-size",
+        "max-total-inflated",
+        "max-ratio",
+        "max-nested",
+        "max-dex-files",
+        "max-dex-size",
+        "max-dex-strings",
+    ];
+
+    /// Sets the limit named `key` (kebab-case as in [`Limits::KEYS`]; `_` and upper case are
+    /// accepted too) to `value`.
+    pub fn set(&mut self, key: &str, value: u64) -> Result<(), LimitError> {
+        let as_usize = |v: u64| usize::try_from(v).map_err(|_| LimitError::TooLarge);
+        match key.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "max-entries" => self.max_entries = as_usize(value)?,
+            "max-entry-size" => self.max_entry_size = value,
+            "max-total-inflated" => self.max_total_inflated = value,
+            "max-ratio" => self.max_ratio = value,
+            "max-nested" => self.max_nested = as_usize(value)?,
+            "max-dex-files" => self.max_dex_files = as_usize(value)?,
+            "max-dex-size" => self.max_dex_size = value,
+            "max-dex-strings" => self.max_dex_strings = value,
+            _ => return Err(LimitError::UnknownKey),
+        }
+        Ok(())
+    }
+
+    /// The value of the limit named `key` (as [`Limits::set`] takes it), or `None`.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        let u = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        Some(
+            match key.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "max-entries" => u(self.max_entries),
+                "max-entry-size" => self.max_entry_size,
+                "max-total-inflated" => self.max_total_inflated,
+                "max-ratio" => self.max_ratio,
+                "max-nested" => u(self.max_nested),
+                "max-dex-files" => u(self.max_dex_files),
+                "max-dex-size" => self.max_dex_size,
+                "max-dex-strings" => self.max_dex_strings,
+                _ => return None,
+            },
+        )
     }
 }
 
@@ -316,5 +404,34 @@ mod tests {
         assert_eq!(l.max_total_inflated, 2 * 1024 * 1024 * 1024);
         assert_eq!(l.max_ratio, 1000);
         assert_eq!(l.max_nested, 64);
+        assert_eq!(l.max_dex_files, 1000);
+        assert_eq!(l.max_dex_size, 256 * 1024 * 1024);
+        assert_eq!(l.max_dex_strings, 16_777_216);
+    }
+
+    #[test]
+    fn every_key_sets_and_gets_its_own_field() {
+        for (i, key) in Limits::KEYS.iter().enumerate() {
+            let mut l = Limits::default();
+            let v = 7 + i as u64;
+            l.set(key, v).unwrap();
+            assert_eq!(l.get(key), Some(v), "{key}");
+            // Only that field changed.
+            for other in Limits::KEYS.iter().filter(|k| *k != key) {
+                assert_eq!(
+                    l.get(other),
+                    Limits::default().get(other),
+                    "{key} changed {other}"
+                );
+            }
+        }
+        let mut l = Limits::default();
+        l.set("MAX_DEX_STRINGS", 5).unwrap();
+        assert_eq!(l.max_dex_strings, 5);
+        assert_eq!(l.set("max-bogus", 1), Err(LimitError::UnknownKey));
+        assert!(LimitError::UnknownKey
+            .to_string()
+            .contains("max-dex-strings"));
+        assert_eq!(l.get("max-bogus"), None);
     }
 }

@@ -47,8 +47,12 @@ pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &m
         InputKind::Dex => {
             report.kind = "dex".into();
             let mut c = Collected::default();
-            c.dex
-                .push(("classes.dex".to_string(), Cow::Borrowed(bytes)));
+            match dex_over_limit(&scanner.limits, bytes) {
+                Some(e) => report.errors.push(format!("{name}: {e}")),
+                None => c
+                    .dex
+                    .push(("classes.dex".to_string(), Cow::Borrowed(bytes))),
+            }
             analyze::analyze(scanner, c, report);
         }
         InputKind::Apk | InputKind::SplitBundle | InputKind::OtherZip => {
@@ -94,7 +98,7 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
             return;
         }
         let mut c = Collected::default();
-        collect_apk(scanner, zip, "", &mut c, report);
+        collect_apk(scanner, zip, "", &mut c, 0, report);
         push_zip_anomalies(zip, "", report);
         analyze::analyze(scanner, c, report);
         return;
@@ -138,10 +142,10 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
         let prefix = format!("{n}!");
         // The base APK (first) gives the manifest, resources and signature.
         if i == 0 {
-            collect_apk(scanner, z, &prefix, &mut c, report);
+            collect_apk(scanner, z, &prefix, &mut c, 0, report);
         } else {
             let mut split = Collected::default();
-            collect_apk(scanner, z, &prefix, &mut split, report);
+            collect_apk(scanner, z, &prefix, &mut split, c.dex.len(), report);
             c.dex.extend(split.dex);
             c.version_files.extend(split.version_files);
             c.native_libs.extend(split.native_libs);
@@ -158,6 +162,32 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
         push_zip_anomalies(z, &prefix, report);
     }
     analyze::analyze(scanner, c, report);
+}
+
+/// Offset of `string_ids_size` (u32 LE) in a DEX header.
+const DEX_STRING_IDS_SIZE: usize = 0x38;
+
+/// Checks one DEX against the `max-dex-size` and `max-dex-strings` limits, reading only the
+/// header field, before the DEX parser sees (and allocates for) the bytes. The message names the
+/// limit; the caller prefixes the file name.
+pub(crate) fn dex_over_limit(limits: &trackscan_container::Limits, dex: &[u8]) -> Option<String> {
+    let len = u64::try_from(dex.len()).unwrap_or(u64::MAX);
+    if len > limits.max_dex_size {
+        return Some(format!(
+            "{len} bytes, more than the max-dex-size limit {}",
+            limits.max_dex_size
+        ));
+    }
+    let strings = dex
+        .get(DEX_STRING_IDS_SIZE..DEX_STRING_IDS_SIZE + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_le_bytes)?;
+    (u64::from(strings) > limits.max_dex_strings).then(|| {
+        format!(
+            "{strings} strings, more than the max-dex-strings limit {}",
+            limits.max_dex_strings
+        )
+    })
 }
 
 fn push_zip_anomalies(zip: &ZipArchive<'_>, prefix: &str, report: &mut Report) {
@@ -206,6 +236,7 @@ fn collect_apk<'a>(
     zip: &ZipArchive<'a>,
     prefix: &str,
     c: &mut Collected<'a>,
+    dex_before: usize,
     report: &mut Report,
 ) {
     let mut read = |name: &str, e: &trackscan_container::Entry| -> Option<Cow<'a, [u8]>> {
@@ -229,9 +260,33 @@ fn collect_apk<'a>(
     if let Some(e) = zip.by_name("resources.arsc") {
         c.arsc = read("resources.arsc", e);
     }
-    for e in zip.dex_entries() {
+    // Limit errors wait until `read` (which borrows `report`) is done.
+    let mut limit_errors = Vec::new();
+    let dex_entries = zip.dex_entries();
+    let max_dex = scanner.limits.max_dex_files;
+    // Split APKs of a bundle share one count with the base and the splits before them.
+    let room = max_dex.saturating_sub(dex_before.saturating_add(c.dex.len()));
+    if dex_entries.len() > room {
+        limit_errors.push(format!(
+            "{prefix}classes*.dex: {} files, more than the max-dex-files limit {max_dex}; {room} \
+             read",
+            dex_entries.len(),
+        ));
+    }
+    for e in dex_entries.into_iter().take(room) {
+        // Declared size first (no inflate), then the real length (sizes can lie).
+        if e.uncompressed_size > scanner.limits.max_dex_size {
+            limit_errors.push(format!(
+                "{prefix}{}: {} bytes, more than the max-dex-size limit {}",
+                e.name, e.uncompressed_size, scanner.limits.max_dex_size
+            ));
+            continue;
+        }
         if let Some(b) = read(&e.name, e) {
-            c.dex.push((format!("{prefix}{}", e.name), b));
+            match dex_over_limit(&scanner.limits, &b) {
+                Some(err) => limit_errors.push(format!("{prefix}{}: {err}", e.name)),
+                None => c.dex.push((format!("{prefix}{}", e.name), b)),
+            }
         }
     }
     let mut seen_libs = std::collections::BTreeSet::new();
@@ -279,6 +334,7 @@ fn collect_apk<'a>(
             }
         }
     }
+    report.errors.extend(limit_errors);
     if c.signed_apk.is_none() {
         c.signed_apk = Some((zip.bytes(), zip.central_directory_offset()));
     }

@@ -14,7 +14,7 @@ pub fn scan_document(scanner: &trackscan_scan::Scanner, path: &Path) -> Value {
 }
 
 pub fn batch(a: BatchArgs) -> Result<u8, String> {
-    let scanner = super::scanner(a.rules.as_deref())?;
+    let scanner = super::scanner(a.rules.as_deref(), super::parse_limits(&a.limit)?)?;
     let opts = BatchOptions {
         inputs: a.inputs,
         output: a.output,
@@ -61,7 +61,7 @@ fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Resu
             .map_err(|e| format!("{}: not a trackscan JSON document: {e}", path.display()));
     }
     if scanner.is_none() {
-        *scanner = Some(super::scanner(None)?);
+        *scanner = Some(super::scanner(None, trackscan_scan::Limits::default())?);
     }
     let s = scanner.as_ref().ok_or("scanner unavailable")?;
     let doc = scan_document(s, path);
