@@ -90,6 +90,13 @@ impl Run {
         );
         assert_eq!(self.classes(), 2, "messages: {:#?}", self.messages());
     }
+
+    /// Package and permission as [`Run::expect_app`], with `classes` classes read.
+    fn expect_app_with_classes(&self, classes: u64) {
+        assert_eq!(self.package(), Some(PKG), "{:#?}", self.messages());
+        assert!(self.permissions().iter().any(|p| p == PERM));
+        assert_eq!(self.classes(), classes, "messages: {:#?}", self.messages());
+    }
 }
 
 /// Writes `bytes` as `name` into a fresh temporary directory and scans it with `extra` args.
@@ -478,7 +485,7 @@ fn bundle_too_many_inner_apks() {
     }
     let r = scan("many.apks", &zb.build());
     assert_eq!(r.package(), Some(PKG));
-    r.expect_message(&["max_nested"]);
+    r.expect_message(&["71 APKs", "max-nested limit 64"]);
 }
 
 // ---------------------------------------------------------------- AXML
@@ -582,15 +589,22 @@ fn axml_missing_resource_map() {
         ..fx_axml::Options::default()
     };
     let r = scan("no_resmap.apk", &apk(&manifest_with(&opts), &dex()));
-    assert_eq!(r.package(), Some(PKG));
-    assert_eq!(r.classes(), 2);
-    // Known gap: no warning that android: attributes were matched by name only.
-    assert!(r.permissions().iter().any(|p| p == PERM));
+    r.expect_app();
+    r.expect_message(&[
+        "AndroidManifest.xml",
+        "binary manifest has no resource map",
+        "by name only",
+    ]);
+    // The clean fixture has one: no such warning.
+    let clean = scan("resmap.apk", &apk(&manifest(), &dex()));
+    assert!(!clean.messages().iter().any(|m| m.contains("resource map")));
 }
 
 #[test]
 fn axml_namespace_tricks() {
-    // android:name spelled with a foreign namespace URI, and a zero-sized end-namespace chunk.
+    // android:name spelled with a look-alike namespace URI, a "name" with no namespace, and a
+    // zero-sized end-namespace chunk. Without a resource map no attribute has an id, so Android
+    // matches (namespace, name) and sees neither decoy; trackscan must agree and say why.
     let mut m = fx_axml::manifest(PKG, 7, "1.0", &[PERM]);
     m = m.child(Node::new("uses-permission").plain("name", AttrValue::String("evil.PERM".into())));
     let mut fake = Node::new("uses-permission");
@@ -601,16 +615,29 @@ fn axml_namespace_tricks() {
         value: AttrValue::String("fake.PERMISSION".into()),
     });
     m = m.child(fake);
-    let opts = axml_hostile(fx_axml::Hostile {
-        zero_sized_end_ns: true,
-        ..Default::default()
-    });
+    let opts = fx_axml::Options {
+        resource_map: false,
+        ..axml_hostile(fx_axml::Hostile {
+            zero_sized_end_ns: true,
+            ..Default::default()
+        })
+    };
     let r = scan("ns.apk", &apk(&fx_axml::write(&m, &opts), &dex()));
-    assert_eq!(r.package(), Some(PKG));
+    r.expect_app();
+    assert_eq!(r.permissions(), [PERM]);
+    r.expect_message(&[
+        "<uses-permission>: attribute \"name\" has namespace \"http://schemas.android.com/apk/res/androidx\", not the Android namespace",
+        "ignores it",
+    ]);
+    r.expect_message(&["attribute \"name\" has no namespace", "ignores it"]);
+
+    // With a resource map the decoys share the pool string "name", hence android:name's
+    // resource id: Android reads them by id, and so does trackscan (still warning).
+    let opts = axml_hostile(fx_axml::Hostile::default());
+    let r = scan("ns_id.apk", &apk(&fx_axml::write(&m, &opts), &dex()));
     let perms = r.permissions();
-    assert!(perms.iter().any(|p| p == PERM), "{perms:?}");
-    // Known gap: Android matches android:name by resource id, so it would not see
-    // "fake.PERMISSION" (foreign namespace, no id); trackscan currently lists it.
+    assert!(perms.iter().any(|p| p == "fake.PERMISSION"), "{perms:?}");
+    r.expect_message(&["androidx", "by its resource id 0x01010003"]);
 }
 
 #[test]
@@ -859,6 +886,266 @@ fn bare_dex_with_bad_magic_version() {
     // ART accepts 035..=041 only: an unknown version is not a DEX it would load.
     assert_eq!(r.code, 2, "{:#?}", r.messages());
     r.expect_message(&["bad magic", "999"]);
+}
+
+// ---------------------------------------------------------------- resource limits
+
+/// A second DEX with one class of its own (so that classes count which DEX files were read).
+fn extra_dex(class: &str) -> Vec<u8> {
+    DexBuilder::new()
+        .class(ClassDefSpec::new(
+            class,
+            vec![MethodDef::new("x", &[], "V", vec![Op::ReturnVoid])],
+        ))
+        .build()
+}
+
+/// The fixture app plus `classes2.dex` (one class) and `classes3.dex` (as given).
+fn multidex_apk(third: &[u8]) -> Vec<u8> {
+    ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &dex())
+        .deflated("classes2.dex", &extra_dex("Lcom/hostile/app/Two;"))
+        .deflated("classes3.dex", third)
+        .build()
+}
+
+#[test]
+fn limit_max_dex_strings_rejects_on_the_header() {
+    // 300 million strings declared in classes3.dex: rejected from the header field, before the
+    // DEX parser allocates anything; the other DEX files and the manifest are still read.
+    let huge = dex_with(|h| h.string_ids_size = Some(300_000_000));
+    let r = scan("strings3.apk", &multidex_apk(&huge));
+    r.expect_app_with_classes(3);
+    assert_eq!(r.code, 0, "{:#?}", r.messages());
+    let errors = r.doc["errors"].as_array().cloned().unwrap_or_default();
+    assert!(
+        errors.iter().any(|e| e
+            == "classes3.dex: 300000000 strings, more than the max-dex-strings limit 16777216"),
+        "{errors:#?}"
+    );
+    // A lower limit, set on the command line, applies to every DEX.
+    let r = scan_with(
+        "strings_low.apk",
+        &multidex_apk(&extra_dex("Lcom/hostile/app/Three;")),
+        &["--limit", "max-dex-strings=3"],
+    );
+    assert_eq!(r.package(), Some(PKG));
+    assert_eq!(r.classes(), 0, "{:#?}", r.messages());
+    r.expect_message(&["classes.dex:", "more than the max-dex-strings limit 3"]);
+    r.expect_message(&["classes2.dex:", "max-dex-strings"]);
+    // A bare DEX over the limit: nothing else to read, so the app is unreadable (exit 2).
+    let r = scan("huge.dex", &huge);
+    assert_eq!(r.code, 2);
+    r.expect_message(&[
+        "huge.dex",
+        "300000000 strings",
+        "max-dex-strings limit 16777216",
+    ]);
+}
+
+#[test]
+fn limit_max_dex_size() {
+    let big = dex_with(|h| h.raw_strings = vec![vec![b'a'; 5000]]);
+    let r = scan_with(
+        "dexsize.apk",
+        &multidex_apk(&big),
+        &["--limit", "max-dex-size=4KiB"],
+    );
+    r.expect_app_with_classes(3);
+    r.expect_message(&[
+        "classes3.dex: ",
+        "bytes, more than the max-dex-size limit 4096",
+    ]);
+    // The declared size is checked before inflating; a size that lies is caught on the bytes.
+    let stored = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .stored("classes.dex", &dex())
+        .stored("classes2.dex", &big)
+        .build();
+    let r = scan_with(
+        "dexsize_stored.apk",
+        &stored,
+        &["--limit", "max-dex-size=4K"],
+    );
+    r.expect_app();
+    r.expect_message(&["classes2.dex", "max-dex-size limit 4096"]);
+}
+
+#[test]
+fn limit_max_dex_files() {
+    let r = scan_with(
+        "dexfiles.apk",
+        &multidex_apk(&extra_dex("Lcom/hostile/app/Three;")),
+        &["--limit", "max-dex-files=2"],
+    );
+    // classes.dex (2 classes) and classes2.dex (1) read, classes3.dex not.
+    r.expect_app_with_classes(3);
+    r.expect_message(&["classes*.dex: 3 files, more than the max-dex-files limit 2; 2 read"]);
+    let all = scan(
+        "dexfiles_all.apk",
+        &multidex_apk(&extra_dex("Lcom/hostile/app/Three;")),
+    );
+    all.expect_app_with_classes(4);
+    assert!(all.doc["errors"].as_array().is_none_or(|e| e.is_empty()));
+
+    // In a split bundle the count spans the base and its splits.
+    let split = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &extra_dex("Lcom/hostile/app/Split;"))
+        .build();
+    let bundle = ZipBuilder::new()
+        .stored("base.apk", &apk(&manifest(), &dex()))
+        .stored("split_a.apk", &split)
+        .build();
+    let r = scan_with("dexfiles.apks", &bundle, &["--limit", "max-dex-files=1"]);
+    r.expect_app();
+    r.expect_message(&["split_a.apk!classes*.dex", "max-dex-files limit 1; 0 read"]);
+}
+
+#[test]
+fn limit_bad_keys_and_values_are_usage_errors() {
+    for bad in ["max-bogus=1", "max-dex-files", "max-dex-size=12Q"] {
+        let out = trackscan()
+            .args(["scan", "--limit", bad, "x.apk"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--limit"), "{bad}: {err}");
+    }
+    let out = trackscan()
+        .args(["scan", "--limit", "max-bogus=1", "x.apk"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max-dex-strings"));
+}
+
+/// Runs `trackscan batch` on `inputs` with `extra` args; returns the rows and the output path.
+fn batch(dir: &Path, inputs: &[&Path], extra: &[&str]) -> (Vec<Value>, PathBuf) {
+    let out = dir.join(if extra.contains(&"csv") {
+        "rows.csv"
+    } else {
+        "rows.jsonl"
+    });
+    let o = trackscan()
+        .args(["batch", "--quiet", "--jobs", "2", "-o"])
+        .arg(&out)
+        .args(extra)
+        .args(inputs)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "batch exit: {stderr}");
+    let journal = if extra.contains(&"csv") {
+        dir.join("rows.csv.jsonl")
+    } else {
+        out.clone()
+    };
+    let rows = std::fs::read_to_string(&journal)
+        .expect("journal")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON row"))
+        .collect();
+    (rows, out)
+}
+
+fn row<'a>(rows: &'a [Value], name: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with(name)))
+        .unwrap_or_else(|| panic!("no row for {name}: {rows:#?}"))
+}
+
+#[test]
+fn batch_applies_limits_to_every_app_and_keeps_going() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = dir.path().join("clean.apk");
+    let strings = dir.path().join("strings.apk");
+    let files = dir.path().join("files.apk");
+    std::fs::write(&clean, apk(&manifest(), &dex())).expect("write");
+    let two_dex = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &dex())
+        .deflated(
+            "classes2.dex",
+            &dex_with(|h| h.string_ids_size = Some(300_000_000)),
+        )
+        .build();
+    std::fs::write(&strings, two_dex).expect("write");
+    std::fs::write(&files, multidex_apk(&extra_dex("Lcom/hostile/app/Three;"))).expect("write");
+    let (rows, _) = batch(
+        dir.path(),
+        &[&clean, &strings, &files],
+        &[
+            "--limit",
+            "max-dex-files=2",
+            "--limit",
+            "max-dex-strings=1M",
+        ],
+    );
+    assert_eq!(rows.len(), 3);
+    assert!(row(&rows, "clean.apk")["errors"]
+        .as_array()
+        .is_none_or(|e| e.is_empty()));
+    let s = row(&rows, "strings.apk");
+    assert_eq!(s["package"], PKG);
+    assert_eq!(
+        s["errors"][0],
+        "classes2.dex: 300000000 strings, more than the max-dex-strings limit 1048576"
+    );
+    assert_eq!(s["dex"]["classes"], 2);
+    assert!(s["score"].is_object(), "readable app keeps its score");
+    let f = row(&rows, "files.apk");
+    assert_eq!(f["dex"]["classes"], 3);
+    assert!(f["errors"][0]
+        .as_str()
+        .is_some_and(|e| e.contains("max-dex-files limit 2")));
+    // Bad limits fail before any scan.
+    let o = trackscan()
+        .args(["batch", "--quiet", "-o"])
+        .arg(dir.path().join("never.jsonl"))
+        .args(["--limit", "max-nope=1"])
+        .arg(&clean)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("never.jsonl").exists());
+}
+
+#[test]
+fn batch_csv_and_parquet_score_is_null_for_unreadable_apps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = dir.path().join("clean.apk");
+    let junk = dir.path().join("junk.apk");
+    std::fs::write(&clean, apk(&manifest(), &dex())).expect("write");
+    std::fs::write(&junk, [0x42u8; 5000]).expect("write");
+    let (rows, csv) = batch(dir.path(), &[&clean, &junk], &["--format", "csv"]);
+    assert!(row(&rows, "junk.apk")["score"].is_null());
+    let grade = row(&rows, "clean.apk")["score"]["grade"]
+        .as_str()
+        .expect("clean app graded")
+        .to_string();
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let (si, gi) = (
+        header.iter().position(|c| *c == "score").expect("score"),
+        header.iter().position(|c| *c == "grade").expect("grade"),
+    );
+    let mut seen = 0;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        if l.contains("junk.apk") {
+            assert_eq!((f[si], f[gi]), ("", ""), "{l}");
+        } else {
+            assert!(f[si].parse::<u8>().is_ok(), "{l}");
+            assert_eq!(f[gi], grade);
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
 }
 
 // ---------------------------------------------------------------- signing

@@ -190,3 +190,41 @@ pub enum SigCommand {
         output: PathBuf,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LIMIT_HELP;
+    use crate::commands::parse_limits;
+    use trackscan_scan::Limits;
+
+    /// Every limit key is documented in `--limit` help with its real default, and parses.
+    #[test]
+    fn limit_help_lists_every_key_with_its_default() {
+        let d = Limits::default();
+        let defaults = LIMIT_HELP
+            .split("defaults:")
+            .nth(1)
+            .expect("defaults listed");
+        for key in Limits::KEYS {
+            let at = defaults
+                .find(&format!("{key}="))
+                .unwrap_or_else(|| panic!("{key} missing from --limit help"));
+            let value: String = defaults[at + key.len() + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let parsed = parse_limits(&[format!("{key}={value}")]).expect("parses");
+            assert_eq!(parsed.get(key), d.get(key), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn parse_limits_sizes_and_errors() {
+        let l = parse_limits(&["max-dex-size=1MiB".into(), "max_dex_files=3".into()]).unwrap();
+        assert_eq!((l.max_dex_size, l.max_dex_files), (1 << 20, 3));
+        for bad in ["max-dex-size", "max-dex-size=1Q", "nope=1"] {
+            let e = parse_limits(&[bad.to_string()]).unwrap_err();
+            assert!(e.starts_with("--limit"), "{e}");
+        }
+    }
+}

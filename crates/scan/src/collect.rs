@@ -115,7 +115,7 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
     }
     if inner.len() > scanner.limits.max_nested {
         report.warnings.push(format!(
-            "bundle holds {} APKs; only the first {} were read (limit max_nested)",
+            "bundle holds {} APKs, more than the max-nested limit {}; only the first ones read",
             inner.len(),
             scanner.limits.max_nested
         ));
