@@ -306,11 +306,18 @@ pub fn uleb128(input: &[u8]) -> nom::IResult<&[u8], u32> {
 /// Reads an unsigned LEB128 (at most 5 bytes) at `*pos` with [`uleb128`], advancing `*pos`.
 pub fn read_uleb128(bytes: &[u8], pos: &mut usize) -> Result<u32, DexError> {
     let start = *pos;
-    let bad = DexError::BadLeb128 {
+    // Fast path: most values (field and method index deltas, flags) fit in one byte.
+    if let Some(&b) = bytes.get(start) {
+        if b & 0x80 == 0 {
+            *pos = start + 1;
+            return Ok(u32::from(b));
+        }
+    }
+    let bad = || DexError::BadLeb128 {
         offset: start as u64,
     };
-    let input = bytes.get(start..).ok_or(bad.clone())?;
-    let (rest, v) = uleb128(input).map_err(|_| bad)?;
+    let input = bytes.get(start..).ok_or_else(bad)?;
+    let (rest, v) = uleb128(input).map_err(|_| bad())?;
     *pos = start + (input.len() - rest.len());
     Ok(v)
 }

@@ -976,6 +976,14 @@ impl<'a> CodeIndex<'a> {
     pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
         let types = self.types_with_prefix(prefix);
         let calls = self.calls.get_or_init(|| self.build_calls());
+        // Classes are sorted: the callers under the prefix (the SDK calling itself, most of
+        // the edges) are one index range, tested without touching their descriptors.
+        let own = {
+            let start = self
+                .classes
+                .partition_point(|c| c.descriptor.as_ref() < prefix);
+            start..start + self.prefix_range(prefix).len()
+        };
         let mut agg: FxHashMap<(usize, u32), u32> = FxHashMap::default();
         for (fi, ts) in types.iter().enumerate() {
             let Some(starts) = calls.starts.get(fi) else {
@@ -989,10 +997,7 @@ impl<'a> CodeIndex<'a> {
                         continue;
                     };
                     for &(class, method) in calls.edges.get(lo..hi).unwrap_or_default() {
-                        let Some(c) = self.classes.get(class as usize) else {
-                            continue;
-                        };
-                        if c.descriptor.starts_with(prefix) {
+                        if own.contains(&(class as usize)) {
                             continue;
                         }
                         *agg.entry((class as usize, method)).or_insert(0) += 1;
