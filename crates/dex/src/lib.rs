@@ -31,9 +31,9 @@
 //! 0x00–0xff, including invoke-polymorphic/custom and the three payload pseudo-instructions).
 #![deny(missing_docs)]
 
+mod callsite;
 mod error;
 mod file;
-mod callsite;
 mod index;
 mod insn;
 mod mutf8;
@@ -41,23 +41,23 @@ mod smali;
 mod strtab;
 mod values;
 
+pub use callsite::{
+    CallSiteItem, CallSites, CallTargets, MethodHandle, MethodHandleKind, TYPE_CALL_SITE_ID_ITEM,
+    TYPE_METHOD_HANDLE_ITEM,
+};
 pub use error::DexError;
 pub use file::{
     adler32, read_sleb128, read_uleb128, uleb128, ClassData, ClassDef, CodeItem, DexFile,
     EncodedField, EncodedMethod, FieldId, Header, MapItem, MethodId, ProtoId, NO_INDEX,
 };
+pub use index::FieldInfo;
 pub use index::{
     BodyKind, CallSite, ClassRef, CodeIndex, FileStats, IndexBuilder, Invoke, MethodRef, Stats,
     StringSite,
 };
-pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
 pub use insn::{for_each_ref, CodeRef, Insn, Instructions, RefKind};
-pub use callsite::{
-    CallSiteItem, CallSites, CallTargets, MethodHandle, MethodHandleKind, TYPE_CALL_SITE_ID_ITEM,
-    TYPE_METHOD_HANDLE_ITEM,
-};
-pub use index::FieldInfo;
 pub use mutf8::{decode_lossy, decode_mutf8, encode_mutf8, DexStr};
+pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
 
 #[cfg(test)]
 mod proptests {
@@ -165,7 +165,9 @@ mod proptests {
             .map(|(i, (name, value, is_static))| {
                 let name = format!("{name}{i}");
                 match value {
-                    Some(v) => FieldDef::constant(&name, "Ljava/lang/String;", StaticValue::Str(v.clone())),
+                    Some(v) => {
+                        FieldDef::constant(&name, "Ljava/lang/String;", StaticValue::Str(v.clone()))
+                    }
                     None if *is_static => FieldDef::new(&name, "Ljava/lang/String;", 0x0019),
                     None => FieldDef::new(&name, "I", 0x0002),
                 }

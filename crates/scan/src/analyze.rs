@@ -293,13 +293,16 @@ fn finding(
         .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
         .collect();
     let (call_sites, data_access) = code_links(&prefixes, index, memo);
+    let (sdk_version, sdk_version_source) =
+        crate::sdk_version::resolve(d, rule.version_class.as_deref(), &prefixes, index);
     report::Finding {
         id: rule.id.clone(),
         exodus_id: rule.exodus_id,
         name: rule.name.clone(),
         categories: rule.categories.clone(),
         website: rule.website.clone(),
-        sdk_version: d.sdk_version.clone(),
+        sdk_version,
+        sdk_version_source,
         evidence,
         evidence_omitted,
         call_sites,

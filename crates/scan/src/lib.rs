@@ -15,6 +15,7 @@
 mod analyze;
 mod collect;
 pub mod report;
+mod sdk_version;
 
 use std::path::Path;
 

@@ -191,6 +191,11 @@ pub struct Finding {
     pub website: Option<String>,
     /// SDK version, when a version file or constant reveals it.
     pub sdk_version: Option<String>,
+    /// Where `sdk_version` came from: `version_file:META-INF/x.version`, `string:VALUE` (a
+    /// distinctive string), or `constant:Lcom/foo/BuildConfig;->VERSION_NAME` (a `static final`
+    /// String field of the SDK's own code). Absent when there is no version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_version_source: Option<String>,
     /// What matched (capped per kind).
     pub evidence: Vec<Evidence>,
     /// Per evidence kind, how many more matches were left out.

@@ -1,0 +1,292 @@
+//! An SDK's version, and where it came from.
+//!
+//! The matcher finds a version in a Gradle `META-INF/*.version` file or in a version-bearing
+//! distinctive string. When neither exists (R8 drops the version files of many apps), the SDK's
+//! own code often still carries it as a compile-time constant: Gradle's generated
+//! `BuildConfig.VERSION_NAME`, or a hand-written `SDK_VERSION` field. D8 keeps the initial value
+//! of a `static final String` field in the class's `static_values`, so the code index can read
+//! it without executing anything ([`trackscan_dex::CodeIndex::string_constants`]).
+//!
+//! Rules, in order:
+//! 1. a version from the matcher wins (source `version_file:NAME` when the finding has version
+//!    file evidence, else `string:VALUE` for the distinctive string it came from);
+//! 2. otherwise, the constant the rule names in `version_class` (`com.facebook.FacebookSdkVersion.BUILD`:
+//!    class, then field), when present and version-like;
+//! 3. otherwise, a `static final String` constant of a class under one of the rule's own code
+//!    prefixes, whose field name is in [`VERSION_FIELDS`] and whose value [`looks_like_version`]
+//!    (source `constant:Lcom/foo/BuildConfig;->VERSION_NAME`). Classes named `BuildConfig` are
+//!    preferred, then the field-name order of [`VERSION_FIELDS`], then the class descriptor order;
+//!    so the result is deterministic. A constant of the *app's* own `BuildConfig` can never be
+//!    taken: only classes under the SDK's prefixes are read.
+
+use trackscan_dex::CodeIndex;
+use trackscan_signatures::{Detection, EvidenceKind};
+
+/// Field names that hold an SDK's version, in order of preference. Deliberately short: a field
+/// such as `API_VERSION` or `PROTOCOL_VERSION` usually names a wire-format version, not the SDK's.
+pub const VERSION_FIELDS: &[&str] = &[
+    "VERSION_NAME",
+    "SDK_VERSION_NAME",
+    "SDK_VERSION",
+    "SDK_VERSION_STRING",
+    "LIBRARY_VERSION",
+    "BUILD_VERSION",
+    "VERSION",
+];
+
+/// Classes read per finding at most (a huge SDK prefix must not turn one finding into a scan of
+/// the whole app's class data).
+const MAX_CLASSES: usize = 20_000;
+
+/// Longest accepted version string.
+const MAX_LEN: usize = 40;
+
+/// Whether `s` looks like a version: at least two dot-separated runs of ASCII digits (`6.12.1`),
+/// optionally followed by a suffix that starts with `-`, `+`, `_` or `.` and continues with
+/// ASCII letters, digits, `.`, `-`, `_` or `+` (`21.5.0-beta01`, `4.1.0.RELEASE`); at most 40
+/// bytes. A bare integer is not enough (too often a build number or an API level).
+pub fn looks_like_version(s: &str) -> bool {
+    if s.is_empty() || s.len() > MAX_LEN {
+        return false;
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut parts = 0;
+    loop {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        parts += 1;
+        match b.get(i) {
+            Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => i += 1,
+            _ => break,
+        }
+    }
+    if parts < 2 {
+        return false;
+    }
+    match b.get(i..) {
+        None | Some([]) => true,
+        Some([sep, rest @ ..]) => {
+            matches!(sep, b'-' | b'+' | b'_' | b'.')
+                && !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+'))
+        }
+    }
+}
+
+/// The finding's version and its source (see the module documentation). `prefixes` are the
+/// rule's code prefixes in descriptor form (`Lcom/foo/`).
+pub fn resolve(
+    d: &Detection,
+    version_class: Option<&str>,
+    prefixes: &[String],
+    index: &CodeIndex<'_>,
+) -> (Option<String>, Option<String>) {
+    if let Some(v) = &d.sdk_version {
+        let source = d
+            .evidence
+            .iter()
+            .find(|e| e.kind == EvidenceKind::VersionFile)
+            .map(|e| format!("version_file:{}", e.value))
+            .or_else(|| {
+                d.evidence
+                    .iter()
+                    .find(|e| e.kind == EvidenceKind::String && e.value.contains(v.as_str()))
+                    .map(|e| format!("string:{}", e.value))
+            });
+        return (Some(v.clone()), source);
+    }
+    match version_class
+        .and_then(|vc| from_named_constant(vc, index))
+        .or_else(|| from_constants(prefixes, index))
+    {
+        Some((class, field, value)) => (Some(value), Some(format!("constant:{class}->{field}"))),
+        None => (None, None),
+    }
+}
+
+/// The constant a rule names as `pkg.Class.FIELD` (nested classes as `Outer$Inner`), when it
+/// exists and looks like a version: (class descriptor, field name, value).
+pub fn from_named_constant(
+    version_class: &str,
+    index: &CodeIndex<'_>,
+) -> Option<(String, String, String)> {
+    let (class, field) = version_class.rsplit_once('.')?;
+    let desc = format!("L{};", class.replace('.', "/"));
+    let value = index
+        .string_constants(&desc)
+        .find(|(n, _)| n == field)?
+        .1
+        .trim()
+        .to_string();
+    looks_like_version(&value).then(|| (desc, field.to_string(), value))
+}
+
+/// The best version constant under `prefixes`: (class descriptor, field name, value).
+pub fn from_constants(
+    prefixes: &[String],
+    index: &CodeIndex<'_>,
+) -> Option<(String, String, String)> {
+    // (not BuildConfig, field rank, class) → best first.
+    let mut best: Option<((bool, usize, String), String, String)> = None;
+    let mut seen = 0usize;
+    for p in prefixes {
+        // A prefix must name a package: an empty or root prefix would read the whole app.
+        if p.len() < 3 {
+            continue;
+        }
+        for c in index.classes_with_prefix(p) {
+            seen += 1;
+            if seen > MAX_CLASSES {
+                break;
+            }
+            // Only DEX classes with static values (or smali classes) can hold a constant.
+            if c.class_def().static_values_off == 0 && index.dex(c.file_index()).is_some() {
+                continue;
+            }
+            let desc = c.descriptor();
+            let not_build_config = !desc.ends_with("/BuildConfig;");
+            for (name, value) in c.string_constants() {
+                let Some(rank) = VERSION_FIELDS.iter().position(|f| *f == name) else {
+                    continue;
+                };
+                let value = value.trim();
+                if !looks_like_version(value) {
+                    continue;
+                }
+                let key = (not_build_config, rank, desc.to_string());
+                if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
+                    best = Some((key, name.into_owned(), value.to_string()));
+                }
+            }
+        }
+    }
+    best.map(|((_, _, class), field, value)| (class, field, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_dex::IndexBuilder;
+    use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldDef, StaticValue};
+
+    #[test]
+    fn version_shapes() {
+        for ok in [
+            "6.12.1",
+            "1.0",
+            "21.5.0-beta01",
+            "4.1.0.RELEASE",
+            "3.2.1+build.7",
+            "10.0.0_rc1",
+        ] {
+            assert!(looks_like_version(ok), "{ok}");
+        }
+        for bad in [
+            "", "7", "20240101", "v1.2", "1.", ".1", "1..2", "1.2-", "1.2 beta", "abc", "1.2/3",
+            "x1.2", "1.2.3-é",
+        ] {
+            assert!(!looks_like_version(bad), "{bad}");
+        }
+        assert!(!looks_like_version(&format!("1.{}", "2".repeat(40))));
+    }
+
+    fn index_of(b: &DexBuilder) -> Vec<u8> {
+        b.build()
+    }
+
+    #[test]
+    fn prefers_build_config_then_field_order_and_stays_under_the_prefix() {
+        let s = "Ljava/lang/String;";
+        let b =
+            DexBuilder::new()
+                .class(
+                    ClassDefSpec::new("Lcom/sdk/core/Constants;", vec![])
+                        .field(FieldDef::constant(
+                            "VERSION",
+                            s,
+                            StaticValue::Str("9.9.9".into()),
+                        ))
+                        .field(FieldDef::constant(
+                            "SDK_VERSION",
+                            s,
+                            StaticValue::Str("5.0.0".into()),
+                        )),
+                )
+                .class(
+                    ClassDefSpec::new("Lcom/sdk/BuildConfig;", vec![])
+                        .field(FieldDef::constant(
+                            "VERSION_NAME",
+                            s,
+                            StaticValue::Str("release".into()),
+                        ))
+                        .field(FieldDef::constant(
+                            "LIBRARY_VERSION",
+                            s,
+                            StaticValue::Str(" 6.1.0 ".into()),
+                        ))
+                        .field(FieldDef::constant(
+                            "API_VERSION",
+                            s,
+                            StaticValue::Str("1.0.0".into()),
+                        )),
+                )
+                .class(ClassDefSpec::new("Lcom/app/BuildConfig;", vec![]).field(
+                    FieldDef::constant("VERSION_NAME", s, StaticValue::Str("1.2.3".into())),
+                ));
+        let bytes = index_of(&b);
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        let idx = ib.finish();
+        let got = from_constants(&["Lcom/sdk/".to_string()], &idx);
+        assert_eq!(
+            got,
+            Some((
+                "Lcom/sdk/BuildConfig;".to_string(),
+                "LIBRARY_VERSION".to_string(),
+                "6.1.0".to_string()
+            ))
+        );
+        // Without a BuildConfig: the field order decides.
+        let got = from_constants(&["Lcom/sdk/core/".to_string()], &idx);
+        assert_eq!(got.map(|g| g.2), Some("5.0.0".to_string()));
+        // The app's own BuildConfig is never read for another prefix.
+        assert_eq!(from_constants(&["Lcom/other/".to_string()], &idx), None);
+        assert_eq!(
+            from_constants(&["L".to_string(), String::new()], &idx),
+            None
+        );
+        // A rule's named constant wins, and must look like a version.
+        assert_eq!(
+            from_named_constant("com.sdk.core.Constants.VERSION", &idx),
+            Some((
+                "Lcom/sdk/core/Constants;".to_string(),
+                "VERSION".to_string(),
+                "9.9.9".to_string()
+            ))
+        );
+        assert_eq!(
+            from_named_constant("com.sdk.BuildConfig.VERSION_NAME", &idx),
+            None
+        );
+        assert_eq!(from_named_constant("nodots", &idx), None);
+        // The same from smali.
+        let mut ib = IndexBuilder::new();
+        let smali = b.to_smali();
+        for (p, t) in &smali {
+            ib.add_smali(p, t).unwrap();
+        }
+        let idx = ib.finish();
+        assert_eq!(
+            from_constants(&["Lcom/sdk/".to_string()], &idx).map(|g| g.2),
+            Some("6.1.0".to_string())
+        );
+    }
+}
