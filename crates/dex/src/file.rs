@@ -774,8 +774,18 @@ impl<'a> DexFile<'a> {
     }
 }
 
-/// Adler-32 as used by the DEX header checksum.
+/// Adler-32 as used by the DEX header checksum, with `simd-adler32` (SSE2/AVX2 at run time):
+/// the check reads the whole file, and the scalar loop cost about as many instructions as the
+/// instruction walk of the whole code index (21 M of 89 M for the 6.5 MB DEX of achat.apk).
 pub fn adler32(data: &[u8]) -> u32 {
+    let mut h = simd_adler32::Adler32::new();
+    h.write(data);
+    h.finish()
+}
+
+/// The plain Adler-32 definition, to test [`adler32`] against.
+#[cfg(test)]
+fn adler32_scalar(data: &[u8]) -> u32 {
     const MOD: u32 = 65521;
     let (mut a, mut b) = (1u32, 0u32);
     for chunk in data.chunks(5552) {
@@ -793,6 +803,21 @@ pub fn adler32(data: &[u8]) -> u32 {
 mod tests {
     use super::*;
     use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, Hostile, MethodDef, MethodKey, Op};
+
+    proptest::proptest! {
+        #[test]
+        fn adler32_matches_definition(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20_000)) {
+            proptest::prop_assert_eq!(adler32(&data), adler32_scalar(&data));
+        }
+    }
+
+    #[test]
+    fn adler32_known_values() {
+        assert_eq!(adler32(b""), 1);
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let big = vec![0xffu8; 1 << 20];
+        assert_eq!(adler32(&big), adler32_scalar(&big));
+    }
 
     fn sample() -> DexBuilder {
         let log = MethodKey::new(
