@@ -177,6 +177,11 @@ struct Compiled {
     string_rule: Vec<usize>,
     /// Some rule string holds a NUL (then strings cannot be joined by NUL for one search).
     nul_in_strings: bool,
+    /// The same strings, leftmost-first: only to find which app strings hold any of them.
+    /// Unlike the standard-semantics automaton it can use the SIMD (Teddy) prefilter, which
+    /// skips through the megabytes of DEX strings, assets and native-library text that match
+    /// nothing.
+    strings_any: AhoCorasick,
     manifest_exact: HashMap<String, Vec<usize>>,
     manifest_prefix: Vec<(String, usize)>,
     version_files: HashMap<String, Vec<usize>>,
@@ -319,6 +324,13 @@ impl Compiled {
             host_regex,
             host_regex_rule,
             nul_in_strings: string_pats.iter().any(|p| p.contains('\0')),
+            strings_any: AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&string_pats)
+                .map_err(|e| RuleError::Automaton {
+                    what: "string",
+                    message: e.to_string(),
+                })?,
             strings_ac: ac(&string_pats, "string")?,
             string_rule,
             manifest_exact,
@@ -718,7 +730,7 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
         let mut starts: Vec<usize> = Vec::with_capacity(app.strings.len());
         for (i, s) in app.strings.iter().enumerate() {
             if c.nul_in_strings || s.value.contains('\0') {
-                if c.strings_ac.is_match(s.value) {
+                if c.strings_any.is_match(s.value) {
                     string_hits.push(i);
                 }
                 starts.push(joined.len());
@@ -729,7 +741,9 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
             joined.push_str(s.value);
             joined.push('\0');
         }
-        for m in c.strings_ac.find_iter(&joined) {
+        // Leftmost-first finds at least one match in every string that holds a rule string:
+        // a match never spans the NUL between two strings.
+        for m in c.strings_any.find_iter(&joined) {
             let i = starts
                 .partition_point(|&st| st <= m.start())
                 .saturating_sub(1);
