@@ -1,8 +1,8 @@
 //! The app's code index: every class of every DEX of an app, sorted by descriptor, with the
 //! references each method's code makes, stored as compact per-DEX `u32` indices.
 
-use std::borrow::Cow;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
@@ -694,7 +694,11 @@ impl<'a> CodeIndex<'a> {
                 }
             }
         }
-        let total: usize = self.files.iter().map(|f| f.src.string_count() as usize).sum();
+        let total: usize = self
+            .files
+            .iter()
+            .map(|f| f.src.string_count() as usize)
+            .sum();
         let mut set: FxHashSet<&str> = FxHashSet::default();
         set.reserve(total);
         let mut owned: Vec<Cow<'a, str>> = Vec::new();
