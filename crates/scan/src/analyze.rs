@@ -3,8 +3,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
-
 use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
@@ -260,9 +258,58 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .collect();
 }
 
-/// Invoked methods already classified by [`data_api_category`]: (file, method id) →
-/// (category, dotted API name), or `None` for a method that reads no personal data.
-type ApiMemo = FxHashMap<(u16, u32), Option<(&'static str, String)>>;
+/// Invoked methods already classified by [`data_api_category`], by (file, method id).
+/// Largest method id [`ApiMemo`] records.
+const MAX_MEMO_METHOD_ID: usize = 1 << 20;
+
+#[derive(Default)]
+struct ApiMemo {
+    /// Per file, per method id: 0 = not classified yet, 1 = reads no personal data,
+    /// `k + 2` = `apis[k]`. Dense: method ids are at most 65,535 per file, and a scan asks once
+    /// per invoke instruction of every detected SDK.
+    slots: Vec<Vec<u32>>,
+    apis: Vec<(&'static str, String)>,
+}
+
+impl ApiMemo {
+    /// The (category, dotted API name) of method `midx` of `file`, classified on first use.
+    fn get(
+        &mut self,
+        index: &CodeIndex<'_>,
+        file: u16,
+        midx: u32,
+    ) -> Option<&(&'static str, String)> {
+        let f = usize::from(file);
+        if self.slots.len() <= f {
+            self.slots.resize_with(f + 1, Vec::new);
+        }
+        let slots = self.slots.get_mut(f)?;
+        let i = midx as usize;
+        if i > MAX_MEMO_METHOD_ID {
+            // Not a DEX method id (those are 16-bit in invoke instructions): do not grow.
+            return None;
+        }
+        if slots.len() <= i {
+            slots.resize(i + 1, 0);
+        }
+        let slot = slots.get_mut(i)?;
+        if *slot == 0 {
+            let found = index.method_target(file, midx).and_then(|(class, method)| {
+                let cat = data_api_category(&class, &method)?;
+                Some((cat, format!("{}.{}", dotted(&class), method)))
+            });
+            *slot = match found {
+                Some(api) => {
+                    self.apis.push(api);
+                    u32::try_from(self.apis.len() + 1).unwrap_or(1)
+                }
+                None => 1,
+            };
+        }
+        let k = (*slot as usize).checked_sub(2)?;
+        self.apis.get(k)
+    }
+}
 
 fn finding(
     d: &Detection,
@@ -342,12 +389,7 @@ fn code_links(
         }
         for (caller, file, midx) in index.method_refs_from_prefix(p) {
             // Resolved and classified once per (file, method id) over the whole scan.
-            let hit = memo.entry((file, midx)).or_insert_with(|| {
-                let (class, method) = index.method_target(file, midx)?;
-                let cat = data_api_category(&class, &method)?;
-                Some((cat, format!("{}.{}", dotted(&class), method)))
-            });
-            if let Some((cat, api)) = hit {
+            if let Some((cat, api)) = memo.get(index, file, midx) {
                 let e = data
                     .entry((cat.to_string(), api.clone()))
                     .or_insert_with(|| (0, dotted(caller)));
