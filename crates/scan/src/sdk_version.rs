@@ -81,6 +81,15 @@ pub fn looks_like_version(s: &str) -> bool {
     }
 }
 
+/// Whether a version-like constant is a placeholder rather than an SDK version: all numeric
+/// parts zero (`0.0.0`, seen as `com.google.ads.AdRequest.VERSION`), or exactly `1.0` (the
+/// Android Studio module template's `versionName`, and the value of protocol-version fields such
+/// as Bolts' `AppLinkNavigation.VERSION`). Seen in the corpus; a real SDK `1.0` is lost.
+pub fn is_placeholder(v: &str) -> bool {
+    let core = v.split(['-', '+', '_']).next().unwrap_or(v);
+    v == "1.0" || core.split('.').all(|p| p.bytes().all(|b| b == b'0'))
+}
+
 /// The finding's version and its source (see the module documentation). `prefixes` are the
 /// rule's code prefixes in descriptor form (`Lcom/foo/`).
 pub fn resolve(
@@ -126,7 +135,8 @@ pub fn from_named_constant(
         .1
         .trim()
         .to_string();
-    looks_like_version(&value).then(|| (desc, field.to_string(), value))
+    (looks_like_version(&value) && !is_placeholder(&value))
+        .then(|| (desc, field.to_string(), value))
 }
 
 /// The best version constant under `prefixes`: (class descriptor, field name, value).
@@ -158,7 +168,7 @@ pub fn from_constants(
                     continue;
                 };
                 let value = value.trim();
-                if !looks_like_version(value) {
+                if !looks_like_version(value) || is_placeholder(value) {
                     continue;
                 }
                 let key = (not_build_config, rank, desc.to_string());
@@ -196,6 +206,12 @@ mod tests {
             assert!(!looks_like_version(bad), "{bad}");
         }
         assert!(!looks_like_version(&format!("1.{}", "2".repeat(40))));
+        for p in ["0.0.0", "1.0", "0.0-SNAPSHOT", "00.0"] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for v in ["1.0.0", "0.1.0", "10.0", "1.01"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
     }
 
     fn index_of(b: &DexBuilder) -> Vec<u8> {
