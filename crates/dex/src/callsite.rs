@@ -445,6 +445,22 @@ mod tests {
         assert_eq!(ci.len(), 4);
         assert_eq!(ci[1], "Lcom/sdk/Tracker;->track()V");
         assert!(ci[0].starts_with("Ljava/lang/invoke/LambdaMetafactory;->metafactory("));
+        // What the app's code reaches (data access reads this): each call site's bootstrap
+        // and implementation method, per invoke-custom instruction.
+        let mut reached: Vec<String> = Vec::new();
+        idx.for_each_method_ref_from_prefix("Lcom/app/", |caller, file, m| {
+            let (class, name) = idx.method_target(file, m).unwrap();
+            reached.push(format!("{caller} {class}->{name}"));
+        });
+        assert_eq!(reached.len(), 6, "{reached:?}");
+        assert_eq!(
+            reached
+                .iter()
+                .filter(|r| r.ends_with("Lcom/sdk/Tracker;->track"))
+                .count(),
+            3
+        );
+        assert!(reached.iter().all(|r| r.starts_with("Lcom/app/Main; ")));
     }
 
     #[test]

@@ -387,7 +387,7 @@ fn code_links(
                 e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
             }
         }
-        for (caller, file, midx) in index.method_refs_from_prefix(p) {
+        index.for_each_method_ref_from_prefix(p, |caller, file, midx| {
             // Resolved and classified once per (file, method id) over the whole scan.
             if let Some((cat, api)) = memo.get(index, file, midx) {
                 let e = data
@@ -395,7 +395,7 @@ fn code_links(
                     .or_insert_with(|| (0, dotted(caller)));
                 e.0 += 1;
             }
-        }
+        });
     }
     let mut call_sites: Vec<report::CallSite> = callers
         .into_iter()

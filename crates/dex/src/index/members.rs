@@ -135,14 +135,50 @@ impl<'i, 'a> ClassRef<'i, 'a> {
         }
     }
 
-    /// The class's `static final String` constants: (field name, value).
+    /// The class's `static final String` constants: (field name, value). For DEX only the
+    /// static fields are read (a scan asks this of every class with static values under every
+    /// detected SDK's prefixes, so it skips instance fields and names of non-string values).
     pub fn string_constants(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> {
-        self.fields().into_iter().filter_map(|f| {
-            if !f.is_static_final() || f.type_descriptor != "Ljava/lang/String;" {
-                return None;
+        let mut out: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        let Some(f) = self.index.files.get(usize::from(self.class.file)) else {
+            return out.into_iter();
+        };
+        let Source::Dex(dex, ..) = &f.src else {
+            out.extend(self.fields().into_iter().filter_map(|fi| {
+                if !fi.is_static_final() || fi.type_descriptor != "Ljava/lang/String;" {
+                    return None;
+                }
+                Some((fi.name, fi.string_value?))
+            }));
+            return out.into_iter();
+        };
+        let def = &self.class.def;
+        let Some(values) = dex.static_values(def).ok().flatten() else {
+            return out.into_iter();
+        };
+        let Ok(data) = dex.class_data(def) else {
+            return out.into_iter();
+        };
+        let mut values = values.iter();
+        for ef in &data.static_fields {
+            let v = values.next();
+            if ef.access_flags & (ACC_STATIC | ACC_FINAL) != ACC_STATIC | ACC_FINAL {
+                continue;
             }
-            Some((f.name, f.string_value?))
-        })
+            let Some(Ok(EncodedValue::String(s))) = v else {
+                continue;
+            };
+            let Some((_, name, ty)) = f.src.field(ef.field_idx) else {
+                continue;
+            };
+            if ty != "Ljava/lang/String;" {
+                continue;
+            }
+            if let Some(value) = f.src.string(s) {
+                out.push((name, value));
+            }
+        }
+        out.into_iter()
     }
 }
 
