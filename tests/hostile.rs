@@ -425,7 +425,7 @@ fn zip_bomb_by_total_size() {
         &["--limit", "max-total-inflated=2MiB"],
     );
     r.expect_app();
-    r.expect_message(&["total limit"]);
+    r.expect_message(&["max-total-inflated limit"]);
 }
 
 #[test]

@@ -1187,7 +1187,7 @@ mod tests {
         let err = a.read(&a.entries()[0]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "classes2.dex: declared size 4.0 GiB exceeds limit 512 MiB"
+            "classes2.dex: declared size 4.0 GiB exceeds the max-entry-size limit 512 MiB"
         );
         // Entry count.
         let z = ZipBuilder::new().stored("a", b"").stored("b", b"").build();

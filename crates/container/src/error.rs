@@ -126,7 +126,7 @@ impl fmt::Display for ContainerError {
                 write!(f, "bad central directory at offset {offset}: {reason}")
             }
             ContainerError::TooManyEntries { declared, limit } => {
-                write!(f, "archive declares {declared} entries, over the limit {limit}")
+                write!(f, "archive declares {declared} entries, over the max-entries limit {limit}")
             }
             ContainerError::EntryTooLarge {
                 entry,
@@ -134,7 +134,7 @@ impl fmt::Display for ContainerError {
                 limit,
             } => write!(
                 f,
-                "{entry}: declared size {} exceeds limit {}",
+                "{entry}: declared size {} exceeds the max-entry-size limit {}",
                 Size(*declared),
                 Size(*limit)
             ),
@@ -145,7 +145,7 @@ impl fmt::Display for ContainerError {
                 limit,
             } => write!(
                 f,
-                "{entry}: declared size {} from {} compressed exceeds ratio limit {limit}:1 (zip bomb?)",
+                "{entry}: declared size {} from {} compressed exceeds the max-ratio limit {limit}:1 (zip bomb?)",
                 Size(*uncompressed),
                 Size(*compressed)
             ),
@@ -156,7 +156,7 @@ impl fmt::Display for ContainerError {
                 limit,
             } => write!(
                 f,
-                "{entry}: inflating {} more after {} would exceed the archive total limit {}",
+                "{entry}: inflating {} more after {} would exceed the max-total-inflated limit {}",
                 Size(*needed),
                 Size(*used),
                 Size(*limit)
@@ -274,7 +274,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "classes2.dex: declared size 4.0 GiB exceeds limit 512 MiB"
+            "classes2.dex: declared size 4.0 GiB exceeds the max-entry-size limit 512 MiB"
         );
         assert_eq!(
             ContainerError::NotZip.to_string(),

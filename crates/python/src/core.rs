@@ -313,6 +313,7 @@ mod tests {
         assert_eq!(rows, n);
         let cols = apps_columns();
         assert_eq!(cols.first().map(|c| c.0.as_str()), Some("file"));
-        assert!(cols.contains(&("score".into(), "UInt8".into(), false)));
+        // Nullable: unreadable apps have no score (JSON `"score": null`).
+        assert!(cols.contains(&("score".into(), "UInt8".into(), true)));
     }
 }

@@ -52,6 +52,7 @@ def test_scan_dataset_one_row_per_input(local_ray, tmp_path, cli, corpus, sample
     by_file = {r["file"]: r for r in rows}
     assert by_file[str(broken)]["errors"] > 0 and by_file[str(broken)]["package"] is None
     assert by_file["/nonexistent/gone.apk"]["errors"] > 0
+    assert by_file[str(broken)]["score"] is None and by_file["/nonexistent/gone.apk"]["score"] is None
     want = cli_docs(cli, corpus + samples)
     for f, doc in want.items():
         r = by_file[f]
@@ -59,7 +60,9 @@ def test_scan_dataset_one_row_per_input(local_ray, tmp_path, cli, corpus, sample
         assert r["trackers"] == len(doc.get("trackers") or []), f
         assert r["package"] == doc.get("package"), f
         assert r["sha256"] == doc.get("sha256"), f
-        if doc.get("score") is not None:  # unreadable apps: JSON score null, Parquet computes one
+        if doc.get("score") is None:  # unreadable apps: no score in JSON nor in Parquet
+            assert r["score"] is None, f
+        else:
             assert r["score"] == doc["score"]["value"], f
     # same column names and order as `trackscan batch --format parquet`'s apps table
     assert table.schema.names == [c[0] for c in trackscan.apps_columns()]
