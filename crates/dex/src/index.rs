@@ -213,6 +213,18 @@ impl<'a> IndexBuilder<'a> {
                 ),
             );
         }
+        if strs.degenerate {
+            warn(
+                &mut self.warnings,
+                &mut entry,
+                format_args!(
+                    "{} string_ids in {} bytes (fewer than {} bytes per string; no compiler writes that): strings decoded on demand",
+                    dex.string_count(),
+                    bytes.len(),
+                    crate::strtab::MIN_BYTES_PER_STRING
+                ),
+            );
+        }
         if strs.unreadable.0 > 0 {
             warn(
                 &mut self.warnings,
