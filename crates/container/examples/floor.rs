@@ -26,36 +26,6 @@ struct Work {
     entries: u64,
 }
 
-fn is_text_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    const EXT: &[&str] = &[
-        ".json",
-        ".xml",
-        ".txt",
-        ".js",
-        ".html",
-        ".htm",
-        ".properties",
-        ".cfg",
-        ".conf",
-        ".ini",
-        ".yaml",
-        ".yml",
-        ".plist",
-        ".bundle",
-        ".pem",
-        ".crt",
-        ".cer",
-        ".der",
-        ".bks",
-        ".jks",
-        ".p12",
-        ".pfx",
-        ".keystore",
-    ];
-    EXT.iter().any(|e| lower.ends_with(e))
-}
-
 fn wanted(e: &trackscan_container::Entry) -> bool {
     let n = e.name.as_str();
     if n == "AndroidManifest.xml" || n == "resources.arsc" {
@@ -68,7 +38,8 @@ fn wanted(e: &trackscan_container::Entry) -> bool {
             || (rest.ends_with(".version") && e.uncompressed_size <= 4096);
     }
     if n.starts_with("assets/") {
-        return e.uncompressed_size <= MAX_TEXT_FILE && (is_text_name(n) || !n.contains('.'));
+        return e.uncompressed_size <= MAX_TEXT_FILE
+            && (trackscan_container::is_text_like_name(n) || !n.contains('.'));
     }
     (n.starts_with("res/raw") || n.starts_with("res/xml")) && e.uncompressed_size <= MAX_TEXT_FILE
 }

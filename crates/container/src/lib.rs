@@ -298,10 +298,55 @@ pub fn is_needed_entry(name: &str) -> bool {
     )
 }
 
+/// Whether an asset or resource entry is read as text (configs, markup, scripts) or as a
+/// certificate / key store, by its extension (case-insensitive). The scan and the benchmark
+/// floor use this one list, so the floor inflates exactly what a scan reads.
+pub fn is_text_like_name(name: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".json",
+        ".xml",
+        ".txt",
+        ".js",
+        ".html",
+        ".htm",
+        ".properties",
+        ".cfg",
+        ".conf",
+        ".ini",
+        ".yaml",
+        ".yml",
+        ".plist",
+        ".bundle",
+        ".pem",
+        ".crt",
+        ".cer",
+        ".der",
+        ".bks",
+        ".jks",
+        ".p12",
+        ".pfx",
+        ".keystore",
+    ];
+    let b = name.as_bytes();
+    EXT.iter().any(|e| {
+        b.len() >= e.len()
+            && b.get(b.len() - e.len()..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(e.as_bytes()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use trackscan_fixtures::zip::ZipBuilder;
+
+    #[test]
+    fn text_like_names() {
+        assert!(is_text_like_name("assets/google-services.JSON"));
+        assert!(is_text_like_name("res/raw/cert.pem"));
+        assert!(!is_text_like_name("assets/logo.png"));
+        assert!(!is_text_like_name("json"));
+    }
 
     #[test]
     fn sniff_by_magic_and_contents() {

@@ -201,36 +201,6 @@ fn push_zip_anomalies(zip: &ZipArchive<'_>, prefix: &str, report: &mut Report) {
     }
 }
 
-fn is_text_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    const EXT: &[&str] = &[
-        ".json",
-        ".xml",
-        ".txt",
-        ".js",
-        ".html",
-        ".htm",
-        ".properties",
-        ".cfg",
-        ".conf",
-        ".ini",
-        ".yaml",
-        ".yml",
-        ".plist",
-        ".bundle",
-        ".pem",
-        ".crt",
-        ".cer",
-        ".der",
-        ".bks",
-        ".jks",
-        ".p12",
-        ".pfx",
-        ".keystore",
-    ];
-    EXT.iter().any(|e| lower.ends_with(e))
-}
-
 fn collect_apk<'a>(
     scanner: &Scanner,
     zip: &ZipArchive<'a>,
@@ -321,7 +291,9 @@ fn collect_apk<'a>(
             }
         } else if n.starts_with("assets/") {
             c.assets.push(format!("{prefix}{n}"));
-            if e.uncompressed_size <= MAX_TEXT_FILE && (is_text_name(n) || !n.contains('.')) {
+            if e.uncompressed_size <= MAX_TEXT_FILE
+                && (trackscan_container::is_text_like_name(n) || !n.contains('.'))
+            {
                 if let Some(b) = read(n, e) {
                     c.files.push((format!("{prefix}{n}"), b));
                 }
