@@ -158,6 +158,24 @@ fn components(doc: &Value) -> BTreeMap<String, bool> {
         .collect()
 }
 
+/// One side of a diff read from a file's bytes: `None` when the bytes are not JSON (an app to
+/// scan instead), else the trackscan document they hold (a pretty-printed document, or the
+/// first line of a JSON Lines file), or an error naming `name`.
+pub fn read_document(name: &str, bytes: &[u8]) -> Option<Result<Value, String>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // A pretty-printed document spans lines; a JSON Lines file holds one per line.
+    Some(
+        serde_json::from_str(&text)
+            .or_else(|_| serde_json::from_str(line))
+            .map_err(|e| format!("{name}: not a trackscan JSON document: {e}")),
+    )
+}
+
 /// Compares two per-app documents (missing keys read as empty).
 pub fn diff(old: &Value, new: &Value) -> Diff {
     let mut d = Diff {
@@ -629,6 +647,20 @@ impl PackageTimeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_document_forms() {
+        assert!(read_document("a.apk", b"PK\x03\x04").is_none());
+        let pretty = b"{\n  \"package\": \"a\"\n}\n";
+        assert_eq!(read_document("x", pretty).unwrap().unwrap()["package"], "a");
+        let jsonl = b"{\"package\": \"a\"}\n{\"package\": \"b\"}\n";
+        assert_eq!(read_document("x", jsonl).unwrap().unwrap()["package"], "a");
+        let bad = read_document("bad.json", b"{ nope").unwrap().unwrap_err();
+        assert!(
+            bad.starts_with("bad.json: not a trackscan JSON document"),
+            "{bad}"
+        );
+    }
 
     fn v1() -> Value {
         json!({

@@ -58,7 +58,9 @@ pub mod score;
 mod tabular;
 mod util;
 
-pub use diff::{diff, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan};
+pub use diff::{
+    diff, read_document, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan,
+};
 pub use html::{escape, html_report};
 pub use runner::{
     expand_inputs, journal_path, parquet_paths, run_batch, sha256_file, BatchError, BatchOptions,

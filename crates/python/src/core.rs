@@ -88,15 +88,10 @@ pub fn scan_many(paths: &[String], jobs: Option<usize>) -> Result<Vec<Scanned>, 
 /// (pretty-printed, or the first line of a JSON Lines file) or an app that is scanned.
 pub fn load_side(path: &Path) -> Result<Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        let text = String::from_utf8_lossy(&bytes);
-        let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        return serde_json::from_str(&text)
-            .or_else(|_| serde_json::from_str(line))
-            .map_err(|e| format!("{}: not a trackscan JSON document: {e}", path.display()));
-    }
     let name = path.display().to_string();
+    if let Some(doc) = trackscan_batch::read_document(&name, &bytes) {
+        return doc;
+    }
     let doc = document(&scanner()?.scan_bytes(&name, &bytes));
     if doc.get("package").is_none_or(Value::is_null) {
         if let Some(e) = doc

@@ -51,14 +51,8 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
 /// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
 fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Result<Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        let text = String::from_utf8_lossy(&bytes);
-        let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        // A pretty-printed document spans lines; a JSON Lines file holds one per line.
-        return serde_json::from_str(&text)
-            .or_else(|_| serde_json::from_str(line))
-            .map_err(|e| format!("{}: not a trackscan JSON document: {e}", path.display()));
+    if let Some(doc) = trackscan_batch::read_document(&path.display().to_string(), &bytes) {
+        return doc;
     }
     if scanner.is_none() {
         *scanner = Some(super::scanner(None, trackscan_scan::Limits::default())?);
