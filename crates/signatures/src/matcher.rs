@@ -216,6 +216,10 @@ fn regex_set(
     Ok((set, owner))
 }
 
+/// Longest string copied into the joined buffer of the string search; longer ones are
+/// searched on their own (the per-search cost is small next to their length).
+const JOIN_MAX_LEN: usize = 4096;
+
 /// Most patterns for which [`ac`] builds a full DFA (one table lookup per byte, about 3×
 /// fewer instructions per byte of class names than the contiguous NFA the crate otherwise
 /// picks above 100 patterns). Building the DFA of one class-prefix list (~550 patterns) costs
@@ -719,8 +723,8 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
 
     // Strings: almost none match. One non-overlapping search (which can use the automaton's
     // prefilter) over all strings joined by NUL finds the few that do; only those get the
-    // overlapping search that lists every rule. A string holding a NUL, or a rule string
-    // holding one, falls back to a search of its own.
+    // overlapping search that lists every rule. A string holding a NUL, a long one, or any
+    // string when a rule string holds a NUL, gets a search of its own.
     let mut string_hits: Vec<usize> = Vec::new();
     if !c.string_rule.is_empty() {
         let total = app.strings.iter().fold(0usize, |n, s| {
@@ -729,7 +733,9 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
         let mut joined = String::with_capacity(total);
         let mut starts: Vec<usize> = Vec::with_capacity(app.strings.len());
         for (i, s) in app.strings.iter().enumerate() {
-            if c.nul_in_strings || s.value.contains('\0') {
+            // Large texts (assets such as a React Native bundle) are searched in place rather
+            // than copied into the joined buffer.
+            if c.nul_in_strings || s.value.len() > JOIN_MAX_LEN || s.value.contains('\0') {
                 if c.strings_any.is_match(s.value) {
                     string_hits.push(i);
                 }
