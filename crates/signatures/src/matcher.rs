@@ -727,9 +727,13 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
     // string when a rule string holds a NUL, gets a search of its own.
     let mut string_hits: Vec<usize> = Vec::new();
     if !c.string_rule.is_empty() {
-        let total = app.strings.iter().fold(0usize, |n, s| {
-            n.saturating_add(s.value.len()).saturating_add(1)
-        });
+        let total = app
+            .strings
+            .iter()
+            .filter(|s| s.value.len() <= JOIN_MAX_LEN)
+            .fold(0usize, |n, s| {
+                n.saturating_add(s.value.len()).saturating_add(1)
+            });
         let mut joined = String::with_capacity(total);
         let mut starts: Vec<usize> = Vec::with_capacity(app.strings.len());
         for (i, s) in app.strings.iter().enumerate() {
