@@ -712,7 +712,9 @@ impl<'a> CodeIndex<'a> {
             .map(|f| f.src.string_count() as usize)
             .sum();
         let mut set: FxHashSet<&str> = FxHashSet::default();
-        set.reserve(total);
+        // Reserve for real apps, not for what a hostile file declares: the set grows with the
+        // distinct strings, which a degenerate table (all entries on one string) keeps few.
+        set.reserve(total.min(1 << 20));
         let mut owned: Vec<Cow<'a, str>> = Vec::new();
         for f in &self.files {
             match &f.src {
