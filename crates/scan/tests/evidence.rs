@@ -5,7 +5,10 @@ use trackscan_fixtures::axml::{self, AttrValue, Node};
 use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, MethodDef, MethodKey, Op};
 use trackscan_fixtures::zip::ZipBuilder;
 use trackscan_scan::report::Finding;
-use trackscan_scan::{Report, Scanner};
+use trackscan_scan::Scanner;
+
+mod common;
+use common::tracker;
 
 fn scanner() -> Scanner {
     Scanner::with_builtin_rules().expect("built-in rules compile")
@@ -105,15 +108,6 @@ fn apk() -> Vec<u8> {
             br#"{"endpoint": "https://api.mixpanel.com/track"}"#,
         )
         .build()
-}
-
-fn tracker<'r>(r: &'r Report, id: &str) -> &'r Finding {
-    r.trackers.iter().find(|t| t.id == id).unwrap_or_else(|| {
-        panic!(
-            "tracker {id} not found; have {:?}",
-            r.trackers.iter().map(|t| &t.id).collect::<Vec<_>>()
-        )
-    })
 }
 
 fn kinds(f: &Finding) -> Vec<&str> {

@@ -7,8 +7,10 @@ use trackscan_fixtures::dex::{
     ClassDefSpec, DexBuilder, FieldDef, MethodDef, MethodKey, Op, StaticValue,
 };
 use trackscan_fixtures::zip::ZipBuilder;
-use trackscan_scan::report::Finding;
 use trackscan_scan::{Report, Scanner};
+
+mod common;
+use common::tracker;
 
 const S: &str = "Ljava/lang/String;";
 
@@ -118,15 +120,6 @@ fn apk() -> Vec<u8> {
             b"21.5.0",
         )
         .build()
-}
-
-fn tracker<'r>(r: &'r Report, id: &str) -> &'r Finding {
-    r.trackers.iter().find(|t| t.id == id).unwrap_or_else(|| {
-        panic!(
-            "tracker {id} not found; have {:?}",
-            r.trackers.iter().map(|t| &t.id).collect::<Vec<_>>()
-        )
-    })
 }
 
 fn check(r: &Report) {
