@@ -3,7 +3,6 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
 use crate::insn::{for_each_ref, CodeRef, Instructions, RefKind};
@@ -47,6 +46,12 @@ impl<'a> Source<'a> {
         match self {
             Source::Dex(d, _) => d.type_count(),
             Source::Smali(f) => f.types.len() as u32,
+        }
+    }
+    fn method_count(&self) -> u32 {
+        match self {
+            Source::Dex(d, _) => d.method_count(),
+            Source::Smali(f) => f.methods.len() as u32,
         }
     }
     fn method_class(&self, i: u32) -> Option<u32> {
@@ -493,7 +498,6 @@ impl<'a> IndexBuilder<'a> {
             methods: self.methods,
             refs: self.refs,
             warnings: self.warnings,
-            calls: OnceLock::new(),
         }
     }
 }
@@ -646,19 +650,6 @@ pub struct CodeIndex<'a> {
     methods: Vec<MethodEntry>,
     refs: Vec<CodeRef>,
     warnings: Vec<String>,
-    /// Every method call grouped by its callee's class: the reverse index behind
-    /// [`CodeIndex::callers_into`], built on its first call (a scan asks once per finding;
-    /// walking every reference each time was the largest cost of a scan with findings).
-    calls: OnceLock<CallIndex>,
-}
-
-/// Method references grouped by (file, callee class type), counting-sorted (CSR layout):
-/// the calls into type `t` of file `f` are `edges[starts[f][t]..starts[f][t + 1]]`, each
-/// `(caller class index into the kept classes, method index in that file)`.
-#[derive(Default)]
-struct CallIndex {
-    starts: Vec<Vec<usize>>,
-    edges: Vec<(u32, u32)>,
 }
 
 impl<'a> CodeIndex<'a> {
@@ -897,70 +888,6 @@ impl<'a> CodeIndex<'a> {
         }
     }
 
-    /// Calls `visit(file, callee type, caller class, method id)` for each method every kept
-    /// class invokes (see [`CodeIndex::for_each_callee`]).
-    fn for_each_call(&self, mut visit: impl FnMut(usize, usize, u32, u32)) {
-        for (ci, c) in self.classes.iter().enumerate() {
-            let Ok(class) = u32::try_from(ci) else { break };
-            let fi = usize::from(c.file);
-            let Some(f) = self.files.get(fi) else {
-                continue;
-            };
-            self.for_each_callee(c, f, |m| {
-                if let Some(t) = f.src.method_class(m) {
-                    visit(fi, t as usize, class, m);
-                }
-            });
-        }
-    }
-
-    /// Every method reference of every kept class, grouped by (file, callee class type) with a
-    /// counting sort: two passes over the references, no comparison sort. References whose
-    /// callee type is outside the file's type table are left out.
-    fn build_calls(&self) -> CallIndex {
-        let mut starts: Vec<Vec<usize>> = self
-            .files
-            .iter()
-            .map(|f| vec![0usize; (f.src.type_count() as usize).saturating_add(1)])
-            .collect();
-        // Pass 1: count per (file, type), in slot t + 1.
-        self.for_each_call(|fi, t, _, _| {
-            if let Some(n) = starts
-                .get_mut(fi)
-                .and_then(|s| s.get_mut(t.saturating_add(1)))
-            {
-                *n += 1;
-            }
-        });
-        // Prefix sums across files: one global edge array, file-major.
-        let mut total = 0usize;
-        for s in &mut starts {
-            if let Some(first) = s.first_mut() {
-                *first = total;
-            }
-            for i in 1..s.len() {
-                let prev = s.get(i - 1).copied().unwrap_or(total);
-                if let Some(x) = s.get_mut(i) {
-                    *x = x.saturating_add(prev);
-                    total = *x;
-                }
-            }
-        }
-        // Pass 2: place each edge at its group's cursor.
-        let mut cursor: Vec<Vec<usize>> = starts.clone();
-        let mut edges = vec![(0u32, 0u32); total];
-        self.for_each_call(|fi, t, class, method| {
-            let Some(pos) = cursor.get_mut(fi).and_then(|c| c.get_mut(t)) else {
-                return;
-            };
-            if let Some(slot) = edges.get_mut(*pos) {
-                *slot = (class, method);
-                *pos += 1;
-            }
-        });
-        CallIndex { starts, edges }
-    }
-
     /// Per file, the indices of the types whose descriptor starts with `prefix`. The format
     /// sorts `type_ids` by `string_ids` index and the strings by content, so the types under a
     /// prefix are one run found by binary search; a file that breaks the order (checked when
@@ -1003,43 +930,132 @@ impl<'a> CodeIndex<'a> {
     }
 
     /// Calls from classes outside `prefix` into methods of classes under `prefix`, aggregated
-    /// per (caller class, callee class, callee method name) with a count; sorted. The first call
-    /// groups every method reference by callee class once (counting sort); each call then
-    /// visits only the references into the prefix's types.
+    /// per (caller class, callee class, callee method name) with a count; sorted. One pass
+    /// over the app's references (see [`CodeIndex::links`]); to ask for several prefixes,
+    /// call `links` once with all of them.
     pub fn callers_into(&self, prefix: &str) -> Vec<CallSite<'a>> {
-        let types = self.types_with_prefix(prefix);
-        let calls = self.calls.get_or_init(|| self.build_calls());
-        // Classes are sorted: the callers under the prefix (the SDK calling itself, most of
-        // the edges) are one index range, tested without touching their descriptors.
-        let own = {
-            let start = self
-                .classes
-                .partition_point(|c| c.descriptor.as_ref() < prefix);
-            start..start + self.prefix_range(prefix).len()
-        };
-        let mut agg: FxHashMap<(usize, u32), u32> = FxHashMap::default();
-        for (fi, ts) in types.iter().enumerate() {
-            let Some(starts) = calls.starts.get(fi) else {
-                continue;
-            };
-            for &t in ts {
-                let t = t as usize;
-                {
-                    let (Some(&lo), Some(&hi)) = (starts.get(t), starts.get(t.saturating_add(1)))
-                    else {
-                        continue;
-                    };
-                    for &(class, method) in calls.edges.get(lo..hi).unwrap_or_default() {
-                        if own.contains(&(class as usize)) {
+        let group = [prefix.to_string()];
+        self.links(&[&group[..]], |_, _, _, _| {})
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// The code links of several class groups (one group per SDK, each a list of descriptor
+    /// prefixes such as `Lcom/appsflyer/`), computed in one pass over every method reference
+    /// of the app:
+    /// - returned, per group: the calls into the group's classes from classes outside the
+    ///   group, as [`CodeIndex::callers_into`] aggregates them (a caller under any prefix of
+    ///   the group is the SDK calling itself, not a call site);
+    /// - `inside(group, caller class, file, method id)` for each method reference made by
+    ///   code of the group (as [`CodeIndex::for_each_method_ref_from_prefix`] visits them,
+    ///   in class order; a class under two prefixes of one group is visited once).
+    ///
+    /// Before the pass each method id of each file gets the bit set of the groups owning its
+    /// class (binary search of the sorted `type_ids`, then one sequential read of
+    /// `method_ids`), and each class the bit set of the groups it belongs to (ranges of the
+    /// sorted classes); the pass then costs one table load per reference. Classes of a file
+    /// with no group method and outside every group are skipped without reading their code.
+    /// Groups are handled 64 at a time (one pass per 64 groups).
+    pub fn links<'i>(
+        &'i self,
+        groups: &[&[String]],
+        mut inside: impl FnMut(usize, &'i str, u16, u32),
+    ) -> Vec<Vec<CallSite<'a>>> {
+        let mut out: Vec<Vec<CallSite<'a>>> = Vec::with_capacity(groups.len());
+        for (chunk_no, chunk) in groups.chunks(64).enumerate() {
+            let base = chunk_no * 64;
+            // Per file, per type: the chunk's groups owning it.
+            let mut type_bits: Vec<Vec<u64>> = Vec::with_capacity(self.files.len());
+            for f in &self.files {
+                type_bits.push(vec![0u64; f.src.type_count() as usize]);
+            }
+            // Per kept class: the chunk's groups it belongs to.
+            let mut class_bits = vec![0u64; self.classes.len()];
+            for (g, prefixes) in chunk.iter().enumerate() {
+                let bit = 1u64 << g;
+                for p in prefixes.iter() {
+                    for (fi, ts) in self.types_with_prefix(p).into_iter().enumerate() {
+                        let Some(bits) = type_bits.get_mut(fi) else {
                             continue;
+                        };
+                        for t in ts {
+                            if let Some(b) = bits.get_mut(t as usize) {
+                                *b |= bit;
+                            }
                         }
-                        *agg.entry((class as usize, method)).or_insert(0) += 1;
+                    }
+                    let start = self
+                        .classes
+                        .partition_point(|c| c.descriptor.as_ref() < p.as_str());
+                    let len = self.prefix_range(p).len();
+                    for b in class_bits.iter_mut().skip(start).take(len) {
+                        *b |= bit;
                     }
                 }
             }
+            // Per file, per method id: the groups owning its class (empty when no type of the
+            // file belongs to a group).
+            let method_bits: Vec<Vec<u64>> = self
+                .files
+                .iter()
+                .zip(&type_bits)
+                .map(|(f, tb)| {
+                    if tb.iter().all(|&b| b == 0) {
+                        return Vec::new();
+                    }
+                    (0..f.src.method_count())
+                        .map(|m| {
+                            f.src
+                                .method_class(m)
+                                .and_then(|t| tb.get(t as usize))
+                                .copied()
+                                .unwrap_or(0)
+                        })
+                        .collect()
+                })
+                .collect();
+            drop(type_bits);
+            let mut agg: Vec<FxHashMap<(u32, u32), u32>> = vec![FxHashMap::default(); chunk.len()];
+            for (ci, c) in self.classes.iter().enumerate() {
+                let Ok(class) = u32::try_from(ci) else { break };
+                let own = class_bits.get(ci).copied().unwrap_or(0);
+                let fi = usize::from(c.file);
+                let (Some(f), Some(mb)) = (self.files.get(fi), method_bits.get(fi)) else {
+                    continue;
+                };
+                if own == 0 && mb.is_empty() {
+                    continue;
+                }
+                let desc: &'i str = c.descriptor.as_ref();
+                self.for_each_callee(c, f, |m| {
+                    let into = mb.get(m as usize).copied().unwrap_or(0) & !own;
+                    let mut bits = into;
+                    while bits != 0 {
+                        let g = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        if let Some(a) = agg.get_mut(g) {
+                            *a.entry((class, m)).or_insert(0) += 1;
+                        }
+                    }
+                    let mut bits = own;
+                    while bits != 0 {
+                        let g = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        inside(base + g, desc, c.file, m);
+                    }
+                });
+            }
+            out.extend(agg.into_iter().map(|a| self.call_sites(a)));
         }
+        out
+    }
+
+    /// Aggregated (caller class index, method id) counts → sorted [`CallSite`]s, merged per
+    /// (caller, callee class, callee name).
+    fn call_sites(&self, agg: FxHashMap<(u32, u32), u32>) -> Vec<CallSite<'a>> {
         let mut merged: FxHashMap<(usize, Cow<'a, str>, Cow<'a, str>), u32> = FxHashMap::default();
         for ((ci, midx), n) in agg {
+            let ci = ci as usize;
             let Some(c) = self.classes.get(ci) else {
                 continue;
             };

@@ -344,3 +344,95 @@ fn corrupted_real_dex_never_panics() {
         exercise(&bad);
     }
 }
+
+/// The naive form of [`CodeIndex::links`]: every method reference of every class, resolved
+/// and tested against every group's prefixes.
+#[allow(clippy::type_complexity)]
+fn naive_links(
+    idx: &CodeIndex<'_>,
+    groups: &[&[String]],
+) -> (
+    Vec<Vec<(String, String, String, u32)>>,
+    Vec<Vec<(String, u16, u32)>>,
+) {
+    let mut calls: Vec<std::collections::BTreeMap<(String, String, String), u32>> =
+        vec![Default::default(); groups.len()];
+    let mut inside = vec![Vec::new(); groups.len()];
+    idx.for_each_method_ref_from_prefix("L", |caller, file, m| {
+        let (class, name) = idx.method_target(file, m).unwrap_or_default();
+        for (g, ps) in groups.iter().enumerate() {
+            let caller_in = ps.iter().any(|p| caller.starts_with(p.as_str()));
+            if caller_in {
+                inside[g].push((caller.to_string(), file, m));
+            } else if ps.iter().any(|p| class.starts_with(p.as_str())) {
+                *calls[g]
+                    .entry((caller.to_string(), class.to_string(), name.to_string()))
+                    .or_insert(0) += 1;
+            }
+        }
+    });
+    let calls = calls
+        .into_iter()
+        .map(|m| m.into_iter().map(|((a, b, c), n)| (a, b, c, n)).collect())
+        .collect();
+    (calls, inside)
+}
+
+#[test]
+fn links_equal_the_naive_walk_on_the_corpus() {
+    let dir = Path::new(CORPUS).join("apks");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    apks.sort();
+    let owned: Vec<Vec<String>> = [
+        &["Lcom/google/"][..],
+        &["Lcom/google/android/gms/", "Lcom/google/firebase/"],
+        &["Landroid/", "Landroidx/"],
+        &["Ljava/lang/"],
+        &["Lcom/", "Lorg/"],
+        &["Lokhttp3/", "Lcom/squareup/okhttp/", "Lokhttp3/internal/"],
+        &["Lcom/facebook/"],
+    ]
+    .iter()
+    .map(|g| g.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let groups: Vec<&[String]> = owned.iter().map(Vec::as_slice).collect();
+    let mut checked = 0;
+    // Every third APK keeps the test quick; the groups overlap on purpose.
+    for apk in apks.iter().step_by(3) {
+        let Ok(dexes) = dex_entries(apk) else {
+            continue;
+        };
+        if dexes.is_empty() {
+            continue;
+        }
+        let (idx, _) = build(&dexes);
+        let mut inside = vec![Vec::new(); groups.len()];
+        let calls = idx.links(&groups, |g, caller, file, m| {
+            inside[g].push((caller.to_string(), file, m))
+        });
+        let (want_calls, want_inside) = naive_links(&idx, &groups);
+        let got_calls: Vec<Vec<(String, String, String, u32)>> = calls
+            .into_iter()
+            .map(|v| {
+                v.into_iter()
+                    .map(|c| {
+                        (
+                            c.caller_class.into_owned(),
+                            c.callee_class.into_owned(),
+                            c.callee_method.into_owned(),
+                            c.count,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(got_calls, want_calls, "{}", apk.display());
+        assert_eq!(inside, want_inside, "{}", apk.display());
+        checked += 1;
+    }
+    println!("links checked on {checked} APKs");
+}

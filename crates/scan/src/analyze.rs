@@ -211,16 +211,26 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         native_libs: &native_libs,
         assets: &assets,
     };
-    let mut memo = ApiMemo::default();
     let trackers = scanner.matcher.match_trackers(&facts);
     let libraries = scanner.matcher.match_libraries(&facts);
+    let tracker_rules = trackers.iter().map(|d| scanner.rules.trackers.get(d.rule));
+    let library_rules = libraries
+        .iter()
+        .map(|d| scanner.rules.libraries.get(d.rule));
+    let prefixes: Vec<Vec<String>> = tracker_rules
+        .chain(library_rules)
+        .map(|rule| rule.map(code_prefixes).unwrap_or_default())
+        .collect();
+    let mut links = code_links(&prefixes, &index).into_iter();
     r.trackers = trackers
         .iter()
-        .map(|d| finding(d, &scanner.rules.trackers, &index, &mut memo))
+        .zip(&prefixes)
+        .map(|(d, p)| finding(d, &scanner.rules.trackers, p, links.next(), &index))
         .collect();
     r.libraries = libraries
         .iter()
-        .map(|d| finding(d, &scanner.rules.libraries, &index, &mut memo))
+        .zip(prefixes.get(trackers.len()..).unwrap_or_default())
+        .map(|(d, p)| finding(d, &scanner.rules.libraries, p, links.next(), &index))
         .collect();
     // Pinning and transport security.
     let native_strings: Vec<(String, String)> = string_values
@@ -272,13 +282,9 @@ struct ApiMemo {
 }
 
 impl ApiMemo {
-    /// The (category, dotted API name) of method `midx` of `file`, classified on first use.
-    fn get(
-        &mut self,
-        index: &CodeIndex<'_>,
-        file: u16,
-        midx: u32,
-    ) -> Option<&(&'static str, String)> {
+    /// The index in `apis` of the (category, dotted API name) of method `midx` of `file`,
+    /// classified on first use.
+    fn get(&mut self, index: &CodeIndex<'_>, file: u16, midx: u32) -> Option<usize> {
         let f = usize::from(file);
         if self.slots.len() <= f {
             self.slots.resize_with(f + 1, Vec::new);
@@ -300,22 +306,40 @@ impl ApiMemo {
             });
             *slot = match found {
                 Some(api) => {
-                    self.apis.push(api);
-                    u32::try_from(self.apis.len() + 1).unwrap_or(1)
+                    // The same API can be method ids of several files: one entry.
+                    let k = match self.apis.iter().position(|a| *a == api) {
+                        Some(k) => k,
+                        None => {
+                            self.apis.push(api);
+                            self.apis.len() - 1
+                        }
+                    };
+                    u32::try_from(k + 2).unwrap_or(1)
                 }
                 None => 1,
             };
         }
-        let k = (*slot as usize).checked_sub(2)?;
-        self.apis.get(k)
+        (*slot as usize).checked_sub(2)
     }
 }
+
+/// Slash-form descriptor prefixes of a rule's code packages (`com.foo` → `Lcom/foo/`).
+fn code_prefixes(rule: &trackscan_signatures::Rule) -> Vec<String> {
+    rule.code
+        .iter()
+        .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
+        .collect()
+}
+
+/// A call-site / data-access pair of one finding.
+type Links = (Vec<report::CallSite>, Vec<report::DataAccess>);
 
 fn finding(
     d: &Detection,
     rules: &[trackscan_signatures::Rule],
+    prefixes: &[String],
+    links: Option<Links>,
     index: &CodeIndex<'_>,
-    memo: &mut ApiMemo,
 ) -> report::Finding {
     let Some(rule) = rules.get(d.rule) else {
         return report::Finding::default();
@@ -334,14 +358,9 @@ fn finding(
         .iter()
         .map(|(k, n)| (k.as_str().to_string(), *n))
         .collect();
-    let prefixes: Vec<String> = rule
-        .code
-        .iter()
-        .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
-        .collect();
-    let (call_sites, data_access) = code_links(&prefixes, index, memo);
+    let (call_sites, data_access) = links.unwrap_or_default();
     let (sdk_version, sdk_version_source) =
-        crate::sdk_version::resolve(d, rule.version_class.as_deref(), &prefixes, index);
+        crate::sdk_version::resolve(d, rule.version_class.as_deref(), prefixes, index);
     report::Finding {
         id: rule.id.clone(),
         exodus_id: rule.exodus_id,
@@ -364,60 +383,60 @@ fn finding(
     }
 }
 
-/// Call sites into the SDK from outside it, and the personal-data APIs its own code calls.
-fn code_links(
-    prefixes: &[String],
-    index: &CodeIndex<'_>,
-    memo: &mut ApiMemo,
-) -> (Vec<report::CallSite>, Vec<report::DataAccess>) {
-    let mut callers: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
-    let mut data: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
-    for p in prefixes {
-        for cs in index.callers_into(p) {
-            // A caller under another prefix of the same SDK is not an app call site.
-            if prefixes
-                .iter()
-                .any(|q| cs.caller_class.starts_with(q.as_str()))
-            {
-                continue;
-            }
-            let e = callers.entry(dotted(&cs.caller_class)).or_default();
-            e.0 += cs.count as usize;
-            if e.1.len() < 8 {
-                e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
-            }
-        }
-        index.for_each_method_ref_from_prefix(p, |caller, file, midx| {
-            // Resolved and classified once per (file, method id) over the whole scan.
-            if let Some((cat, api)) = memo.get(index, file, midx) {
-                let e = data
-                    .entry((cat.to_string(), api.clone()))
-                    .or_insert_with(|| (0, dotted(caller)));
+/// Per finding (given by its code prefixes): the call sites into the SDK from outside it, and
+/// the personal-data APIs its own code calls. One pass over the app's references for all
+/// findings ([`CodeIndex::links`]); each invoked method id is classified once per scan.
+fn code_links(prefixes: &[Vec<String>], index: &CodeIndex<'_>) -> Vec<Links> {
+    let groups: Vec<&[String]> = prefixes.iter().map(Vec::as_slice).collect();
+    let mut memo = ApiMemo::default();
+    let mut data: Vec<BTreeMap<usize, (usize, String)>> = vec![BTreeMap::new(); groups.len()];
+    let calls = index.links(&groups, |g, caller, file, midx| {
+        if let Some(k) = memo.get(index, file, midx) {
+            if let Some(d) = data.get_mut(g) {
+                let e = d.entry(k).or_insert_with(|| (0, dotted(caller)));
                 e.0 += 1;
             }
-        });
-    }
-    let mut call_sites: Vec<report::CallSite> = callers
+        }
+    });
+    calls
         .into_iter()
-        .map(|(caller, (count, callees))| report::CallSite {
-            caller,
-            callees: callees.into_iter().collect(),
-            count,
+        .zip(data)
+        .map(|(sites, data)| {
+            let mut callers: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+            for cs in sites {
+                let e = callers.entry(dotted(&cs.caller_class)).or_default();
+                e.0 += cs.count as usize;
+                if e.1.len() < 8 {
+                    e.1.insert(format!("{}.{}", dotted(&cs.callee_class), cs.callee_method));
+                }
+            }
+            let mut call_sites: Vec<report::CallSite> = callers
+                .into_iter()
+                .map(|(caller, (count, callees))| report::CallSite {
+                    caller,
+                    callees: callees.into_iter().collect(),
+                    count,
+                })
+                .collect();
+            call_sites.sort_by(|a, b| b.count.cmp(&a.count).then(a.caller.cmp(&b.caller)));
+            call_sites.truncate(MAX_CALL_SITES);
+            let mut data_access: Vec<report::DataAccess> = data
+                .into_iter()
+                .filter_map(|(k, (count, caller))| {
+                    let (cat, api) = memo.apis.get(k)?;
+                    Some(report::DataAccess {
+                        category: cat.to_string(),
+                        api: api.clone(),
+                        caller,
+                        count,
+                    })
+                })
+                .collect();
+            data_access.sort_by(|a, b| (&a.category, &a.api).cmp(&(&b.category, &b.api)));
+            data_access.truncate(MAX_DATA_ACCESS);
+            (call_sites, data_access)
         })
-        .collect();
-    call_sites.sort_by(|a, b| b.count.cmp(&a.count).then(a.caller.cmp(&b.caller)));
-    call_sites.truncate(MAX_CALL_SITES);
-    let mut data_access: Vec<report::DataAccess> = data
-        .into_iter()
-        .map(|((category, api), (count, caller))| report::DataAccess {
-            category,
-            api,
-            caller,
-            count,
-        })
-        .collect();
-    data_access.truncate(MAX_DATA_ACCESS);
-    (call_sites, data_access)
+        .collect()
 }
 
 /// `Lcom/foo/Bar;` → `com.foo.Bar`.
