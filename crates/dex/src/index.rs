@@ -113,9 +113,12 @@ struct DexEntry<'a> {
     src: Source<'a>,
     /// Bitset over `string_ids`: referenced by some const-string.
     referenced: Vec<u64>,
-    /// Whether `type_ids` are in strictly increasing `string_ids` order (as the format
-    /// requires), so prefix queries may binary-search them.
+    /// Whether the type descriptors are in strictly increasing byte order, so prefix queries
+    /// may binary-search them (see [`types_in_byte_order`]).
     types_sorted: bool,
+    /// Whether `method_ids` are in non-decreasing class order (as the format requires), so
+    /// the methods of a class may be found by binary search.
+    methods_sorted: bool,
     class_defs: u32,
     methods: u32,
     refs: u64,
@@ -190,10 +193,11 @@ impl<'a> IndexBuilder<'a> {
         let mut entry = DexEntry {
             name: name.to_string(),
             referenced: vec![0u64; (dex.string_count() as usize).div_ceil(64)],
-            types_sorted: (1..dex.type_count()).all(|t| {
+            types_sorted: types_in_byte_order(&dex, &strs),
+            methods_sorted: (1..dex.method_count()).all(|m| {
                 matches!(
-                    (dex.type_string_idx(t - 1), dex.type_string_idx(t)),
-                    (Ok(a), Ok(b)) if a < b
+                    (dex.method_id(m - 1), dex.method_id(m)),
+                    (Ok(a), Ok(b)) if a.class_idx <= b.class_idx
                 )
             }),
             src: Source::Dex(dex.clone(), StrTable::empty()),
@@ -457,6 +461,7 @@ impl<'a> IndexBuilder<'a> {
             name: path.to_string(),
             referenced: vec![u64::MAX; n_strings.div_ceil(64)],
             types_sorted: false,
+            methods_sorted: false,
             class_defs: 1,
             methods: f.defined.len() as u32,
             refs: f.refs.len() as u64,
@@ -500,6 +505,32 @@ impl<'a> IndexBuilder<'a> {
             warnings: self.warnings,
         }
     }
+}
+
+/// Whether the type descriptors of `dex` are in strictly increasing byte order. The format
+/// sorts `type_ids` by `string_ids` index and the strings by UTF-16 code units, so this holds
+/// when the type indices increase and the string table is in byte order too; a table whose
+/// byte order differs (supplementary characters, as in emoji strings, sort differently in
+/// MUTF-8 and UTF-16) is checked on the descriptors themselves, which are almost always
+/// ASCII. A broken file just loses the binary search.
+fn types_in_byte_order(dex: &DexFile<'_>, strs: &StrTable<'_>) -> bool {
+    let idx_increasing = (1..dex.type_count()).all(|t| {
+        matches!(
+            (dex.type_string_idx(t - 1), dex.type_string_idx(t)),
+            (Ok(a), Ok(b)) if a < b
+        )
+    });
+    if !idx_increasing {
+        return false;
+    }
+    if strs.byte_sorted {
+        return true;
+    }
+    let desc = |t: u32| dex.type_string_idx(t).ok().and_then(|i| strs.get(i));
+    (1..dex.type_count()).all(|t| match (desc(t - 1), desc(t)) {
+        (Some(a), Some(b)) => a.as_bytes() < b.as_bytes(),
+        _ => false,
+    })
 }
 
 /// The shape of a body: only bodies of at most 4 code units can be `return-void` or
@@ -888,10 +919,10 @@ impl<'a> CodeIndex<'a> {
         }
     }
 
-    /// Per file, the indices of the types whose descriptor starts with `prefix`. The format
-    /// sorts `type_ids` by `string_ids` index and the strings by content, so the types under a
-    /// prefix are one run found by binary search; a file that breaks the order (checked when
-    /// it was added) or a non-ASCII prefix (UTF-16 and byte order differ) is scanned linearly.
+    /// Per file, the indices of the types whose descriptor starts with `prefix`, ascending.
+    /// Type descriptors are in byte order in every file a compiler writes (checked when the
+    /// file was added, see [`types_in_byte_order`]), so the types under a prefix are one run
+    /// found by binary search; a file that breaks the order is scanned linearly.
     fn types_with_prefix(&self, prefix: &str) -> Vec<Vec<u32>> {
         self.files
             .iter()
@@ -899,7 +930,7 @@ impl<'a> CodeIndex<'a> {
                 Source::Dex(d, strs) => {
                     let desc = |t: u32| d.type_string_idx(t).ok().and_then(|i| strs.get(i));
                     let n = d.type_count();
-                    if f.types_sorted && strs.sorted && prefix.is_ascii() {
+                    if f.types_sorted {
                         let (mut lo, mut hi) = (0u32, n);
                         while lo < hi {
                             let mid = lo + (hi - lo) / 2;
@@ -1103,6 +1134,60 @@ impl<'a> CodeIndex<'a> {
                 continue;
             };
             self.for_each_callee(c, f, |m| visit(c.descriptor.as_ref(), c.file, m));
+        }
+    }
+
+    /// Calls `visit(file, method id, class descriptor, method name)` for each `method_ids`
+    /// entry (called or defined) whose class descriptor starts with `prefix`, in every file.
+    /// The types are found by binary search of the sorted `type_ids`, then each type's
+    /// methods by binary search of `method_ids` (sorted by class, as the format requires;
+    /// checked when the file was added, scanned linearly otherwise): a lookup of a few
+    /// classes costs microseconds, not a pass over every method id.
+    pub fn for_each_method_id_with_class_prefix(
+        &self,
+        prefix: &str,
+        mut visit: impl FnMut(u16, u32, &str, &str),
+    ) {
+        for (fi, types) in self.types_with_prefix(prefix).into_iter().enumerate() {
+            let (Some(f), Ok(file)) = (self.files.get(fi), u16::try_from(fi)) else {
+                continue;
+            };
+            if types.is_empty() {
+                continue;
+            }
+            let n = f.src.method_count();
+            let mut emit = |m: u32, t: u32| {
+                if let (Some(class), Some(name)) = (f.src.type_desc(t), f.src.method_name(m)) {
+                    visit(file, m, &class, &name);
+                }
+            };
+            if f.methods_sorted {
+                for &t in &types {
+                    let (mut lo, mut hi) = (0u32, n);
+                    while lo < hi {
+                        let mid = lo + (hi - lo) / 2;
+                        if f.src.method_class(mid).is_some_and(|c| c < t) {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    for m in lo..n {
+                        if f.src.method_class(m) != Some(t) {
+                            break;
+                        }
+                        emit(m, t);
+                    }
+                }
+            } else {
+                for m in 0..n {
+                    if let Some(t) = f.src.method_class(m) {
+                        if types.binary_search(&t).is_ok() {
+                            emit(m, t);
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -36,9 +36,13 @@ pub(crate) struct StrTable<'a> {
     owned: Vec<String>,
     /// Set instead of the table for a degenerate file: strings are decoded on each access.
     lazy: Option<Box<DexFile<'a>>>,
-    /// Whether the strings are in strictly increasing byte order, as the format requires
-    /// (UTF-16 order, which agrees with byte order for ASCII): prefix queries may binary-search.
+    /// Whether the strings are in strictly increasing UTF-16 order, as the format requires
+    /// (so a single file has no duplicates). Byte order agrees except for supplementary
+    /// characters and U+0000: byte-wise binary searches check their own order (see
+    /// `types_in_byte_order` in the index).
     pub(crate) sorted: bool,
+    /// Whether the strings are in strictly increasing byte order (implies `sorted`).
+    pub(crate) byte_sorted: bool,
     /// Distinct strings (by offset) whose bytes are not valid MUTF-8, and the file offset of
     /// the first one.
     pub(crate) invalid: (u32, u32),
@@ -57,6 +61,7 @@ impl<'a> StrTable<'a> {
             owned: Vec::new(),
             lazy: None,
             sorted: true,
+            byte_sorted: true,
             invalid: (0, 0),
             unreadable: (0, 0),
             degenerate: false,
@@ -70,6 +75,7 @@ impl<'a> StrTable<'a> {
         if n as usize > dex.bytes().len() / MIN_BYTES_PER_STRING {
             t.degenerate = true;
             t.sorted = false;
+            t.byte_sorted = false;
             t.lazy = Some(Box::new(dex.clone()));
             return t;
         }
@@ -87,13 +93,12 @@ impl<'a> StrTable<'a> {
                     t.decoded.insert(i, UNREADABLE);
                     t.strs.push("");
                     t.sorted = false;
+                    t.byte_sorted = false;
                     continue;
                 }
             };
             let bytes = s.as_bytes();
-            if i > 0 && t.sorted && bytes <= prev {
-                t.sorted = false;
-            }
+            let byte_break = i > 0 && bytes <= prev;
             prev = bytes;
             match std::str::from_utf8(bytes) {
                 Ok(v) => t.strs.push(v),
@@ -119,6 +124,20 @@ impl<'a> StrTable<'a> {
                     };
                     t.decoded.insert(i, slot);
                     t.strs.push("");
+                }
+            }
+            if byte_break {
+                t.byte_sorted = false;
+                // Byte order and the format's UTF-16 order differ only for supplementary
+                // characters (4-byte UTF-8, surrogate pairs in MUTF-8) and U+0000: compare
+                // this pair in UTF-16, as ART does.
+                let in_order = t.sorted
+                    && match (t.get(i - 1), t.get(i)) {
+                        (Some(a), Some(b)) => a.encode_utf16().lt(b.encode_utf16()),
+                        _ => false,
+                    };
+                if !in_order {
+                    t.sorted = false;
                 }
             }
         }
@@ -189,6 +208,61 @@ mod tests {
         b.extend_from_slice(data);
         b.push(0);
         b.extend(std::iter::repeat_n(0u8, pad));
+        let len = b.len() as u32;
+        b[0x20..0x24].copy_from_slice(&len.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn utf16_order_is_the_format_order_byte_order_is_tracked_apart() {
+        use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, MethodDef, Op};
+        // "a\0b" is MUTF-8 `61 C0 80 62`: before "a\u{1}" in UTF-16, after it in bytes.
+        let code = ["a\0b", "a\u{1}", "zz"]
+            .iter()
+            .map(|s| Op::ConstString(s.to_string()))
+            .chain([Op::ReturnVoid])
+            .collect();
+        let bytes = DexBuilder::new()
+            .class(ClassDefSpec::new(
+                "Lcom/x/A;",
+                vec![MethodDef::new("m", &[], "V", code)],
+            ))
+            .build();
+        let dex = DexFile::parse(&bytes).unwrap();
+        let t = StrTable::build(&dex);
+        assert!(t.sorted, "UTF-16 order, as the builder and dx/d8 write it");
+        assert!(!t.byte_sorted);
+        let all: Vec<&str> = (0..t.len()).filter_map(|i| t.get(i)).collect();
+        let a0 = all.iter().position(|s| *s == "a\0b").unwrap();
+        let a1 = all.iter().position(|s| *s == "a\u{1}").unwrap();
+        assert!(a0 < a1);
+
+        // A table really out of order is neither.
+        let bytes = dex_two_strings(b"b", b"a");
+        let dex = DexFile::parse(&bytes).unwrap();
+        let t = StrTable::build(&dex);
+        assert!(!t.sorted && !t.byte_sorted);
+        let bytes = dex_two_strings(b"a", b"b");
+        let t = StrTable::build(&DexFile::parse(&bytes).unwrap());
+        assert!(t.sorted && t.byte_sorted);
+    }
+
+    /// A minimal DEX with two `string_ids` entries, in this order.
+    fn dex_two_strings(first: &[u8], second: &[u8]) -> Vec<u8> {
+        let ids_off = 0x70usize;
+        let mut b = vec![0u8; ids_off + 8];
+        b[..8].copy_from_slice(b"dex\n035\0");
+        b[0x24..0x28].copy_from_slice(&0x70u32.to_le_bytes());
+        b[0x28..0x2c].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        b[0x38..0x3c].copy_from_slice(&2u32.to_le_bytes());
+        b[0x3c..0x40].copy_from_slice(&(ids_off as u32).to_le_bytes());
+        for (k, s) in [first, second].iter().enumerate() {
+            let off = b.len() as u32;
+            b[ids_off + 4 * k..ids_off + 4 * k + 4].copy_from_slice(&off.to_le_bytes());
+            b.push(s.len() as u8);
+            b.extend_from_slice(s);
+            b.push(0);
+        }
         let len = b.len() as u32;
         b[0x20..0x24].copy_from_slice(&len.to_le_bytes());
         b

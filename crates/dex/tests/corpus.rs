@@ -436,3 +436,50 @@ fn links_equal_the_naive_walk_on_the_corpus() {
     }
     println!("links checked on {checked} APKs");
 }
+
+#[test]
+fn method_ids_by_class_prefix_equal_a_linear_scan_on_the_corpus() {
+    let dir = Path::new(CORPUS).join("apks");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    apks.sort();
+    let prefixes = [
+        "Landroid/telephony/TelephonyManager;",
+        "Landroid/provider/ContactsContract",
+        "Ljava/lang/",
+        "Landroid/",
+        "L",
+        "Lzzz/",
+    ];
+    let mut checked = 0;
+    for apk in apks.iter().step_by(4) {
+        let Ok(dexes) = dex_entries(apk) else {
+            continue;
+        };
+        let (idx, _) = build(&dexes);
+        for p in prefixes {
+            let mut got = Vec::new();
+            idx.for_each_method_id_with_class_prefix(p, |f, m, c, n| {
+                got.push((f, m, c.to_string(), n.to_string()))
+            });
+            let mut want = Vec::new();
+            for f in 0..dexes.len() as u16 {
+                let Some(d) = idx.dex(f) else { continue };
+                for m in 0..d.method_count() {
+                    let (c, n) = idx.method_target(f, m).unwrap_or_default();
+                    if c.starts_with(p) {
+                        want.push((f, m, c.to_string(), n.to_string()));
+                    }
+                }
+            }
+            // The index groups by type: compare as sets.
+            got.sort();
+            assert_eq!(got, want, "{} {p}", apk.display());
+        }
+        checked += 1;
+    }
+    println!("method ids by class prefix checked on {checked} APKs");
+}

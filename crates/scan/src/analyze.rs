@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
-    data_api_category, extract_hosts, AppFacts, ClassFact, Confidence, Detection, HostFact,
-    ManifestFact, StringFact, VersionFile,
+    data_api_category, data_api_class_prefixes, extract_hosts, AppFacts, ClassFact, Confidence,
+    Detection, HostFact, ManifestFact, StringFact, VersionFile,
 };
 
 use crate::collect::Collected;
@@ -268,58 +268,62 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .collect();
 }
 
-/// Invoked methods already classified by [`data_api_category`], by (file, method id).
-/// Largest method id [`ApiMemo`] records.
-const MAX_MEMO_METHOD_ID: usize = 1 << 20;
-
-#[derive(Default)]
+/// The personal-data APIs of an app, by (file, method id): built once per scan from the few
+/// `method_ids` whose class is a data-API class ([`data_api_class_prefixes`], found by binary
+/// search), so each reference from SDK code is one table load, not a classification.
 struct ApiMemo {
-    /// Per file, per method id: 0 = not classified yet, 1 = reads no personal data,
-    /// `k + 2` = `apis[k]`. Dense: method ids are at most 65,535 per file, and a scan asks once
-    /// per invoke instruction of every detected SDK.
+    /// Per file, per method id up to the largest data-API one: 0 = reads no personal data,
+    /// `k + 1` = `apis[k]`.
     slots: Vec<Vec<u32>>,
     apis: Vec<(&'static str, String)>,
 }
 
 impl ApiMemo {
-    /// The index in `apis` of the (category, dotted API name) of method `midx` of `file`,
-    /// classified on first use.
-    fn get(&mut self, index: &CodeIndex<'_>, file: u16, midx: u32) -> Option<usize> {
-        let f = usize::from(file);
-        if self.slots.len() <= f {
-            self.slots.resize_with(f + 1, Vec::new);
-        }
-        let slots = self.slots.get_mut(f)?;
-        let i = midx as usize;
-        if i > MAX_MEMO_METHOD_ID {
-            // Not a DEX method id (those are 16-bit in invoke instructions): do not grow.
-            return None;
-        }
-        if slots.len() <= i {
-            slots.resize(i + 1, 0);
-        }
-        let slot = slots.get_mut(i)?;
-        if *slot == 0 {
-            let found = index.method_target(file, midx).and_then(|(class, method)| {
-                let cat = data_api_category(&class, &method)?;
-                Some((cat, format!("{}.{}", dotted(&class), method)))
+    fn new(index: &CodeIndex<'_>) -> ApiMemo {
+        let mut found: Vec<(u16, u32, usize)> = Vec::new();
+        let mut apis: Vec<(&'static str, String)> = Vec::new();
+        for prefix in data_api_class_prefixes() {
+            index.for_each_method_id_with_class_prefix(prefix, |file, midx, class, method| {
+                let Some(cat) = data_api_category(class, method) else {
+                    return;
+                };
+                let api = (cat, format!("{}.{}", dotted(class), method));
+                // The same API can be method ids of several files: one entry.
+                let k = match apis.iter().position(|a| *a == api) {
+                    Some(k) => k,
+                    None => {
+                        apis.push(api);
+                        apis.len() - 1
+                    }
+                };
+                found.push((file, midx, k));
             });
-            *slot = match found {
-                Some(api) => {
-                    // The same API can be method ids of several files: one entry.
-                    let k = match self.apis.iter().position(|a| *a == api) {
-                        Some(k) => k,
-                        None => {
-                            self.apis.push(api);
-                            self.apis.len() - 1
-                        }
-                    };
-                    u32::try_from(k + 2).unwrap_or(1)
-                }
-                None => 1,
-            };
         }
-        (*slot as usize).checked_sub(2)
+        let mut slots: Vec<Vec<u32>> = Vec::new();
+        for (file, midx, k) in found {
+            let f = usize::from(file);
+            if slots.len() <= f {
+                slots.resize_with(f + 1, Vec::new);
+            }
+            let (Some(s), Ok(k)) = (slots.get_mut(f), u32::try_from(k + 1)) else {
+                continue;
+            };
+            // Method ids were found in the file's `method_ids`, so they fit its size.
+            let i = midx as usize;
+            if s.len() <= i {
+                s.resize(i + 1, 0);
+            }
+            if let Some(slot) = s.get_mut(i) {
+                *slot = k;
+            }
+        }
+        ApiMemo { slots, apis }
+    }
+
+    /// The index in `apis` of the personal-data API method `midx` of `file` is, if it is one.
+    fn get(&self, file: u16, midx: u32) -> Option<usize> {
+        let k = *self.slots.get(usize::from(file))?.get(midx as usize)?;
+        (k as usize).checked_sub(1)
     }
 }
 
@@ -385,13 +389,13 @@ fn finding(
 
 /// Per finding (given by its code prefixes): the call sites into the SDK from outside it, and
 /// the personal-data APIs its own code calls. One pass over the app's references for all
-/// findings ([`CodeIndex::links`]); each invoked method id is classified once per scan.
+/// findings ([`CodeIndex::links`]); personal-data APIs are looked up in a table built once.
 fn code_links(prefixes: &[Vec<String>], index: &CodeIndex<'_>) -> Vec<Links> {
     let groups: Vec<&[String]> = prefixes.iter().map(Vec::as_slice).collect();
-    let mut memo = ApiMemo::default();
+    let memo = ApiMemo::new(index);
     let mut data: Vec<BTreeMap<usize, (usize, String)>> = vec![BTreeMap::new(); groups.len()];
     let calls = index.links(&groups, |g, caller, file, midx| {
-        if let Some(k) = memo.get(index, file, midx) {
+        if let Some(k) = memo.get(file, midx) {
             if let Some(d) = data.get_mut(g) {
                 let e = d.entry(k).or_insert_with(|| (0, dotted(caller)));
                 e.0 += 1;

@@ -298,10 +298,25 @@ pub fn data_api_category(class_descriptor: &str, method: &str) -> Option<&'stati
     if let Ok(i) = sorted.binary_search_by(|(c, m, _)| (*c, *m).cmp(&(class_descriptor, method))) {
         return sorted.get(i).map(|&(_, _, cat)| cat);
     }
-    if class_descriptor.starts_with("Landroid/provider/ContactsContract") {
+    if class_descriptor.starts_with(CONTACTS_PREFIX) {
         return Some("contacts");
     }
     None
+}
+
+/// Classes whose every method reads contacts.
+const CONTACTS_PREFIX: &str = "Landroid/provider/ContactsContract";
+
+/// Descriptor prefixes covering every class [`data_api_category`] can return a category for
+/// (each table class, with its `;`, and the `ContactsContract` classes), sorted and
+/// deduplicated: a caller can look up the few method ids of these classes in an app once,
+/// instead of classifying every invoked method.
+pub fn data_api_class_prefixes() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = TABLE.iter().map(|&(c, _, _)| c).collect();
+    v.push(CONTACTS_PREFIX);
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The category of a content-provider URI string constant (`content://sms/inbox` → `sms`).
@@ -318,6 +333,17 @@ pub fn data_uri_category(uri: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_prefixes_cover_every_category() {
+        let prefixes = data_api_class_prefixes();
+        for &(c, m, cat) in TABLE {
+            assert!(prefixes.iter().any(|p| c.starts_with(p)), "{c}");
+            assert_eq!(data_api_category(c, m), Some(cat));
+        }
+        assert!(prefixes.contains(&CONTACTS_PREFIX));
+        assert!(prefixes.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn known_apis() {

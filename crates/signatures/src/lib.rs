@@ -64,7 +64,7 @@ pub mod import;
 mod matcher;
 mod rule;
 
-pub use data_api::{data_api_category, data_uri_category};
+pub use data_api::{data_api_category, data_api_class_prefixes, data_uri_category};
 pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
 pub use import::{import_exodus, import_libradar, import_libscout, merge_libraries, ImportError};
 pub use matcher::{
