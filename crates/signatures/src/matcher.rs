@@ -241,6 +241,18 @@ fn ac(pats: &[String], what: &'static str) -> Result<AhoCorasick, RuleError> {
         })
 }
 
+impl Compiled {
+    /// The joined class-name buffer is searched.
+    fn needs_classes(&self) -> bool {
+        !self.class_rule.is_empty()
+    }
+
+    /// The joined string buffer is searched.
+    fn needs_strings(&self) -> bool {
+        !self.string_rule.is_empty() && !self.nul_in_strings
+    }
+}
+
 fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
@@ -454,12 +466,35 @@ impl Matcher {
 
     /// Tracker detections for one app, sorted by rule index.
     pub fn match_trackers(&self, app: &AppFacts) -> Vec<Detection> {
-        run(&self.trackers, app)
+        let shared = Shared::new(
+            app,
+            self.trackers.needs_classes(),
+            self.trackers.needs_strings(),
+        );
+        run(&self.trackers, app, &shared)
     }
 
     /// Library detections for one app, sorted by rule index.
     pub fn match_libraries(&self, app: &AppFacts) -> Vec<Detection> {
-        run(&self.libraries, app)
+        let shared = Shared::new(
+            app,
+            self.libraries.needs_classes(),
+            self.libraries.needs_strings(),
+        );
+        run(&self.libraries, app, &shared)
+    }
+
+    /// Tracker and library detections for one app: exactly
+    /// `(self.match_trackers(app), self.match_libraries(app))`, but the class names and
+    /// strings of the app are joined into their search buffers once for both lists.
+    pub fn match_all(&self, app: &AppFacts) -> (Vec<Detection>, Vec<Detection>) {
+        let (t, l) = (&self.trackers, &self.libraries);
+        let shared = Shared::new(
+            app,
+            t.needs_classes() || l.needs_classes(),
+            t.needs_strings() || l.needs_strings(),
+        );
+        (run(t, app, &shared), run(l, app, &shared))
     }
 
     /// The tracker that owns a host: the longest matching suffix (first rule in file order
@@ -525,7 +560,65 @@ fn version_after(value: &str, end: usize) -> Option<String> {
     (valid_version(&v) && v.contains('.')).then_some(v)
 }
 
-fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
+/// The inputs of one scan joined once for both rule lists: all class names (slash form)
+/// joined by NUL, and all strings up to [`JOIN_MAX_LEN`] bytes without a NUL joined by NUL.
+#[derive(Default)]
+struct Shared {
+    classes: String,
+    /// Start of each class name in `classes`, one per [`AppFacts::classes`] entry.
+    class_starts: Vec<usize>,
+    /// The string buffer was built.
+    has_strings: bool,
+    strings: String,
+    /// Start of each string in `strings`, one per [`AppFacts::strings`] entry (strings
+    /// left out get an empty slot).
+    string_starts: Vec<usize>,
+    /// Indices of the strings left out of `strings`.
+    alone: Vec<usize>,
+}
+
+impl Shared {
+    fn new(app: &AppFacts, classes: bool, strings: bool) -> Shared {
+        let mut sh = Shared::default();
+        if classes {
+            let len = app.classes.iter().fold(0usize, |n, cf| {
+                n.saturating_add(cf.descriptor.len()).saturating_add(1)
+            });
+            sh.classes.reserve(len);
+            sh.class_starts.reserve(app.classes.len());
+            let mut buf = String::new();
+            for cf in app.classes {
+                sh.class_starts.push(sh.classes.len());
+                sh.classes.push_str(class_name(cf.descriptor, &mut buf));
+                sh.classes.push('\0');
+            }
+        }
+        if strings {
+            sh.has_strings = true;
+            let total = app
+                .strings
+                .iter()
+                .filter(|s| s.value.len() <= JOIN_MAX_LEN)
+                .fold(0usize, |n, s| {
+                    n.saturating_add(s.value.len()).saturating_add(1)
+                });
+            sh.strings.reserve(total);
+            sh.string_starts.reserve(app.strings.len());
+            for (i, s) in app.strings.iter().enumerate() {
+                sh.string_starts.push(sh.strings.len());
+                if s.value.len() > JOIN_MAX_LEN || s.value.contains('\0') {
+                    sh.alone.push(i);
+                } else {
+                    sh.strings.push_str(s.value);
+                }
+                sh.strings.push('\0');
+            }
+        }
+        sh
+    }
+}
+
+fn run(c: &Compiled, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let pkg_slash: Option<String> = app.package.map(|p| p.replace('.', "/"));
     let pkg = pkg_slash.as_deref();
@@ -581,20 +674,11 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
     // holds a NUL, so no match spans two names), instead of one search per class: the
     // per-search set-up cost dominated with tens of thousands of short names. Classes with a
     // hit at a package boundary then go through `class_like` as before.
-    let joined_len = app.classes.iter().fold(0usize, |n, cf| {
-        n.saturating_add(cf.descriptor.len()).saturating_add(1)
-    });
-    let mut joined = String::with_capacity(joined_len);
-    let mut starts: Vec<usize> = Vec::with_capacity(app.classes.len());
-    for cf in app.classes {
-        starts.push(joined.len());
-        joined.push_str(class_name(cf.descriptor, &mut buf));
-        joined.push('\0');
-    }
     let mut candidates: Vec<usize> = Vec::new();
     if !c.class_rule.is_empty() {
-        let b = joined.as_bytes();
-        for m in c.class_ac.find_overlapping_iter(&joined) {
+        let b = shared.classes.as_bytes();
+        let starts = &shared.class_starts;
+        for m in c.class_ac.find_overlapping_iter(&shared.classes) {
             // The class whose name holds the match: the last start at or before it.
             let ci = starts
                 .partition_point(|&st| st <= m.start())
@@ -727,38 +811,36 @@ fn run(c: &Compiled, app: &AppFacts) -> Vec<Detection> {
     // string when a rule string holds a NUL, gets a search of its own.
     let mut string_hits: Vec<usize> = Vec::new();
     if !c.string_rule.is_empty() {
-        let total = app
-            .strings
-            .iter()
-            .filter(|s| s.value.len() <= JOIN_MAX_LEN)
-            .fold(0usize, |n, s| {
-                n.saturating_add(s.value.len()).saturating_add(1)
-            });
-        let mut joined = String::with_capacity(total);
-        let mut starts: Vec<usize> = Vec::with_capacity(app.strings.len());
-        for (i, s) in app.strings.iter().enumerate() {
-            // Large texts (assets such as a React Native bundle) are searched in place rather
-            // than copied into the joined buffer.
-            if c.nul_in_strings || s.value.len() > JOIN_MAX_LEN || s.value.contains('\0') {
+        if c.nul_in_strings || !shared.has_strings {
+            // A rule string holds a NUL (or the caller built no joined buffer): every
+            // string gets a search of its own.
+            for (i, s) in app.strings.iter().enumerate() {
                 if c.strings_any.is_match(s.value) {
                     string_hits.push(i);
                 }
-                starts.push(joined.len());
-                joined.push('\0');
-                continue;
             }
-            starts.push(joined.len());
-            joined.push_str(s.value);
-            joined.push('\0');
-        }
-        // Leftmost-first finds at least one match in every string that holds a rule string:
-        // a match never spans the NUL between two strings.
-        for m in c.strings_any.find_iter(&joined) {
-            let i = starts
-                .partition_point(|&st| st <= m.start())
-                .saturating_sub(1);
-            if string_hits.last() != Some(&i) {
-                string_hits.push(i);
+        } else {
+            // Strings left out of the joined buffer (long or holding a NUL) are searched in
+            // place: large texts such as a React Native bundle are not copied.
+            for &i in &shared.alone {
+                if app
+                    .strings
+                    .get(i)
+                    .is_some_and(|s| c.strings_any.is_match(s.value))
+                {
+                    string_hits.push(i);
+                }
+            }
+            // Leftmost-first finds at least one match in every string that holds a rule
+            // string: a match never spans the NUL between two strings.
+            let starts = &shared.string_starts;
+            for m in c.strings_any.find_iter(&shared.strings) {
+                let i = starts
+                    .partition_point(|&st| st <= m.start())
+                    .saturating_sub(1);
+                if string_hits.last() != Some(&i) {
+                    string_hits.push(i);
+                }
             }
         }
         string_hits.sort_unstable();
@@ -1321,6 +1403,150 @@ mod tests {
             let app = AppFacts { classes: &c, ..AppFacts::default() };
             let got = ids(m, &app);
             proptest::prop_assert_eq!(got, naive(res, &names));
+        }
+    }
+
+    /// Facts drawn from the rules themselves (so that most kinds match) mixed with noise,
+    /// for the differential tests.
+    struct Drawn {
+        names: Vec<String>,
+        strings: Vec<String>,
+        hosts: Vec<String>,
+        manifest: Vec<String>,
+    }
+
+    fn draw(rules: &RuleSet, picks: &[(usize, usize, usize)]) -> Drawn {
+        let all: Vec<&Rule> = rules.trackers.iter().chain(&rules.libraries).collect();
+        let noise = ["a", "sdk", "x1", "com", "Foo$1", "dvx", "\0", "é"];
+        let mut d = Drawn {
+            names: Vec::new(),
+            strings: Vec::new(),
+            hosts: Vec::new(),
+            manifest: Vec::new(),
+        };
+        for &(r, k, n) in picks {
+            let Some(rule) = all.get(r % all.len().max(1)) else {
+                continue;
+            };
+            let pick = |v: &[String]| v.get(k % v.len().max(1)).cloned().unwrap_or_default();
+            let tail = noise[n % noise.len()];
+            let code = pick(&rule.code).replace('.', "/");
+            d.names.push(match n % 4 {
+                0 => format!("L{code}/{tail};"),
+                1 => format!("Lshadow/{code}{tail};"),
+                2 => format!("L{code}$Inner;"),
+                _ => pick(&rule.code),
+            });
+            let s = pick(&rule.strings);
+            d.strings.push(match n % 4 {
+                0 => format!("{tail}{s}1.2.3"),
+                1 => format!("{s}{}", "y".repeat(JOIN_MAX_LEN)),
+                2 => format!("{s}\0{tail}"),
+                _ => s,
+            });
+            d.hosts.push(format!("{tail}.{}", pick(&rule.network)));
+            d.manifest.push(pick(&rule.manifest).replace('*', tail));
+        }
+        d
+    }
+
+    fn assert_match_all_agrees(m: &Matcher, d: &Drawn, package: Option<&str>) {
+        let classes = classes(&d.names);
+        let strings: Vec<StringFact> = d
+            .strings
+            .iter()
+            .map(|s| StringFact {
+                value: s,
+                location: "classes.dex",
+            })
+            .collect();
+        let hosts: Vec<HostFact> = d
+            .hosts
+            .iter()
+            .map(|h| HostFact {
+                host: h,
+                location: "classes.dex",
+            })
+            .collect();
+        let manifest: Vec<ManifestFact> = d
+            .manifest
+            .iter()
+            .map(|n| ManifestFact {
+                kind: "receiver",
+                name: n,
+            })
+            .collect();
+        let app = AppFacts {
+            package,
+            classes: &classes,
+            manifest_names: &manifest,
+            strings: &strings,
+            hosts: &hosts,
+            ..AppFacts::default()
+        };
+        let all = m.match_all(&app);
+        assert_eq!(all.0, m.match_trackers(&app));
+        assert_eq!(all.1, m.match_libraries(&app));
+    }
+
+    #[test]
+    fn match_all_with_a_nul_rule_string_in_one_list() {
+        let mut t = rule("t", &["com.t"]);
+        t.strings = vec!["tt\0x".into(), "tracker-".into()];
+        let mut l = rule("l", &["com.l"]);
+        l.strings = vec!["lib-".into()];
+        let rules = RuleSet {
+            trackers: vec![t],
+            libraries: vec![l],
+        };
+        let m = Matcher::new(&rules).unwrap();
+        let d = draw(
+            &rules,
+            &[(0, 0, 0), (0, 1, 1), (1, 0, 2), (1, 0, 3), (0, 0, 6)],
+        );
+        assert_match_all_agrees(&m, &d, Some("com.t"));
+        let (t, l) = {
+            let c = classes(&d.names);
+            let s: Vec<StringFact> = ["xx tt\0x", "lib-9.1", "tracker-"]
+                .iter()
+                .map(|v| StringFact {
+                    value: v,
+                    location: "classes.dex",
+                })
+                .collect();
+            m.match_all(&AppFacts {
+                classes: &c,
+                strings: &s,
+                ..AppFacts::default()
+            })
+        };
+        assert_eq!(t.len(), 1);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].sdk_version.as_deref(), Some("9.1"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// `match_all` returns exactly what the two single-list calls return.
+        #[test]
+        fn match_all_equals_separate_calls(
+            picks in proptest::collection::vec((0usize..2000, 0usize..8, 0usize..64), 0..40),
+            own in proptest::bool::ANY,
+        ) {
+            static M: std::sync::OnceLock<(RuleSet, Matcher)> = std::sync::OnceLock::new();
+            let (rules, m) = M.get_or_init(|| {
+                let r = RuleSet::builtin();
+                let m = Matcher::new(&r).unwrap();
+                (r, m)
+            });
+            let d = draw(rules, &picks);
+            // The app's own package taken from a drawn class, to exercise the exclusion.
+            let pkg = d
+                .names
+                .first()
+                .filter(|_| own)
+                .map(|n| n.trim_start_matches('L').trim_end_matches(';').replace('/', "."));
+            assert_match_all_agrees(m, &d, pkg.as_deref());
         }
     }
 

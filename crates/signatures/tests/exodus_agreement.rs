@@ -333,6 +333,12 @@ fn full_facts_add_no_undocumented_detections() {
             ..AppFacts::default()
         };
         let found = matcher.match_trackers(&app);
+        // One pass for both lists returns exactly what the two calls return.
+        assert_eq!(
+            matcher.match_all(&app),
+            (found.clone(), matcher.match_libraries(&app)),
+            "{file}: match_all"
+        );
         for id in &want {
             assert!(
                 found
