@@ -303,23 +303,26 @@ pub fn uleb128(input: &[u8]) -> nom::IResult<&[u8], u32> {
     }
 }
 
-/// Reads an unsigned LEB128 (at most 5 bytes) at `*pos` with [`uleb128`], advancing `*pos`.
+/// Reads an unsigned LEB128 (at most 5 bytes) at `*pos`, advancing `*pos`: the same value and
+/// errors as [`uleb128`] (a proptest checks it), as a plain loop. This runs for every member
+/// of every class and every `code_off`; going through the nom combinators for multi-byte
+/// values cost about 40 instructions more per value.
 pub fn read_uleb128(bytes: &[u8], pos: &mut usize) -> Result<u32, DexError> {
     let start = *pos;
-    // Fast path: most values (field and method index deltas, flags) fit in one byte.
-    if let Some(&b) = bytes.get(start) {
-        if b & 0x80 == 0 {
-            *pos = start + 1;
-            return Ok(u32::from(b));
+    let mut v = 0u32;
+    for i in 0..5usize {
+        let Some(&c) = bytes.get(start.saturating_add(i)) else {
+            break;
+        };
+        v |= u32::from(c & 0x7f) << (7 * i);
+        if c & 0x80 == 0 {
+            *pos = start + i + 1;
+            return Ok(v);
         }
     }
-    let bad = || DexError::BadLeb128 {
+    Err(DexError::BadLeb128 {
         offset: start as u64,
-    };
-    let input = bytes.get(start..).ok_or_else(bad)?;
-    let (rest, v) = uleb128(input).map_err(|_| bad())?;
-    *pos = start + (input.len() - rest.len());
-    Ok(v)
+    })
 }
 
 /// Reads a signed LEB128 (at most 5 bytes) at `*pos`, advancing it.

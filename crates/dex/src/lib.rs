@@ -179,6 +179,21 @@ mod proptests {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
         #[test]
+        fn read_uleb128_equals_the_nom_parser(bytes in prop::collection::vec(any::<u8>(), 0..7), at in 0usize..3) {
+            let mut pos = at;
+            let fast = crate::file::read_uleb128(&bytes, &mut pos);
+            let nom = bytes.get(at..).map(crate::file::uleb128);
+            match (fast, nom) {
+                (Ok(v), Some(Ok((rest, w)))) => {
+                    prop_assert_eq!(v, w);
+                    prop_assert_eq!(pos, bytes.len() - rest.len());
+                }
+                (Err(_), Some(Err(_)) | None) => prop_assert_eq!(pos, at),
+                (f, n) => prop_assert!(false, "{:?} vs {:?}", f, n.map(|r| r.map(|x| x.1))),
+            }
+        }
+
+        #[test]
         fn uleb128_round_trip(v in any::<u32>(), tail in prop::collection::vec(any::<u8>(), 0..3)) {
             let mut enc = Vec::new();
             let mut x = v;

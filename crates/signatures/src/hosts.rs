@@ -143,24 +143,35 @@ fn token_host(text: &str, start: usize, token: &str) -> Option<String> {
 /// skipped. `%s.host.com` yields `host.com`.
 pub fn extract_hosts(text: &str) -> impl Iterator<Item = String> + '_ {
     let bytes = text.as_bytes();
-    // A host has a dot: most strings (names, descriptors, messages) have none and are
-    // skipped with one memchr.
-    let mut i = if text.contains('.') { 0 } else { bytes.len() };
+    // A host has a dot, so only the tokens (maximal runs of `[A-Za-z0-9.-]`) around a dot
+    // are looked at: each is found from its first dot (memchr) by walking back to its start
+    // and forward to its end, and the search goes on after it. Most strings (names,
+    // descriptors, messages) cost one memchr, and long texts are not walked byte by byte.
+    let mut from = 0usize;
     std::iter::from_fn(move || {
-        while i < bytes.len() {
-            if !bytes.get(i).is_some_and(|&b| host_char(b)) {
-                i = i.saturating_add(1);
-                continue;
+        // `from` is 0 or just after an ASCII token, so a char boundary (`str::find` of an
+        // ASCII char is a memchr).
+        while let Some(dot) = text
+            .get(from..)
+            .and_then(|rest| rest.find('.'))
+            .map(|k| from.saturating_add(k))
+        {
+            // The byte before `from` ended the previous token (or `from` is 0), so the walk
+            // back stays inside this token.
+            let mut start = dot;
+            while start > from && bytes.get(start - 1).is_some_and(|&b| host_char(b)) {
+                start -= 1;
             }
-            let start = i;
-            while bytes.get(i).is_some_and(|&b| host_char(b)) {
-                i = i.saturating_add(1);
+            let mut end = dot.saturating_add(1);
+            while bytes.get(end).is_some_and(|&b| host_char(b)) {
+                end = end.saturating_add(1);
+            }
+            from = end;
+            if end.saturating_sub(start) > MAX_HOST.saturating_add(2) {
+                continue;
             }
             // Runs are ASCII-only, so these are char boundaries.
-            let token = text.get(start..i).unwrap_or("");
-            if !token.contains('.') || token.len() > MAX_HOST.saturating_add(2) {
-                continue;
-            }
+            let token = text.get(start..end).unwrap_or("");
             if let Some(h) = token_host(text, start, token) {
                 return Some(h);
             }
@@ -285,7 +296,37 @@ mod tests {
         assert_eq!(sdk_version_from_file(&"1".repeat(65)), None);
     }
 
+    /// The byte-by-byte tokenizer `extract_hosts` replaced, kept as the reference.
+    fn extract_hosts_bytewise(text: &str) -> Vec<String> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !host_char(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && host_char(bytes[i]) {
+                i += 1;
+            }
+            let token = &text[start..i];
+            if !token.contains('.') || token.len() > MAX_HOST + 2 {
+                continue;
+            }
+            out.extend(token_host(text, start, token));
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn dot_driven_equals_bytewise(
+            s in "([a-zA-Z0-9.:/@%$ -]|https?://|\\.com|\\.io|[^a-z]){0,60}"
+        ) {
+            proptest::prop_assert_eq!(hosts(&s), extract_hosts_bytewise(&s));
+        }
+
         #[test]
         fn extract_never_panics_and_yields_valid(s in "\\PC{0,80}") {
             for h in extract_hosts(&s) {
