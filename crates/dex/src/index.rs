@@ -1026,23 +1026,35 @@ impl<'a> CodeIndex<'a> {
             }
             // Per file, per method id: the groups owning its class (empty when no type of the
             // file belongs to a group).
-            let method_bits: Vec<Vec<u64>> = self
+            // Per file: a bitset of the method ids owned by some group (small enough to stay
+            // in cache during the pass), and their group bits (read only on a hit).
+            let method_bits: Vec<(Vec<u64>, Vec<u64>)> = self
                 .files
                 .iter()
                 .zip(&type_bits)
                 .map(|(f, tb)| {
                     if tb.iter().all(|&b| b == 0) {
-                        return Vec::new();
+                        return (Vec::new(), Vec::new());
                     }
-                    (0..f.src.method_count())
-                        .map(|m| {
-                            f.src
-                                .method_class(m)
-                                .and_then(|t| tb.get(t as usize))
-                                .copied()
-                                .unwrap_or(0)
-                        })
-                        .collect()
+                    let n = f.src.method_count() as usize;
+                    let mut any = vec![0u64; n.div_ceil(64)];
+                    let mut bits = vec![0u64; n];
+                    for m in 0..f.src.method_count() {
+                        let b = f
+                            .src
+                            .method_class(m)
+                            .and_then(|t| tb.get(t as usize))
+                            .copied()
+                            .unwrap_or(0);
+                        if b != 0 {
+                            let i = m as usize;
+                            if let (Some(w), Some(x)) = (any.get_mut(i / 64), bits.get_mut(i)) {
+                                *w |= 1u64 << (i % 64);
+                                *x = b;
+                            }
+                        }
+                    }
+                    (any, bits)
                 })
                 .collect();
             drop(type_bits);
@@ -1051,7 +1063,7 @@ impl<'a> CodeIndex<'a> {
                 let Ok(class) = u32::try_from(ci) else { break };
                 let own = class_bits.get(ci).copied().unwrap_or(0);
                 let fi = usize::from(c.file);
-                let (Some(f), Some(mb)) = (self.files.get(fi), method_bits.get(fi)) else {
+                let (Some(f), Some((any, mb))) = (self.files.get(fi), method_bits.get(fi)) else {
                     continue;
                 };
                 if own == 0 && mb.is_empty() {
@@ -1059,7 +1071,13 @@ impl<'a> CodeIndex<'a> {
                 }
                 let desc: &'i str = c.descriptor.as_ref();
                 self.for_each_callee(c, f, |m| {
-                    let into = mb.get(m as usize).copied().unwrap_or(0) & !own;
+                    let i = m as usize;
+                    let hit = any.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0);
+                    let into = if hit {
+                        mb.get(i).copied().unwrap_or(0) & !own
+                    } else {
+                        0
+                    };
                     let mut bits = into;
                     while bits != 0 {
                         let g = bits.trailing_zeros() as usize;
