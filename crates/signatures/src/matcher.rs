@@ -7,6 +7,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 
 use crate::hosts::valid_version;
+use crate::prefix_trie::PrefixTrie;
 use crate::rule::{anchored, is_regex, Rule, RuleError, RuleSet};
 
 /// Evidence items kept per rule and kind; the rest are counted in
@@ -162,11 +163,11 @@ struct Compiled {
     n_rules: usize,
     /// Rules with curated `strings`: for those, hosts alone do not make a detection.
     has_strings: Vec<bool>,
-    /// Slash-form code prefixes, one automaton (overlapping matches).
-    class_ac: AhoCorasick,
-    class_rule: Vec<usize>,
-    /// Slash-form prefixes per rule, for the own-package test.
+    /// Slash-form code prefixes per rule: the patterns of [`Matcher`]'s class trie and the
+    /// own-package test.
     rule_prefixes: Vec<Vec<String>>,
+    /// Some rule has a code prefix.
+    has_class_prefixes: bool,
     class_regex: RegexSet,
     class_regex_rule: Vec<usize>,
     /// Host suffix → rules.
@@ -221,12 +222,12 @@ fn regex_set(
 const JOIN_MAX_LEN: usize = 4096;
 
 /// Most patterns for which [`ac`] builds a full DFA (one table lookup per byte, about 3×
-/// fewer instructions per byte of class names than the contiguous NFA the crate otherwise
-/// picks above 100 patterns). Building the DFA of one class-prefix list (~550 patterns) costs
-/// ~36 M instructions (≈ 8 ms) once per process; searching with it saves ≈ 10 M instructions
-/// per list on the largest corpus APK. Batch runs, where speed matters, compile once for
-/// thousands of apps; a single `trackscan scan` pays the build. Larger rule sets (custom
-/// `--rules`) fall back to the NFA, whose build grows more gently.
+/// fewer instructions per byte than the contiguous NFA the crate otherwise picks above 100
+/// patterns). Only the string automaton of each list uses it now (≈ 2 M instructions to
+/// build for the tracker strings); it runs over the strings that hold a rule string, which
+/// can be a multi-megabyte asset. Class prefixes moved to [`PrefixTrie`]: their two DFAs
+/// (~550 patterns each) cost ~36 M instructions each to build, once per process. Larger
+/// rule sets (custom `--rules`) fall back to the NFA, whose build grows more gently.
 const DFA_MAX_PATTERNS: usize = 2000;
 
 fn ac(pats: &[String], what: &'static str) -> Result<AhoCorasick, RuleError> {
@@ -244,7 +245,7 @@ fn ac(pats: &[String], what: &'static str) -> Result<AhoCorasick, RuleError> {
 impl Compiled {
     /// The joined class-name buffer is searched.
     fn needs_classes(&self) -> bool {
-        !self.class_rule.is_empty()
+        self.has_class_prefixes
     }
 
     /// The joined string buffer is searched.
@@ -259,8 +260,6 @@ fn basename(p: &str) -> &str {
 
 impl Compiled {
     fn new(rules: &[Rule]) -> Result<Compiled, RuleError> {
-        let mut class_pats = Vec::new();
-        let mut class_rule = Vec::new();
         let mut rule_prefixes = Vec::with_capacity(rules.len());
         let mut host_suffix: HashMap<String, Vec<usize>> = HashMap::new();
         let mut string_pats = Vec::new();
@@ -277,8 +276,6 @@ impl Compiled {
                 if slash.is_empty() {
                     continue;
                 }
-                class_pats.push(slash.clone());
-                class_rule.push(i);
                 prefixes.push(slash);
             }
             rule_prefixes.push(prefixes);
@@ -331,8 +328,7 @@ impl Compiled {
         Ok(Compiled {
             n_rules: rules.len(),
             has_strings: rules.iter().map(|r| !r.strings.is_empty()).collect(),
-            class_ac: ac(&class_pats, "class prefix")?,
-            class_rule,
+            has_class_prefixes: rule_prefixes.iter().any(|p| !p.is_empty()),
             rule_prefixes,
             class_regex,
             class_regex_rule,
@@ -430,71 +426,76 @@ fn class_name<'b>(descriptor: &'b str, buf: &'b mut String) -> &'b str {
     }
 }
 
-/// Matches of the class-prefix automaton at package boundaries: start of the name or
-/// after `/`, and followed by the end, `/` or `$`.
-fn boundary_matches<'x>(ac: &'x AhoCorasick, name: &'x str) -> impl Iterator<Item = usize> + 'x {
-    let b = name.as_bytes();
-    ac.find_overlapping_iter(name).filter_map(move |m| {
-        let start_ok = m.start() == 0
-            || m.start()
-                .checked_sub(1)
-                .and_then(|i| b.get(i))
-                .is_some_and(|&c| c == b'/');
-        let end_ok = matches!(b.get(m.end()), None | Some(b'/') | Some(b'$'));
-        (start_ok && end_ok).then_some(m.pattern().as_usize())
-    })
-}
-
 /// The compiled rule set. Build once per run with [`Matcher::new`].
 #[derive(Debug)]
 pub struct Matcher {
     trackers: Compiled,
     libraries: Compiled,
+    /// Code prefixes of both lists, walked from the package boundaries of each class name.
+    classes: PrefixTrie,
+    /// Trie pattern id → (list: [`TRACKERS`] or [`LIBRARIES`], rule index).
+    class_owner: Vec<(usize, usize)>,
     tracker_names: Vec<String>,
 }
 
+/// List index of the trackers in [`Matcher::class_owner`] and [`Shared::class_hits`].
+const TRACKERS: usize = 0;
+/// List index of the libraries.
+const LIBRARIES: usize = 1;
+
 impl Matcher {
-    /// Compiles all rules: one Aho-Corasick automaton over class prefixes, one over
-    /// strings, a suffix table for hosts and one `RegexSet` per regex kind.
+    /// Compiles all rules: one trie over the class prefixes of both lists, one
+    /// Aho-Corasick automaton over strings, a suffix table for hosts and one `RegexSet` per
+    /// regex kind.
     pub fn new(rules: &RuleSet) -> Result<Matcher, RuleError> {
+        let trackers = Compiled::new(&rules.trackers)?;
+        let libraries = Compiled::new(&rules.libraries)?;
+        let mut class_owner = Vec::new();
+        let mut pats: Vec<&str> = Vec::new();
+        for (list, c) in [(TRACKERS, &trackers), (LIBRARIES, &libraries)] {
+            for (rule, prefixes) in c.rule_prefixes.iter().enumerate() {
+                for p in prefixes {
+                    pats.push(p);
+                    class_owner.push((list, rule));
+                }
+            }
+        }
+        let classes = PrefixTrie::new(pats).map_err(|_| RuleError::Automaton {
+            what: "class prefix",
+            message: "more than 2^32 trie nodes".to_string(),
+        })?;
         Ok(Matcher {
-            trackers: Compiled::new(&rules.trackers)?,
-            libraries: Compiled::new(&rules.libraries)?,
+            trackers,
+            libraries,
+            classes,
+            class_owner,
             tracker_names: rules.trackers.iter().map(|r| r.name.clone()).collect(),
         })
     }
 
     /// Tracker detections for one app, sorted by rule index.
     pub fn match_trackers(&self, app: &AppFacts) -> Vec<Detection> {
-        let shared = Shared::new(
-            app,
-            self.trackers.needs_classes(),
-            self.trackers.needs_strings(),
-        );
-        run(&self.trackers, app, &shared)
+        let shared = Shared::new(self, app, [true, false], self.trackers.needs_strings());
+        run(self, TRACKERS, app, &shared)
     }
 
     /// Library detections for one app, sorted by rule index.
     pub fn match_libraries(&self, app: &AppFacts) -> Vec<Detection> {
-        let shared = Shared::new(
-            app,
-            self.libraries.needs_classes(),
-            self.libraries.needs_strings(),
-        );
-        run(&self.libraries, app, &shared)
+        let shared = Shared::new(self, app, [false, true], self.libraries.needs_strings());
+        run(self, LIBRARIES, app, &shared)
     }
 
     /// Tracker and library detections for one app: exactly
     /// `(self.match_trackers(app), self.match_libraries(app))`, but the class names and
-    /// strings of the app are joined into their search buffers once for both lists.
+    /// strings of the app are searched once for both lists: one trie walk per class name
+    /// serves both, and the strings are joined into one search buffer.
     pub fn match_all(&self, app: &AppFacts) -> (Vec<Detection>, Vec<Detection>) {
-        let (t, l) = (&self.trackers, &self.libraries);
-        let shared = Shared::new(
-            app,
-            t.needs_classes() || l.needs_classes(),
-            t.needs_strings() || l.needs_strings(),
-        );
-        (run(t, app, &shared), run(l, app, &shared))
+        let strings = self.trackers.needs_strings() || self.libraries.needs_strings();
+        let shared = Shared::new(self, app, [true, true], strings);
+        (
+            run(self, TRACKERS, app, &shared),
+            run(self, LIBRARIES, app, &shared),
+        )
     }
 
     /// The tracker that owns a host: the longest matching suffix (first rule in file order
@@ -560,13 +561,13 @@ fn version_after(value: &str, end: usize) -> Option<String> {
     (valid_version(&v) && v.contains('.')).then_some(v)
 }
 
-/// The inputs of one scan joined once for both rule lists: all class names (slash form)
-/// joined by NUL, and all strings up to [`JOIN_MAX_LEN`] bytes without a NUL joined by NUL.
+/// The inputs of one scan searched once for both rule lists: the class-prefix hits of
+/// every class, and all strings up to [`JOIN_MAX_LEN`] bytes without a NUL joined by NUL.
 #[derive(Default)]
 struct Shared {
-    classes: String,
-    /// Start of each class name in `classes`, one per [`AppFacts::classes`] entry.
-    class_starts: Vec<usize>,
+    /// Per list ([`TRACKERS`], [`LIBRARIES`]): (class index, rule) for every class with a
+    /// prefix of the rule at package boundaries, by class index, each pair once.
+    class_hits: [Vec<(usize, usize)>; 2],
     /// The string buffer was built.
     has_strings: bool,
     strings: String,
@@ -578,19 +579,18 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(app: &AppFacts, classes: bool, strings: bool) -> Shared {
+    /// `lists`: for which lists ([`TRACKERS`], [`LIBRARIES`]) to collect class hits.
+    fn new(m: &Matcher, app: &AppFacts, lists: [bool; 2], strings: bool) -> Shared {
         let mut sh = Shared::default();
-        if classes {
-            let len = app.classes.iter().fold(0usize, |n, cf| {
-                n.saturating_add(cf.descriptor.len()).saturating_add(1)
-            });
-            sh.classes.reserve(len);
-            sh.class_starts.reserve(app.classes.len());
+        let lists = [
+            lists[TRACKERS] && m.trackers.needs_classes(),
+            lists[LIBRARIES] && m.libraries.needs_classes(),
+        ];
+        if lists.contains(&true) {
             let mut buf = String::new();
-            for cf in app.classes {
-                sh.class_starts.push(sh.classes.len());
-                sh.classes.push_str(class_name(cf.descriptor, &mut buf));
-                sh.classes.push('\0');
+            for (ci, cf) in app.classes.iter().enumerate() {
+                let name = class_name(cf.descriptor, &mut buf);
+                class_prefix_hits(m, name, lists, ci, &mut sh.class_hits);
             }
         }
         if strings {
@@ -618,7 +618,42 @@ impl Shared {
     }
 }
 
-fn run(c: &Compiled, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
+/// Appends `(ci, rule)` to `hits[list]` for every rule of a wanted list with a code prefix
+/// at the package boundaries of `name` (slash form), each pair once.
+fn class_prefix_hits(
+    m: &Matcher,
+    name: &str,
+    lists: [bool; 2],
+    ci: usize,
+    hits: &mut [Vec<(usize, usize)>; 2],
+) {
+    m.classes.for_each_match(name.as_bytes(), |id| {
+        let Some(&(list, rule)) = m.class_owner.get(id as usize) else {
+            return;
+        };
+        if !lists.get(list).copied().unwrap_or(false) {
+            return;
+        }
+        if let Some(v) = hits.get_mut(list) {
+            // This class's pairs are the tail of the list (a handful at most).
+            let dup = v
+                .iter()
+                .rev()
+                .take_while(|&&(c, _)| c == ci)
+                .any(|&(_, r)| r == rule);
+            if !dup {
+                v.push((ci, rule));
+            }
+        }
+    });
+}
+
+fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
+    let c = if list == TRACKERS {
+        &mt.trackers
+    } else {
+        &mt.libraries
+    };
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let pkg_slash: Option<String> = app.package.map(|p| p.replace('.', "/"));
     let pkg = pkg_slash.as_deref();
@@ -626,17 +661,17 @@ fn run(c: &Compiled, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
     let mut hit: Vec<usize> = Vec::new();
 
     // `value: None` means "the class name in dotted form", built only on a hit.
+    // `prefix_hits`: the (class, rule) pairs of the class-prefix trie for this name.
     let mut class_like = |name: &str,
+                          prefix_hits: &[(usize, usize)],
                           kind: EvidenceKind,
                           value: Option<&str>,
                           location: &str,
                           accs: &mut BTreeMap<usize, Acc>| {
         hit.clear();
-        for p in boundary_matches(&c.class_ac, name) {
-            if let Some(&r) = c.class_rule.get(p) {
-                if !hit.contains(&r) {
-                    hit.push(r);
-                }
+        for &(_, r) in prefix_hits {
+            if !hit.contains(&r) {
+                hit.push(r);
             }
         }
         if !c.class_regex_rule.is_empty() {
@@ -670,46 +705,40 @@ fn run(c: &Compiled, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
         }
     };
 
-    // Classes: one pass of the automaton over all class names joined by NUL (no pattern
-    // holds a NUL, so no match spans two names), instead of one search per class: the
-    // per-search set-up cost dominated with tens of thousands of short names. Classes with a
-    // hit at a package boundary then go through `class_like` as before.
-    let mut candidates: Vec<usize> = Vec::new();
-    if !c.class_rule.is_empty() {
-        let b = shared.classes.as_bytes();
-        let starts = &shared.class_starts;
-        for m in c.class_ac.find_overlapping_iter(&shared.classes) {
-            // The class whose name holds the match: the last start at or before it.
-            let ci = starts
-                .partition_point(|&st| st <= m.start())
-                .saturating_sub(1);
-            if candidates.last() == Some(&ci) {
-                continue;
-            }
-            let start_ok = starts.get(ci) == Some(&m.start())
-                || m.start()
-                    .checked_sub(1)
-                    .and_then(|i| b.get(i))
-                    .is_some_and(|&ch| ch == b'/');
-            let end_ok = matches!(b.get(m.end()), None | Some(b'\0' | b'/' | b'$'));
-            if start_ok && end_ok {
-                candidates.push(ci);
-            }
-        }
-    }
+    // Classes: the trie hits gathered in `Shared` (one walk per name for both lists);
+    // classes with a hit, or all when the list has class regexes, go through `class_like`.
+    let class_hits = shared
+        .class_hits
+        .get(list)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let scan_all = !c.class_regex_rule.is_empty();
-    let mut next = candidates.iter().peekable();
+    let mut k = 0usize;
     for (ci, cf) in app.classes.iter().enumerate() {
-        let hit_here = next.peek() == Some(&&ci);
-        if hit_here {
-            next.next();
+        let from = k;
+        while class_hits.get(k).is_some_and(|&(c, _)| c == ci) {
+            k = k.saturating_add(1);
         }
-        if hit_here || scan_all {
+        let here = class_hits.get(from..k).unwrap_or(&[]);
+        if !here.is_empty() || scan_all {
             let name = class_name(cf.descriptor, &mut buf);
-            class_like(name, EvidenceKind::Class, None, cf.location, &mut accs);
+            class_like(
+                name,
+                here,
+                EvidenceKind::Class,
+                None,
+                cf.location,
+                &mut accs,
+            );
         }
     }
 
+    // Manifest component names go through the trie one by one, for this list only.
+    let mut manifest_hits: [Vec<(usize, usize)>; 2] = [Vec::new(), Vec::new()];
+    let mut want = [false; 2];
+    if let Some(w) = want.get_mut(list) {
+        *w = c.needs_classes();
+    }
     for m in app.manifest_names {
         let value = format!("{} {}", m.kind, m.name);
         let mut matched: Vec<usize> = Vec::new();
@@ -741,8 +770,16 @@ fn run(c: &Compiled, app: &AppFacts, shared: &Shared) -> Vec<Detection> {
             let slash = m.name.replace('.', "/");
             let before: Vec<usize> = matched.clone();
             let mut tmp: BTreeMap<usize, Acc> = BTreeMap::new();
+            for v in &mut manifest_hits {
+                v.clear();
+            }
+            if want.contains(&true) {
+                class_prefix_hits(mt, &slash, want, 0, &mut manifest_hits);
+            }
+            let here = manifest_hits.get(list).map(Vec::as_slice).unwrap_or(&[]);
             class_like(
                 &slash,
+                here,
                 EvidenceKind::Manifest,
                 Some(&value),
                 "AndroidManifest.xml",
