@@ -59,12 +59,14 @@
 
 #![deny(missing_docs)]
 
+mod blob;
 mod data_api;
 mod hosts;
 pub mod import;
 mod matcher;
 mod prefix_trie;
 mod rule;
+mod rule_toml;
 
 pub use data_api::{data_api_category, data_api_class_prefixes, data_uri_category};
 pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
