@@ -839,12 +839,21 @@ impl<'a> CodeIndex<'a> {
         })
     }
 
-    /// Index of `s` in the (sorted) string table of `dex`, by binary search in UTF-16 order.
+    /// Index of `s` in the string table of file `file`: by binary search in UTF-16 order
+    /// when the table is in that order (every file a compiler writes), linearly otherwise.
+    pub fn string_idx(&self, file: u16, s: &str) -> Option<u32> {
+        Self::find_string(&self.files.get(usize::from(file))?.src, s)
+    }
+
+    /// Index of `s` in the string table of a file (see [`CodeIndex::string_idx`]).
     fn find_string(src: &Source<'a>, s: &str) -> Option<u32> {
         let strs = match src {
             Source::Dex(_, t) => t,
             Source::Smali(f) => return f.strings.iter().position(|x| x == s).map(|i| i as u32),
         };
+        if !strs.sorted {
+            return (0..strs.len()).find(|&i| strs.get(i) == Some(s));
+        }
         let (mut lo, mut hi) = (0u32, strs.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -1349,6 +1358,16 @@ impl<'i, 'a> MethodRef<'i, 'a> {
     /// Index into the file's `method_ids` (or the smali file's method table).
     pub fn method_idx(&self) -> u32 {
         self.method.method_idx
+    }
+
+    /// The `string_ids` index of the name, for DEX methods (`None` for smali or when
+    /// unreadable): compare it with [`CodeIndex::string_idx`] to test a name without
+    /// decoding it.
+    pub fn name_idx(&self) -> Option<u32> {
+        match self.src()? {
+            Source::Dex(d, _) => d.method_id(self.method.method_idx).ok().map(|m| m.name_idx),
+            Source::Smali(_) => None,
+        }
     }
 
     /// The name (empty if unreadable).

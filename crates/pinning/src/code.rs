@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use trackscan_dex::{BodyKind, ClassRef, CodeIndex, MethodRef};
+use trackscan_dex::{BodyKind, ClassRef, CodeIndex, MethodRef, RefKind};
 
 use crate::text::{host_in, parse_bare_digest, parse_pin_string, PinString};
 use crate::{
@@ -91,16 +91,28 @@ enum Item {
 
 /// OkHttp pin strings, grouped by the host loaded before them (see the crate documentation).
 fn okhttp(index: &CodeIndex, out: &mut CodeResult) {
-    // Fast exit: no pin-shaped string is used by code anywhere.
-    let any = index
+    // The pin-shaped strings code uses, by (file, string index): only the methods that
+    // `const-string` one of them are looked at (an integer test per string reference, instead
+    // of decoding every string of every method).
+    let pins: HashSet<(u16, u32)> = index
         .all_strings()
-        .any(|(s, site)| site.referenced_by_code && parse_pin_string(&s).is_some());
-    if !any {
+        .filter(|(s, site)| site.referenced_by_code && parse_pin_string(s).is_some())
+        .map(|(_, site)| (site.file, site.string_idx))
+        .collect();
+    if pins.is_empty() {
         return;
     }
     for class in index.classes() {
         let mut class_pinner: Option<bool> = None;
+        let file = class.file_index();
         for m in class.methods() {
+            let uses_pin = m
+                .refs()
+                .iter()
+                .any(|r| r.kind == RefKind::String && pins.contains(&(file, r.idx)));
+            if !uses_pin {
+                continue;
+            }
             let mut items = Vec::new();
             let mut has_pin = false;
             for s in m.strings() {
@@ -470,10 +482,27 @@ pub(crate) fn analyze(index: &CodeIndex, bundled: &[BundledCert]) -> CodeResult 
 
     let mut tm_candidates = Vec::new();
     let (mut tms, mut hvs, mut wvs) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    // The three method names, as string indices per file: a method's name is tested as an
+    // integer, not decoded (this loop visits every method of the app).
+    const NAMES: [&str; 3] = ["checkServerTrusted", "verify", "onReceivedSslError"];
+    let mut name_ids: Vec<[Option<u32>; 3]> = Vec::new();
     for class in index.classes() {
         let mut is_tm_candidate = false;
+        let file = usize::from(class.file_index());
+        while name_ids.len() <= file {
+            let f = name_ids.len() as u16;
+            name_ids.push(NAMES.map(|n| index.string_idx(f, n)));
+        }
+        let ids = name_ids.get(file).copied().unwrap_or([None; 3]);
         for m in class.methods() {
-            match m.name().as_ref() {
+            let name: &str = match m.name_idx() {
+                Some(ni) => match NAMES.iter().zip(ids).find(|(_, id)| *id == Some(ni)) {
+                    Some((n, _)) => n,
+                    None => continue,
+                },
+                None => &m.name(),
+            };
+            match name {
                 "checkServerTrusted" => {
                     is_tm_candidate = true;
                     if m.body_kind() == BodyKind::ReturnVoidOnly
