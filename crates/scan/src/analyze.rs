@@ -211,8 +211,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         native_libs: &native_libs,
         assets: &assets,
     };
-    let trackers = scanner.matcher.match_trackers(&facts);
-    let libraries = scanner.matcher.match_libraries(&facts);
+    let (trackers, libraries) = scanner.matcher.match_all(&facts);
     let tracker_rules = trackers.iter().map(|d| scanner.rules.trackers.get(d.rule));
     let library_rules = libraries
         .iter()
