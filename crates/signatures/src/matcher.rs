@@ -2,6 +2,7 @@
 //! of one app is one pass over each input list whatever the number of rules.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
@@ -174,7 +175,16 @@ struct Compiled {
     host_suffix: HashMap<String, Vec<usize>>,
     host_regex: RegexSet,
     host_regex_rule: Vec<usize>,
+    /// All rule strings, standard semantics (overlapping search), as a contiguous NFA:
+    /// run only over the strings that hold a rule string, usually short.
     strings_ac: AhoCorasick,
+    /// The same as a full DFA (about 3× fewer instructions per byte), built on the first
+    /// long hit string (a multi-megabyte asset holding a rule string) rather than by every
+    /// `Matcher::new`: its build cost ~3.5 M instructions for the 32 tracker strings.
+    /// `None` inside when it cannot be built (then the NFA serves).
+    strings_ac_dfa: OnceLock<Option<AhoCorasick>>,
+    /// The patterns, for the lazy DFA.
+    string_pats: Vec<String>,
     string_rule: Vec<usize>,
     /// Some rule string holds a NUL (then strings cannot be joined by NUL for one search).
     nul_in_strings: bool,
@@ -182,6 +192,8 @@ struct Compiled {
     /// Unlike the standard-semantics automaton it can use the SIMD (Teddy) prefilter, which
     /// skips through the megabytes of DEX strings, assets and native-library text that match
     /// nothing.
+    /// A contiguous NFA: with the prefilter leading, a DFA saved nothing measurable per
+    /// scan and cost ~3.5 M instructions to build.
     strings_any: AhoCorasick,
     manifest_exact: HashMap<String, Vec<usize>>,
     manifest_prefix: Vec<(String, usize)>,
@@ -201,18 +213,29 @@ fn regex_set(
     let mut owner = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         for p in pick(r) {
-            regex::Regex::new(&p).map_err(|e| RuleError::Regex {
-                rule: r.id.clone(),
-                pattern: p.clone(),
-                message: e.to_string().lines().last().unwrap_or("").to_string(),
-            })?;
             pats.push(p);
             owner.push(i);
         }
     }
-    let set = RegexSet::new(&pats).map_err(|e| RuleError::Automaton {
-        what: "regex set",
-        message: e.to_string(),
+    if pats.is_empty() {
+        return Ok((RegexSet::empty(), owner));
+    }
+    // Each regex is compiled alone only to name the first bad one (in rule order) when
+    // the set does not build: compiling all of them twice cost ~1 M instructions per run.
+    let set = RegexSet::new(&pats).map_err(|e| {
+        for (p, &i) in pats.iter().zip(&owner) {
+            if let Err(e) = regex::Regex::new(p) {
+                return RuleError::Regex {
+                    rule: rules.get(i).map(|r| r.id.clone()).unwrap_or_default(),
+                    pattern: p.clone(),
+                    message: e.to_string().lines().last().unwrap_or("").to_string(),
+                };
+            }
+        }
+        RuleError::Automaton {
+            what: "regex set",
+            message: e.to_string(),
+        }
     })?;
     Ok((set, owner))
 }
@@ -221,28 +244,42 @@ fn regex_set(
 /// searched on their own (the per-search cost is small next to their length).
 const JOIN_MAX_LEN: usize = 4096;
 
-/// Most patterns for which [`ac`] builds a full DFA (one table lookup per byte, about 3×
-/// fewer instructions per byte than the contiguous NFA the crate otherwise picks above 100
-/// patterns). Only the string automaton of each list uses it now (≈ 2 M instructions to
-/// build for the tracker strings); it runs over the strings that hold a rule string, which
-/// can be a multi-megabyte asset. Class prefixes moved to [`PrefixTrie`]: their two DFAs
-/// (~550 patterns each) cost ~36 M instructions each to build, once per process. Larger
-/// rule sets (custom `--rules`) fall back to the NFA, whose build grows more gently.
+/// Most patterns for which [`dfa`] builds a full DFA (one table lookup per byte, about 3×
+/// fewer instructions per byte than the contiguous NFA). The DFAs of the two class-prefix
+/// lists (~550 patterns each) cost ~36 M instructions each to build, once per process,
+/// before class prefixes moved to [`PrefixTrie`]; the string automata are now contiguous
+/// NFAs (building the two DFAs of the 32 tracker strings cost 7 M instructions per
+/// `Matcher::new`; the per-scan count on achat.apk and mastg_uncrackable3_2019.apk did
+/// not change, the leftmost-first search being led by its prefilter) except for
+/// long hit strings.
 const DFA_MAX_PATTERNS: usize = 2000;
 
-fn ac(pats: &[String], what: &'static str) -> Result<AhoCorasick, RuleError> {
-    let kind = (pats.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
+/// The standard-semantics DFA of `pats`, when small enough and buildable.
+fn dfa(pats: &[String]) -> Option<AhoCorasick> {
+    if pats.len() > DFA_MAX_PATTERNS {
+        return None;
+    }
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        .kind(kind)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(pats)
-        .map_err(|e| RuleError::Automaton {
-            what,
-            message: e.to_string(),
-        })
+        .ok()
 }
 
 impl Compiled {
+    /// The overlapping string automaton for one hit string: the NFA, or for a string
+    /// longer than [`JOIN_MAX_LEN`] the DFA (built on first use). Both report the same
+    /// matches.
+    fn strings_ac_for(&self, value: &str) -> &AhoCorasick {
+        if value.len() <= JOIN_MAX_LEN {
+            return &self.strings_ac;
+        }
+        self.strings_ac_dfa
+            .get_or_init(|| dfa(&self.string_pats))
+            .as_ref()
+            .unwrap_or(&self.strings_ac)
+    }
+
     /// The joined class-name buffer is searched.
     fn needs_classes(&self) -> bool {
         self.has_class_prefixes
@@ -338,12 +375,22 @@ impl Compiled {
             nul_in_strings: string_pats.iter().any(|p| p.contains('\0')),
             strings_any: AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&string_pats)
                 .map_err(|e| RuleError::Automaton {
                     what: "string",
                     message: e.to_string(),
                 })?,
-            strings_ac: ac(&string_pats, "string")?,
+            strings_ac: AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&string_pats)
+                .map_err(|e| RuleError::Automaton {
+                    what: "string",
+                    message: e.to_string(),
+                })?,
+            strings_ac_dfa: OnceLock::new(),
+            string_pats,
             string_rule,
             manifest_exact,
             manifest_prefix,
@@ -885,7 +932,7 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
     }
     for s in string_hits.iter().filter_map(|&i| app.strings.get(i)) {
         hit.clear();
-        for m in c.strings_ac.find_overlapping_iter(s.value) {
+        for m in c.strings_ac_for(s.value).find_overlapping_iter(s.value) {
             let Some(&r) = c.string_rule.get(m.pattern().as_usize()) else {
                 continue;
             };
@@ -1560,6 +1607,35 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert_eq!(l.len(), 1);
         assert_eq!(l[0].sdk_version.as_deref(), Some("9.1"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// The lazily built DFA used for long hit strings reports exactly the NFA's
+        /// overlapping matches (pattern, start, end, in order).
+        #[test]
+        fn string_dfa_equals_nfa(
+            parts in proptest::collection::vec((0usize..64, 0usize..4), 0..30),
+        ) {
+            static C: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
+            let c = C.get_or_init(|| Compiled::new(&RuleSet::builtin().trackers).unwrap());
+            let noise = ["", "x", "1.2.3", "/"];
+            let mut text = String::new();
+            for &(p, n) in &parts {
+                text.push_str(c.string_pats.get(p % c.string_pats.len().max(1)).map_or("", String::as_str));
+                text.push_str(noise[n % noise.len()]);
+            }
+            let d = dfa(&c.string_pats).unwrap();
+            let all = |ac: &AhoCorasick| -> Vec<(usize, usize, usize)> {
+                ac.find_overlapping_iter(&text)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                    .collect()
+            };
+            proptest::prop_assert_eq!(all(&d), all(&c.strings_ac));
+            let long = format!("{text}{}", " ".repeat(JOIN_MAX_LEN + 1));
+            proptest::prop_assert!(std::ptr::eq(c.strings_ac_for(&text), &c.strings_ac));
+            proptest::prop_assert!(!std::ptr::eq(c.strings_ac_for(&long), &c.strings_ac));
+        }
     }
 
     proptest::proptest! {
