@@ -252,7 +252,7 @@ pub fn for_each_ref(insns: &[u8], mut f: impl FnMut(u32, CodeRef)) -> Result<(),
             opcode: u0,
             reason,
         };
-        let width = if op == 0 && u0 != 0 {
+        if op == 0 && u0 != 0 {
             // Possibly a payload pseudo-instruction (rare): same widths as `Instructions`.
             let w: Option<u64> = match u0 {
                 0x0100 => unit(pc + 1).map(|n| 4 + u64::from(n) * 2),
@@ -266,35 +266,41 @@ pub fn for_each_ref(insns: &[u8], mut f: impl FnMut(u32, CodeRef)) -> Result<(),
                 },
                 _ => Some(1),
             };
-            match w {
-                Some(w) => w,
-                None => return Err(fail("payload header runs off the end")),
+            let Some(w) = w else {
+                return Err(fail("payload header runs off the end"));
+            };
+            let end = pc as u64 + w;
+            if end > total as u64 {
+                return Err(fail("instruction runs off the end of insns"));
             }
-        } else {
-            let (w, kind, wide) = OPS[op as usize];
-            if let Some(kind) = kind {
-                let idx = if wide {
-                    match (unit(pc + 1), unit(pc + 2)) {
-                        (Some(lo), Some(hi)) => Some(u32::from(lo) | u32::from(hi) << 16),
-                        _ => None,
-                    }
-                } else {
-                    unit(pc + 1).map(u32::from)
-                };
-                if pc as u64 + u64::from(w) > total as u64 {
-                    return Err(fail("instruction runs off the end of insns"));
-                }
-                if let Some(idx) = idx {
-                    f(pc as u32, CodeRef { kind, idx });
-                }
-            }
-            u64::from(w)
-        };
-        let end = pc as u64 + width;
-        if end > total as u64 {
+            pc = end as usize;
+            continue;
+        }
+        let (w, kind, wide) = OPS[op as usize];
+        // `pc < total <= usize::MAX / 2` and `w <= 5`: no overflow.
+        let end = pc + usize::from(w);
+        if end > total {
             return Err(fail("instruction runs off the end of insns"));
         }
-        pc = end as usize;
+        if let Some(kind) = kind {
+            // The operand units lie inside the instruction, which is inside `insns`.
+            let b = pc * 2;
+            let operand = if wide {
+                match insns.get(b + 2..b + 6) {
+                    Some(&[a, c, d, e]) => Some(u32::from_le_bytes([a, c, d, e])),
+                    _ => None,
+                }
+            } else {
+                match insns.get(b + 2..b + 4) {
+                    Some(&[a, c]) => Some(u32::from(u16::from_le_bytes([a, c]))),
+                    _ => None,
+                }
+            };
+            if let Some(idx) = operand {
+                f(pc as u32, CodeRef { kind, idx });
+            }
+        }
+        pc = end;
     }
     Ok(())
 }
