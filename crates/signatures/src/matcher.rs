@@ -609,7 +609,9 @@ fn version_after(value: &str, end: usize) -> Option<String> {
 }
 
 /// The inputs of one scan searched once for both rule lists: the class-prefix hits of
-/// every class, and all strings up to [`JOIN_MAX_LEN`] bytes without a NUL joined by NUL.
+/// every class, and all strings up to [`JOIN_MAX_LEN`] bytes joined by NUL. A NUL inside a
+/// string needs no special case: no rule string holds a NUL when the buffer is searched,
+/// so no match spans any NUL, and a match maps to the string whose start precedes it.
 #[derive(Default)]
 struct Shared {
     /// Per list ([`TRACKERS`], [`LIBRARIES`]): (class index, rule) for every class with a
@@ -653,7 +655,7 @@ impl Shared {
             sh.string_starts.reserve(app.strings.len());
             for (i, s) in app.strings.iter().enumerate() {
                 sh.string_starts.push(sh.strings.len());
-                if s.value.len() > JOIN_MAX_LEN || s.value.contains('\0') {
+                if s.value.len() > JOIN_MAX_LEN {
                     sh.alone.push(i);
                 } else {
                     sh.strings.push_str(s.value);
@@ -891,8 +893,8 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
 
     // Strings: almost none match. One non-overlapping search (which can use the automaton's
     // prefilter) over all strings joined by NUL finds the few that do; only those get the
-    // overlapping search that lists every rule. A string holding a NUL, a long one, or any
-    // string when a rule string holds a NUL, gets a search of its own.
+    // overlapping search that lists every rule. A long string, or any string when a rule
+    // string holds a NUL, gets a search of its own.
     let mut string_hits: Vec<usize> = Vec::new();
     if !c.string_rule.is_empty() {
         if c.nul_in_strings || !shared.has_strings {
@@ -904,8 +906,8 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
                 }
             }
         } else {
-            // Strings left out of the joined buffer (long or holding a NUL) are searched in
-            // place: large texts such as a React Native bundle are not copied.
+            // Strings left out of the joined buffer (long ones) are searched in place: large
+            // texts such as a React Native bundle are not copied.
             for &i in &shared.alone {
                 if app
                     .strings
@@ -916,7 +918,10 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
                 }
             }
             // Leftmost-first finds at least one match in every string that holds a rule
-            // string: a match never spans the NUL between two strings.
+            // string: a match never spans a NUL (between or inside strings), so it lies in
+            // one string and the search resumes before the next one. (Strings holding a NUL
+            // used to be searched alone: 2.4 M instructions of `contains` per achat.apk
+            // scan for nothing.)
             let starts = &shared.string_starts;
             for m in c.strings_any.find_iter(&shared.strings) {
                 let i = starts
@@ -1571,6 +1576,25 @@ mod tests {
         let all = m.match_all(&app);
         assert_eq!(all.0, m.match_trackers(&app));
         assert_eq!(all.1, m.match_libraries(&app));
+    }
+
+    #[test]
+    fn strings_holding_nul_are_found_in_the_joined_buffer() {
+        let mut t = rule("t", &[]);
+        t.strings = vec!["abc".into()];
+        let m = set(vec![t]);
+        let s: Vec<StringFact> = [("x\0abc", "A"), ("zz\0", "B"), ("abc\0", "C"), ("q", "D")]
+            .iter()
+            .map(|&(value, location)| StringFact { value, location })
+            .collect();
+        let app = AppFacts {
+            strings: &s,
+            ..AppFacts::default()
+        };
+        let d = m.match_trackers(&app);
+        assert_eq!(d.len(), 1);
+        let locs: Vec<&str> = d[0].evidence.iter().map(|e| e.location.as_str()).collect();
+        assert_eq!(locs, ["A", "C"]);
     }
 
     #[test]

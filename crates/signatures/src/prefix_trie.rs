@@ -24,6 +24,8 @@ const NONE: u32 = u32::MAX;
 struct Node {
     edges: u32,
     n_edges: u32,
+    /// Index into [`PrefixTrie::dense`] for nodes with many edges, else [`NONE`].
+    dense: u32,
     outs: u32,
     n_outs: u32,
 }
@@ -40,7 +42,13 @@ pub(crate) struct PrefixTrie {
     edge_next: Vec<u32>,
     /// Pattern ids ending at a node, each node's contiguous.
     outs: Vec<u32>,
+    /// Child per byte for the nodes with at least [`DENSE_MIN_EDGES`] edges (`com/`,
+    /// `com/g`, …), where a linear scan of the edges cost the most.
+    dense: Vec<[u32; 256]>,
 }
+
+/// Nodes with this many edges or more get a 256-entry table.
+const DENSE_MIN_EDGES: u32 = 6;
 
 /// Too many patterns or pattern bytes for 32-bit node ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +76,7 @@ impl PrefixTrie {
             edge_bytes: Vec::new(),
             edge_next: Vec::new(),
             outs: Vec::new(),
+            dense: Vec::new(),
         };
         // Node i covers the patterns pending[i].0 .. pending[i].1, which share their first
         // pending[i].2 bytes. Nodes are numbered in breadth-first order, so each node's
@@ -96,9 +105,26 @@ impl PrefixTrie {
                 pending.push((k, e, d.saturating_add(1)));
                 k = e;
             }
+            let n_edges = count(t.edge_bytes.len())?.saturating_sub(edges);
+            let mut dense = NONE;
+            if n_edges >= DENSE_MIN_EDGES {
+                let mut table = [NONE; 256];
+                let from = edges as usize;
+                let to = from.saturating_add(n_edges as usize);
+                let labels = t.edge_bytes.get(from..to).unwrap_or(&[]);
+                let next = t.edge_next.get(from..to).unwrap_or(&[]);
+                for (&b, &n) in labels.iter().zip(next) {
+                    if let Some(slot) = table.get_mut(usize::from(b)) {
+                        *slot = n;
+                    }
+                }
+                dense = count(t.dense.len())?;
+                t.dense.push(table);
+            }
             t.nodes.push(Node {
                 edges,
-                n_edges: count(t.edge_bytes.len())?.saturating_sub(edges),
+                n_edges,
+                dense,
                 outs,
                 n_outs: count(t.outs.len())?.saturating_sub(outs),
             });
@@ -119,6 +145,9 @@ impl PrefixTrie {
     }
 
     fn child(&self, n: &Node, b: u8) -> u32 {
+        if let Some(table) = self.dense.get(n.dense as usize) {
+            return table.get(usize::from(b)).copied().unwrap_or(NONE);
+        }
         let start = n.edges as usize;
         let end = start.saturating_add(n.n_edges as usize);
         let Some(labels) = self.edge_bytes.get(start..end) else {
@@ -219,6 +248,28 @@ mod tests {
         assert_eq!(ids(""), Vec::<u32>::new());
         assert_eq!(ids("/"), Vec::<u32>::new());
         assert_eq!(ids("com/dv/"), [0, 3]);
+    }
+
+    #[test]
+    fn dense_nodes_match_like_sparse_ones() {
+        // 26 edges under `c/` (dense), one under `c/q` (sparse).
+        let mut pats: Vec<String> = (b'a'..=b'z').map(|b| format!("c/{}", b as char)).collect();
+        pats.push("c/q/r".into());
+        let t = PrefixTrie::new(pats.iter().map(String::as_str)).unwrap();
+        assert!(!t.dense.is_empty());
+        for (i, p) in pats.iter().enumerate() {
+            let mut got = Vec::new();
+            t.for_each_match(format!("x/{p}$1").as_bytes(), |id| got.push(id));
+            let want: Vec<u32> = if p == "c/q/r" {
+                vec![16, 26]
+            } else {
+                vec![i as u32]
+            };
+            assert_eq!(got, want, "{p}");
+        }
+        let mut got = Vec::new();
+        t.for_each_match(b"c/aa/c/", |id| got.push(id));
+        assert!(got.is_empty());
     }
 
     proptest::proptest! {
