@@ -127,6 +127,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("match trackers + libraries", |b| {
         b.iter(|| matcher.match_trackers(&facts).len() + matcher.match_libraries(&facts).len())
     });
+    g.bench_function("match_all (trackers + libraries in one pass)", |b| {
+        b.iter(|| {
+            let (t, l) = matcher.match_all(&facts);
+            t.len() + l.len()
+        })
+    });
+    g.bench_function("builtin rule set", |b| {
+        b.iter(|| RuleSet::builtin().trackers.len())
+    });
     g.bench_function("compile builtin rules", |b| {
         b.iter(|| Matcher::new(&rules).is_ok())
     });
