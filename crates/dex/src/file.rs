@@ -446,6 +446,11 @@ impl<'a> DexFile<'a> {
         digest == self.header.signature
     }
 
+    /// The `string_ids` table (4 bytes per entry, truncated to what fits in the file).
+    pub(crate) fn string_ids_bytes(&self) -> &'a [u8] {
+        self.strings.bytes
+    }
+
     /// Number of `string_ids` (after truncation to what fits).
     pub fn string_count(&self) -> u32 {
         self.strings.count

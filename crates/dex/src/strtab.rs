@@ -82,7 +82,26 @@ impl<'a> StrTable<'a> {
         t.strs.reserve_exact(n as usize);
         let mut by_offset: FxHashMap<u32, u32> = FxHashMap::default();
         let mut prev: &[u8] = &[];
+        let data = dex.bytes();
+        let ids = dex.string_ids_bytes();
         for i in 0..n {
+            // Fast path for the common case, a short ASCII string: its one-byte `utf16_size`
+            // is its byte length, then the bytes (all in 0x01..=0x7f), then the NUL. Exactly
+            // what `DexFile::string` and the checks below would make of it.
+            if let Some(v) = ascii_string(data, ids, i) {
+                if i > 0 && v.as_bytes() <= prev {
+                    t.byte_sorted = false;
+                    let in_order = t.sorted
+                        && t.get(i - 1)
+                            .is_some_and(|a| a.encode_utf16().lt(v.encode_utf16()));
+                    if !in_order {
+                        t.sorted = false;
+                    }
+                }
+                prev = v.as_bytes();
+                t.strs.push(v);
+                continue;
+            }
             let s = match dex.string(i) {
                 Ok(s) => s,
                 Err(_) => {
@@ -182,6 +201,34 @@ impl<'a> StrTable<'a> {
             None => Some(Cow::Borrowed(s)),
         }
     }
+}
+
+/// String `i` when it is a short ASCII `string_data_item` (one-byte length, bytes in
+/// `0x01..=0x7f`, NUL after them), borrowed; `None` otherwise (the general path decides).
+fn ascii_string<'a>(data: &'a [u8], ids: &[u8], i: u32) -> Option<&'a str> {
+    let at = (i as usize).checked_mul(4)?;
+    let off = match ids.get(at..at.checked_add(4)?)? {
+        &[a, b, c, d] => u32::from_le_bytes([a, b, c, d]) as usize,
+        _ => return None,
+    };
+    let len = *data.get(off)?;
+    if len >= 0x80 {
+        return None;
+    }
+    let start = off.checked_add(1)?;
+    let end = start.checked_add(usize::from(len))?;
+    let bytes = data.get(start..end)?;
+    if data.get(end) != Some(&0) {
+        return None;
+    }
+    // No early exit: the loop vectorises.
+    let ascii = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(1) < 0x7f));
+    if !ascii {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
