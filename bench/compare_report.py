@@ -149,7 +149,8 @@ if b1 and b2:
           f"peak RSS {rss1 / MiB:.0f} / {rss2 / MiB:.0f} MiB")
 if cli:
     print(f"- one `trackscan scan` process over all {len(rows)} files: {cli:.2f} s wall, peak RSS {cli_rss / MiB:.0f} MiB; "
-          f"start-up (scan of the smallest file) {st:.3f} s" if st else "")
+          + (f"start-up (one process scanning the smallest file, mean of 20) {st * 1000:.1f} ms"
+             if st is not None else ""))
 maxdex = max((r["dex"] for r in rows), default=0)
 rr = [(r["rss"], r["name"], r["dex"]) for r in rows if r["rss"]]
 if rr:
