@@ -345,6 +345,14 @@ fn corrupted_real_dex_never_panics() {
     }
 }
 
+/// The corpus APKs, sorted (`None` when the corpus is absent).
+fn corpus_apks() -> Option<Vec<std::path::PathBuf>> {
+    let rd = std::fs::read_dir(Path::new(CORPUS).join("apks")).ok()?;
+    let mut apks: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    apks.sort();
+    Some(apks)
+}
+
 /// The naive form of [`CodeIndex::links`]: every method reference of every class, resolved
 /// and tested against every group's prefixes.
 #[allow(clippy::type_complexity)]
@@ -380,13 +388,10 @@ fn naive_links(
 
 #[test]
 fn links_equal_the_naive_walk_on_the_corpus() {
-    let dir = Path::new(CORPUS).join("apks");
-    let Ok(rd) = std::fs::read_dir(&dir) else {
+    let Some(apks) = corpus_apks() else {
         println!("corpus not found, skipping");
         return;
     };
-    let mut apks: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    apks.sort();
     let owned: Vec<Vec<String>> = [
         &["Lcom/google/"][..],
         &["Lcom/google/android/gms/", "Lcom/google/firebase/"],
@@ -439,13 +444,10 @@ fn links_equal_the_naive_walk_on_the_corpus() {
 
 #[test]
 fn method_ids_by_class_prefix_equal_a_linear_scan_on_the_corpus() {
-    let dir = Path::new(CORPUS).join("apks");
-    let Ok(rd) = std::fs::read_dir(&dir) else {
+    let Some(apks) = corpus_apks() else {
         println!("corpus not found, skipping");
         return;
     };
-    let mut apks: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    apks.sort();
     let prefixes = [
         "Landroid/telephony/TelephonyManager;",
         "Landroid/provider/ContactsContract",

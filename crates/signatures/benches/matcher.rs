@@ -9,9 +9,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trackscan_container::{Limits, ZipArchive};
 use trackscan_dex::IndexBuilder;
-use trackscan_signatures::{
-    extract_hosts, AppFacts, ClassFact, HostFact, Matcher, RuleSet, StringFact,
-};
+use trackscan_signatures::{extract_hosts, AppFacts, Matcher, RuleSet};
+
+mod support;
 
 fn corpus() -> PathBuf {
     std::env::var_os("TRACKSCAN_CORPUS")
@@ -66,29 +66,10 @@ fn bench(c: &mut Criterion) {
         b.add_dex(&format!("classes{i}.dex"), d).ok();
     }
     let index = b.finish();
-    let classes: Vec<ClassFact<'_>> = index
-        .classes()
-        .map(|c| ClassFact {
-            descriptor: c.descriptor(),
-            location: c.dex_file(),
-        })
-        .collect();
-    let values: Vec<_> = index.all_strings().map(|(s, _)| s).collect();
-    let strings: Vec<StringFact<'_>> = values
-        .iter()
-        .map(|s| StringFact {
-            value: s.as_ref(),
-            location: "classes.dex",
-        })
-        .collect();
-    let hosts: Vec<String> = values.iter().flat_map(|s| extract_hosts(s)).collect();
-    let host_facts: Vec<HostFact<'_>> = hosts
-        .iter()
-        .map(|h| HostFact {
-            host: h,
-            location: "classes.dex",
-        })
-        .collect();
+    let f = support::Facts::of(&index);
+    let (classes, values, hosts) = (&f.classes, &f.values, &f.hosts);
+    let strings = f.strings();
+    let host_facts = f.host_facts();
     let string_bytes: u64 = values.iter().map(|s| s.len() as u64).sum();
     println!(
         "{name}: {} classes, {} strings ({string_bytes} bytes), {} hosts",
@@ -102,7 +83,7 @@ fn bench(c: &mut Criterion) {
         return;
     };
     let facts = AppFacts {
-        classes: &classes,
+        classes,
         strings: &strings,
         hosts: &host_facts,
         ..AppFacts::default()

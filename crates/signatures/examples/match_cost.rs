@@ -7,9 +7,10 @@
 
 use trackscan_container::{Limits, ZipArchive};
 use trackscan_dex::IndexBuilder;
-use trackscan_signatures::{
-    extract_hosts, AppFacts, ClassFact, HostFact, Matcher, RuleSet, StringFact,
-};
+use trackscan_signatures::{AppFacts, Matcher, RuleSet};
+
+#[path = "../benches/support/mod.rs"]
+mod support;
 
 fn main() {
     let rules = RuleSet::builtin();
@@ -37,31 +38,10 @@ fn main() {
             b.add_dex(&format!("classes{i}.dex"), d).ok();
         }
         let index = b.finish();
-        let classes: Vec<ClassFact<'_>> = index
-            .classes()
-            .map(|c| ClassFact {
-                descriptor: c.descriptor(),
-                location: c.dex_file(),
-            })
-            .collect();
-        let values: Vec<_> = index.all_strings().map(|(s, _)| s).collect();
-        let strings: Vec<StringFact<'_>> = values
-            .iter()
-            .map(|s| StringFact {
-                value: s.as_ref(),
-                location: "classes.dex",
-            })
-            .collect();
-        let hosts: Vec<String> = values.iter().flat_map(|s| extract_hosts(s)).collect();
-        let host_facts: Vec<HostFact<'_>> = hosts
-            .iter()
-            .map(|h| HostFact {
-                host: h,
-                location: "classes.dex",
-            })
-            .collect();
+        let f = support::Facts::of(&index);
+        let (classes, strings, host_facts) = (&f.classes, f.strings(), f.host_facts());
         let app = AppFacts {
-            classes: &classes,
+            classes,
             strings: &strings,
             hosts: &host_facts,
             ..AppFacts::default()
