@@ -149,11 +149,11 @@ pub fn extract_hosts(text: &str) -> impl Iterator<Item = String> + '_ {
     // descriptors, messages) cost one memchr, and long texts are not walked byte by byte.
     let mut from = 0usize;
     std::iter::from_fn(move || {
-        // `from` is 0 or just after an ASCII token, so a char boundary (`str::find` of an
-        // ASCII char is a memchr).
-        while let Some(dot) = text
+        // `memchr` (SIMD) rather than `str::find`, whose scalar search was a tenth of the
+        // analysis time natively.
+        while let Some(dot) = bytes
             .get(from..)
-            .and_then(|rest| rest.find('.'))
+            .and_then(|rest| memchr::memchr(b'.', rest))
             .map(|k| from.saturating_add(k))
         {
             // The byte before `from` ended the previous token (or `from` is 0), so the walk
