@@ -672,6 +672,22 @@ impl<'a> DexFile<'a> {
 
     /// Like [`DexFile::class_data`] but reuses `out`'s buffers (cleared first).
     pub fn class_data_into(&self, def: &ClassDef, out: &mut ClassData) -> Result<(), DexError> {
+        self.read_class_data(def, out, false)
+    }
+
+    /// Only the static fields of the class data (they come first), into `out` (cleared
+    /// first; its instance fields and methods stay empty): what a reader of constants needs,
+    /// without decoding every method.
+    pub fn static_fields_into(&self, def: &ClassDef, out: &mut ClassData) -> Result<(), DexError> {
+        self.read_class_data(def, out, true)
+    }
+
+    fn read_class_data(
+        &self,
+        def: &ClassDef,
+        out: &mut ClassData,
+        static_only: bool,
+    ) -> Result<(), DexError> {
         out.static_fields.clear();
         out.instance_fields.clear();
         out.methods.clear();
@@ -705,6 +721,7 @@ impl<'a> DexFile<'a> {
                 left,
             });
         }
+        let inf = if static_only { 0 } else { inf };
         for (n, list) in [
             (sf, &mut out.static_fields),
             (inf, &mut out.instance_fields),
@@ -719,6 +736,9 @@ impl<'a> DexFile<'a> {
                     access_flags,
                 });
             }
+        }
+        if static_only {
+            return Ok(());
         }
         out.methods.reserve((dm + vm) as usize);
         for (n, direct) in [(dm, true), (vm, false)] {

@@ -156,9 +156,10 @@ impl<'i, 'a> ClassRef<'i, 'a> {
         let Some(values) = dex.static_values(def).ok().flatten() else {
             return out.into_iter();
         };
-        let Ok(data) = dex.class_data(def) else {
+        let mut data = crate::file::ClassData::default();
+        if dex.static_fields_into(def, &mut data).is_err() {
             return out.into_iter();
-        };
+        }
         let mut values = values.iter();
         for ef in &data.static_fields {
             let v = values.next();
