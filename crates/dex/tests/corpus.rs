@@ -485,3 +485,36 @@ fn method_ids_by_class_prefix_equal_a_linear_scan_on_the_corpus() {
     }
     println!("method ids by class prefix checked on {checked} APKs");
 }
+
+#[test]
+fn static_fields_only_equal_the_full_class_data_on_the_corpus() {
+    let Some(apks) = corpus_apks() else {
+        println!("corpus not found, skipping");
+        return;
+    };
+    let mut with_statics = 0usize;
+    for apk in apks.iter().step_by(5) {
+        let Ok(dexes) = dex_entries(apk) else {
+            continue;
+        };
+        for (name, bytes) in &dexes {
+            let Ok(dex) = trackscan_dex::DexFile::parse(bytes) else {
+                continue;
+            };
+            let mut only = trackscan_dex::ClassData::default();
+            for def in dex.class_defs().flatten() {
+                let full = dex.class_data(&def);
+                let got = dex.static_fields_into(&def, &mut only);
+                // A header that fails fails the same way; later members are not read.
+                if let Ok(full) = full {
+                    assert!(got.is_ok(), "{} {name}", apk.display());
+                    assert_eq!(only.static_fields, full.static_fields);
+                    assert!(only.instance_fields.is_empty() && only.methods.is_empty());
+                    with_statics += usize::from(!full.static_fields.is_empty());
+                }
+            }
+        }
+    }
+    println!("{with_statics} classes with static fields compared");
+    assert!(with_statics > 0 || apks.is_empty());
+}
