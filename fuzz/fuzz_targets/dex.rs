@@ -10,11 +10,17 @@ fuzz_target!(|data: &[u8]| {
     let _ = idx.stats();
     let _ = idx.all_strings().count();
     let _ = idx.callers_into("Landroid/");
+    let groups: [&[String]; 2] = [&["La/".to_string(), "L".to_string()], &["Landroid/".to_string()]];
+    let _ = idx.links(&groups, |_, _, _, _| {});
+    idx.for_each_method_id_with_class_prefix("L", |_, _, _, _| {});
+    let _ = idx.string_idx(0, "verify");
     for c in idx.classes().take(64) {
         let _ = c.superclass();
         let _ = c.interfaces();
+        let _ = c.string_constants().count();
         for m in c.methods().take(64) {
             let _ = m.proto();
+            let _ = m.name_idx();
         }
     }
 });
