@@ -319,7 +319,7 @@ impl ApiMemo {
         ApiMemo { slots, apis }
     }
 
-    /// The index in `apis` of the personal-data API method `midx` of `file` is, if it is one.
+    /// The index in `apis` of method `midx` of `file`, when that method is a personal-data API.
     fn get(&self, file: u16, midx: u32) -> Option<usize> {
         let k = *self.slots.get(usize::from(file))?.get(midx as usize)?;
         (k as usize).checked_sub(1)
