@@ -816,12 +816,19 @@ impl<'a> CodeIndex<'a> {
     }
 
     fn prefix_range(&self, prefix: &str) -> &[ClassEntry<'a>] {
+        self.classes
+            .get(self.prefix_span(prefix))
+            .unwrap_or_default()
+    }
+
+    /// Indices of the (sorted) classes whose descriptor starts with `prefix`: two binary
+    /// searches.
+    fn prefix_span(&self, prefix: &str) -> std::ops::Range<usize> {
         let start = self
             .classes
             .partition_point(|c| c.descriptor.as_ref() < prefix);
         let rest = self.classes.get(start..).unwrap_or_default();
-        let len = rest.partition_point(|c| c.descriptor.starts_with(prefix));
-        rest.get(..len).unwrap_or_default()
+        start..start + rest.partition_point(|c| c.descriptor.starts_with(prefix))
     }
 
     /// Classes whose descriptor starts with `descriptor_prefix` (e.g. `Lcom/appsflyer/`),
@@ -1052,11 +1059,8 @@ impl<'a> CodeIndex<'a> {
                             }
                         }
                     }
-                    let start = self
-                        .classes
-                        .partition_point(|c| c.descriptor.as_ref() < p.as_str());
-                    let len = self.prefix_range(p).len();
-                    for b in class_bits.iter_mut().skip(start).take(len) {
+                    let span = self.prefix_span(p);
+                    for b in class_bits.get_mut(span).unwrap_or_default() {
                         *b |= bit;
                     }
                 }
