@@ -1,20 +1,80 @@
-//! A self-contained HTML report (inline CSS and JS, no network access).
+//! A self-contained HTML report for researchers (inline CSS and JS, no network).
 //!
-//! Every string that comes from a document (and so possibly from a hostile
-//! APK) goes through [`escape`]; documents' strings are only ever placed in
-//! text and quoted attribute positions, never inside `<script>` or `<style>`.
+//! Layout: provenance (trackscan and rule-set version, date, inputs), an
+//! overview (apps scanned / failed / with trackers / with pinning, prevalence of
+//! trackers and categories as CSS bars, worst scores), then a searchable,
+//! filterable, paginated table whose rows are rendered client-side from one
+//! compact JSON array embedded in `<script type="application/json">`, so the
+//! DOM stays small for 100,000 apps; per-app details are collapsed `<details>`.
+//!
+//! Safety: every document string (possibly from a hostile APK) placed in HTML
+//! goes through [`escape`]; the embedded JSON goes through [`json_for_script`]
+//! (`<`, `>`, `&`, U+2028, U+2029 as `\uXXXX`), so no `</script>` can close the
+//! data block; the script only ever inserts data with `textContent`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::diff::{timeline, PackageTimeline};
 use crate::score::score;
-use crate::util::{arr, error_count, obj, opt_str, opt_u64, str_of, strs, version_label};
+use crate::util::{arr, opt_str, opt_u64, str_of, strs, version_label};
 
-/// At most this many hosts are listed per app (the rest are counted).
-pub const MAX_HOSTS: usize = 300;
+/// At most this many hosts are listed per app in its details (the rest are counted).
+pub const MAX_HOSTS: usize = 100;
+/// Rows per page of the apps table.
+pub const PAGE_SIZE: usize = 50;
+/// At most this many trackers are charted in the overview.
+pub const MAX_BARS: usize = 40;
+/// At most this many per-package timelines are drawn (packages with most releases first).
+pub const MAX_TIMELINES: usize = 30;
+
+/// Where a report comes from, printed at its top.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// trackscan's version (e.g. `env!("CARGO_PKG_VERSION")` of the binary).
+    pub trackscan_version: String,
+    /// The rule set's version.
+    pub ruleset_version: String,
+    /// The rule set's hash (see `trackscan_signatures::builtin_ruleset_id`).
+    pub ruleset_hash: String,
+    /// When the report was generated (UTC, ISO 8601).
+    pub generated: String,
+    /// The input files the report was built from.
+    pub inputs: Vec<String>,
+}
+
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), without a date crate.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    utc_string(secs)
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_string(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
 
 /// HTML-escapes text for element content and double- or single-quoted attributes.
 pub fn escape(s: &str) -> String {
@@ -34,40 +94,273 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Serializes JSON for the inside of a `<script type="application/json">`:
+/// `<`, `>` and `&` (which only occur inside JSON strings) and the line
+/// separators U+2028/U+2029 are written as `\uXXXX` escapes, so the text can
+/// never contain `</script>` or `<!--` and still parses to the same value.
+pub fn json_for_script(v: &Value) -> String {
+    let raw = v.to_string();
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a value for the fragment of an overview link (`#tracker=…`).
+fn fragment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 const STYLE: &str = r#"
-body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa;max-width:1200px}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#eee}table.sortable th{cursor:pointer;user-select:none}table.sortable th:after{content:" \2195";color:#999}
+th{background:#eee}#apps th[data-k]{cursor:pointer;user-select:none}#apps th[data-k]:after{content:" \2195";color:#999}
 .grade{font-weight:bold;padding:0 .4em;border-radius:3px;color:#fff}
-.gA{background:#2e7d32}.gB{background:#689f38}.gC{background:#f9a825}.gD{background:#ef6c00}.gE{background:#d84315}.gF{background:#b71c1c}
-.err{color:#b71c1c}.muted{color:#777}code{font-size:.9em}
+.gA{background:#2e7d32}.gB{background:#689f38}.gC{background:#f9a825}.gD{background:#ef6c00}.gE{background:#d84315}.gF{background:#b71c1c}.gN{background:#9e9e9e}
+.err{color:#b71c1c}.muted{color:#777}code{font-size:.9em;word-break:break-all}
+.cards{display:flex;flex-wrap:wrap;gap:.8em}.card{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.5em 1em}.card b{display:block;font-size:1.6em}
+.bars{display:grid;grid-template-columns:minmax(8em,16em) 1fr 4em;gap:2px .5em;align-items:center;max-width:900px}
+.bar{background:#c62828;height:.9em;border-radius:2px}.bar.cat{background:#1565c0}
+#filters{display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0}#filters input{min-width:16em}
+details>summary{cursor:pointer}details .inner{padding:.3em 0 .3em 1em}
 svg text{font-size:11px;font-family:sans-serif}
 "#;
 
 const SCRIPT: &str = r#"
-document.querySelectorAll('table.sortable').forEach(function(t){
-  t.querySelectorAll('th').forEach(function(th,i){
-    th.addEventListener('click',function(){
-      var body=t.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
-      var num=th.getAttribute('data-type')==='num';var asc=th.getAttribute('data-dir')!=='asc';
-      t.querySelectorAll('th').forEach(function(o){o.removeAttribute('data-dir');});
-      th.setAttribute('data-dir',asc?'asc':'desc');
-      rows.sort(function(a,b){
-        var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent;
-        var y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;
-        var r=num?(parseFloat(x)||0)-(parseFloat(y)||0):x.localeCompare(y);
-        return asc?r:-r;});
-      rows.forEach(function(r){body.appendChild(r);});
-    });
-  });
-});
+(function(){
+'use strict';
+var D=JSON.parse(document.getElementById('data').textContent);
+var PAGE=PAGESIZE,page=0,sortK='f',sortDir=1,view=D;
+function $(id){return document.getElementById(id);}
+function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=String(text);return e;}
+function uniq(key){var m={};D.forEach(function(r){(r[key]||[]).forEach(function(x){m[x]=(m[x]||0)+1;});});return Object.keys(m).sort();}
+function fill(sel,vals){vals.forEach(function(v){var o=el('option',null,v);o.value=v;sel.appendChild(o);});}
+fill($('f-tracker'),uniq('t'));fill($('f-category'),uniq('c'));
+function gradeOf(r){return r.g==null?'not graded':r.g;}
+function badge(r){return el('span','grade g'+(r.g==null?'N':r.g),r.g==null?'not graded':r.g+' '+r.sc);}
+function apply(){
+  var q=$('f-q').value.toLowerCase(),t=$('f-tracker').value,c=$('f-category').value,g=$('f-grade').value,p=$('f-pin').value;
+  view=D.filter(function(r){
+    if(q&&(r.f+' '+r.p+' '+r.l+' '+r.s).toLowerCase().indexOf(q)<0)return false;
+    if(t&&r.t.indexOf(t)<0)return false;
+    if(c&&r.c.indexOf(c)<0)return false;
+    if(g&&gradeOf(r)!==g)return false;
+    if(p==='yes'&&!r.pin)return false;
+    if(p==='no'&&r.pin)return false;
+    return true;});
+  view.sort(function(a,b){var x=a[sortK],y=b[sortK];
+    if(Array.isArray(x)){x=x.length;y=y.length;}
+    if(x==null)x=-1;if(y==null)y=-1;
+    var r=(typeof x==='number'&&typeof y==='number')?x-y:String(x).localeCompare(String(y));
+    return r*sortDir;});
+  page=0;render();
+}
+function kv(parent,label,val){var p=el('div');p.appendChild(el('b',null,label+': '));p.appendChild(el('span',null,val));parent.appendChild(p);}
+function details(r){
+  var d=el('details'),s=el('summary',null,r.f);d.appendChild(s);
+  d.addEventListener('toggle',function(){
+    if(!d.open||d.dataset.done)return;d.dataset.done='1';
+    var b=el('div','inner');
+    kv(b,'sha256',r.s||'-');kv(b,'package',r.p||'-');kv(b,'label',r.l||'-');kv(b,'version',r.v||'-');
+    r.e.forEach(function(e){b.appendChild(el('div','err','error: '+e));});
+    if(r.r.length){var t=el('table');var h=el('tr');h.appendChild(el('th',null,'Points'));h.appendChild(el('th',null,'Why'));t.appendChild(h);
+      r.r.forEach(function(x){var tr=el('tr');tr.appendChild(el('td',null,'-'+x[0]));tr.appendChild(el('td',null,x[1]));t.appendChild(tr);});
+      b.appendChild(el('h4',null,'Score'));b.appendChild(t);}
+    if(r.tr.length){var t2=el('table'),h2=el('tr');['Tracker','Categories','SDK version','Confidence','Evidence','Data accessed'].forEach(function(x){h2.appendChild(el('th',null,x));});t2.appendChild(h2);
+      r.tr.forEach(function(x){var tr=el('tr');x.forEach(function(c){tr.appendChild(el('td',null,c));});t2.appendChild(tr);});
+      b.appendChild(el('h4',null,'Trackers'));b.appendChild(t2);}
+    if(r.ps.length){var t3=el('table'),h3=el('tr');['Host','Mechanism','Pins','Tracker'].forEach(function(x){h3.appendChild(el('th',null,x));});t3.appendChild(h3);
+      r.ps.forEach(function(x){var tr=el('tr');x.forEach(function(c){tr.appendChild(el('td',null,c==null?'(no host)':c));});t3.appendChild(tr);});
+      b.appendChild(el('h4',null,'Certificate pinning'));b.appendChild(t3);}
+    if(r.ho.length){b.appendChild(el('h4',null,'Hosts ('+r.h+')'));var u=el('ul');r.ho.forEach(function(x){u.appendChild(el('li',null,x));});
+      if(r.h>r.ho.length)u.appendChild(el('li','muted','… '+(r.h-r.ho.length)+' more'));b.appendChild(u);}
+    var top=el('a',null,'back to top');top.href='#top';b.appendChild(top);
+    d.appendChild(b);});
+  return d;
+}
+function render(){
+  var body=$('rows');body.textContent='';
+  var n=view.length,pages=Math.max(1,Math.ceil(n/PAGE));if(page>=pages)page=pages-1;
+  var slice=view.slice(page*PAGE,page*PAGE+PAGE);
+  slice.forEach(function(r){var tr=el('tr');
+    var td=el('td');td.appendChild(details(r));tr.appendChild(td);
+    tr.appendChild(el('td',null,r.p));tr.appendChild(el('td',null,r.v));
+    tr.appendChild(el('td',null,r.t.join(', ')));tr.appendChild(el('td',null,r.h));tr.appendChild(el('td',null,r.pin));
+    var g=el('td');g.appendChild(badge(r));tr.appendChild(g);tr.appendChild(el('td',null,r.e.length));
+    body.appendChild(tr);});
+  var st=$('status');st.setAttribute('data-rendered',String(slice.length));st.setAttribute('data-matching',String(n));
+  st.textContent=n?('Apps '+(page*PAGE+1)+'–'+(page*PAGE+slice.length)+' of '+n+' matching ('+D.length+' in all), page '+(page+1)+' of '+pages):('No app matches ('+D.length+' in all)');
+  $('prev').disabled=page<=0;$('next').disabled=page>=pages-1;
+}
+function fromHash(){
+  var h=location.hash.replace(/^#/,'');if(h.indexOf('=')<0)return;
+  var m=h.split('='),k=m[0],v=decodeURIComponent(m.slice(1).join('='));
+  var ids={tracker:'f-tracker',category:'f-category',grade:'f-grade',pin:'f-pin',q:'f-q'};
+  if(!ids[k])return;
+  ['f-tracker','f-category','f-grade','f-pin','f-q'].forEach(function(i){$(i).value='';});
+  $(ids[k]).value=v;apply();$('table').scrollIntoView();
+}
+['f-q','f-tracker','f-category','f-grade','f-pin'].forEach(function(i){$(i).addEventListener('input',apply);});
+$('f-clear').addEventListener('click',function(){['f-tracker','f-category','f-grade','f-pin','f-q'].forEach(function(i){$(i).value='';});apply();});
+$('prev').addEventListener('click',function(){page--;render();});
+$('next').addEventListener('click',function(){page++;render();});
+document.querySelectorAll('#apps th[data-k]').forEach(function(th){th.addEventListener('click',function(){
+  var k=th.getAttribute('data-k');if(sortK===k)sortDir=-sortDir;else{sortK=k;sortDir=1;}apply();});});
+window.addEventListener('hashchange',fromHash);
+apply();fromHash();
+})();
 "#;
 
-/// One self-contained HTML page for a batch: a sortable table of apps, an SVG
-/// tracker-presence chart per package (x = releases, y = trackers), and one
-/// section per app (score reasons, trackers with evidence kinds, hosts, pinning).
+/// One compact row of the embedded JSON (short keys keep 100,000 apps small).
+fn compact_row(d: &Value) -> Value {
+    let scored = crate::tabular::score_of(d);
+    let mut tnames: Vec<&str> = Vec::new();
+    let mut cats: Vec<&str> = Vec::new();
+    let mut trs: Vec<Value> = Vec::new();
+    for t in arr(d, "trackers") {
+        tnames.push(str_of(t, "name"));
+        let tc: Vec<&str> = strs(t, "categories").collect();
+        cats.extend(tc.iter().copied());
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in arr(t, "evidence") {
+            let k = kinds.entry(str_of(e, "kind")).or_insert(0);
+            *k = k.saturating_add(1);
+        }
+        if let Some(om) = t.get("evidence_omitted").and_then(Value::as_object) {
+            for (k, n) in om {
+                let e = kinds.entry(k.as_str()).or_insert(0);
+                *e = e.saturating_add(usize::try_from(n.as_u64().unwrap_or(0)).unwrap_or(0));
+            }
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let mut data: Vec<&str> = arr(t, "data_access")
+            .iter()
+            .map(|a| str_of(a, "category"))
+            .collect();
+        data.sort_unstable();
+        data.dedup();
+        trs.push(json!([
+            str_of(t, "name"),
+            tc.join(", "),
+            opt_str(t, "sdk_version").unwrap_or("-"),
+            str_of(t, "confidence"),
+            kinds.join(", "),
+            data.join(", ")
+        ]));
+    }
+    cats.sort_unstable();
+    cats.dedup();
+    let ps: Vec<Value> = arr(d, "pinning")
+        .iter()
+        .map(|p| {
+            let pins: Vec<String> = arr(p, "pins")
+                .iter()
+                .map(|x| format!("{}/{}", str_of(x, "algorithm"), str_of(x, "digest")))
+                .collect();
+            json!([
+                crate::tabular::pin_host(p),
+                str_of(p, "mechanism"),
+                pins.join(" "),
+                opt_str(p, "tracker").unwrap_or("-")
+            ])
+        })
+        .collect();
+    let hosts = arr(d, "hosts");
+    let reasons: Vec<Value> = if scored.is_some() {
+        score(d)
+            .reasons
+            .iter()
+            .map(|r| json!([r.points, r.why]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    json!({
+        "f": str_of(d, "file"),
+        "p": str_of(d, "package"),
+        "l": str_of(d, "label"),
+        "v": version_label(d),
+        "vc": opt_u64(d, "version_code"),
+        "s": str_of(d, "sha256"),
+        "sc": scored.as_ref().map(|(v, _)| *v),
+        "g": scored.as_ref().map(|(_, g)| g.clone()),
+        "t": tnames,
+        "c": cats,
+        "h": hosts.len(),
+        "pin": crate::tabular::pinned_host_count(d),
+        "e": strs(d, "errors").collect::<Vec<_>>(),
+        "r": reasons,
+        "tr": trs,
+        "ps": ps,
+        "ho": hosts.iter().take(MAX_HOSTS).map(|h| str_of(h, "host")).collect::<Vec<_>>(),
+    })
+}
+
+fn bars(h: &mut String, items: &[(String, usize)], total: usize, key: &str, class: &str) {
+    h.push_str("<div class=\"bars\">\n");
+    for (name, n) in items {
+        let pct = if total == 0 {
+            0.0
+        } else {
+            (*n as f64) * 100.0 / (total as f64)
+        };
+        let _ = writeln!(
+            h,
+            "<a href=\"#{key}={}\">{}</a><div><div class=\"bar {class}\" style=\"width:{pct:.1}%\"></div></div><span>{n} ({pct:.0}%)</span>",
+            fragment(name),
+            escape(name)
+        );
+    }
+    h.push_str("</div>\n");
+}
+
+fn counted<'a>(
+    rows: &'a [Value],
+    each: impl Fn(&'a Value) -> Vec<&'a str>,
+) -> Vec<(String, usize)> {
+    let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in rows {
+        let mut v = each(d);
+        v.sort_unstable();
+        v.dedup();
+        for x in v {
+            let e = m.entry(x).or_insert(0);
+            *e = e.saturating_add(1);
+        }
+    }
+    let mut v: Vec<(String, usize)> = m.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// [`html_report_with`] without provenance (fields left empty print as "-").
 pub fn html_report(rows: &[Value]) -> String {
+    html_report_with(rows, &Provenance::default())
+}
+
+/// One self-contained HTML page for a batch: provenance, an overview (counts,
+/// tracker and category prevalence, worst scores, per-package timelines), and
+/// a searchable, filterable, paginated table of apps rendered client-side from
+/// embedded JSON, each app's details collapsed. Unreadable apps (null score)
+/// show "not graded".
+pub fn html_report_with(rows: &[Value], prov: &Provenance) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -75,57 +368,163 @@ pub fn html_report(rows: &[Value]) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\
          <title>trackscan report</title><style>{STYLE}</style></head><body>\n"
     );
-    let _ = writeln!(h, "<h1>trackscan report</h1><p>{} app(s).</p>", rows.len());
-    // Same rule as the CSV/Parquet columns: unreadable apps are unscored (`"score": null`).
-    let scores: Vec<Option<(u8, &'static str)>> = rows
+    let _ = writeln!(h, "<h1 id=\"top\">trackscan report</h1>");
+    // Provenance.
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            escape(s)
+        }
+    };
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\" id=\"provenance\">trackscan {} · rule set {} (hash <code>{}</code>) · generated {} · from {}</p>",
+        dash(&prov.trackscan_version),
+        dash(&prov.ruleset_version),
+        dash(&prov.ruleset_hash),
+        dash(&prov.generated),
+        if prov.inputs.is_empty() {
+            "-".to_string()
+        } else {
+            prov.inputs.iter().map(|i| format!("<code>{}</code>", escape(i))).collect::<Vec<_>>().join(", ")
+        }
+    );
+    // Overview.
+    let total = rows.len();
+    let failed = rows
         .iter()
-        .map(|d| crate::tabular::score_of(d).map(|(v, _)| (v, crate::score::grade(v))))
-        .collect();
-    // Apps table.
-    h.push_str("<table id=\"apps\" class=\"sortable\"><thead><tr>\
-        <th>File</th><th>Package</th><th data-type=\"num\">Version</th><th data-type=\"num\">Trackers</th>\
-        <th data-type=\"num\">Hosts</th><th data-type=\"num\">Pinned</th><th data-type=\"num\">Score</th><th>Grade</th><th data-type=\"num\">Errors</th>\
-        </tr></thead><tbody>\n");
-    for (i, d) in rows.iter().enumerate() {
-        let (value, grade) = match scores.get(i).copied().flatten() {
-            Some((v, g)) => (v.to_string(), g),
-            None => ("-".to_string(), "-"),
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td data-v=\"{}\"><a href=\"#app-{i}\" title=\"{}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td><span class=\"grade g{grade}\">{grade}</span></td><td>{}</td></tr>",
-            escape(base_name(str_of(d, "file"))),
-            escape(str_of(d, "file")),
-            escape(base_name(str_of(d, "file"))),
-            escape(str_of(d, "package")),
-            opt_u64(d, "version_code").unwrap_or(0),
-            escape(&version_label(d)),
-            arr(d, "trackers").len(),
-            arr(d, "hosts").len(),
-            arr(d, "pinning").len(),
-            error_count(d),
+        .filter(|d| crate::tabular::score_of(d).is_none())
+        .count();
+    let with_trackers = rows
+        .iter()
+        .filter(|d| !arr(d, "trackers").is_empty())
+        .count();
+    let with_pinning = rows
+        .iter()
+        .filter(|d| crate::tabular::pinned_host_count(d) > 0)
+        .count();
+    let _ = writeln!(
+        h,
+        "<h2>Overview</h2><div class=\"cards\">\
+         <div class=\"card\"><b>{total}</b>app(s) scanned</div>\
+         <div class=\"card\"><a href=\"#grade=not%20graded\"><b>{failed}</b></a>failed (not graded)</div>\
+         <div class=\"card\"><b>{with_trackers}</b>with trackers</div>\
+         <div class=\"card\"><a href=\"#pin=yes\"><b>{with_pinning}</b></a>with pinned hosts</div></div>"
+    );
+    let trackers = counted(rows, |d| {
+        arr(d, "trackers")
+            .iter()
+            .map(|t| str_of(t, "name"))
+            .collect()
+    });
+    let _ = writeln!(
+        h,
+        "<h3>Tracker prevalence ({} tracker(s); share of apps)</h3>",
+        trackers.len()
+    );
+    if trackers.is_empty() {
+        h.push_str("<p class=\"muted\">No known trackers.</p>\n");
+    } else {
+        bars(
+            &mut h,
+            trackers.get(..MAX_BARS.min(trackers.len())).unwrap_or(&[]),
+            total,
+            "tracker",
+            "",
         );
-    }
-    h.push_str("</tbody></table>\n");
-    // Charts.
-    let tls = timeline(rows.iter().cloned(), None);
-    if !tls.is_empty() {
-        h.push_str("<h2>Trackers over versions</h2>\n");
-        for t in &tls {
-            chart(&mut h, t);
+        if trackers.len() > MAX_BARS {
+            let _ = writeln!(
+                h,
+                "<p class=\"muted\">… {} more in the tracker filter.</p>",
+                trackers.len() - MAX_BARS
+            );
         }
     }
-    // Sections.
-    for (i, d) in rows.iter().enumerate() {
-        section(&mut h, i, d, scores.get(i).copied().flatten());
+    let cats = counted(rows, |d| {
+        arr(d, "trackers")
+            .iter()
+            .flat_map(|t| strs(t, "categories"))
+            .collect()
+    });
+    if !cats.is_empty() {
+        h.push_str("<h3>Category prevalence (share of apps)</h3>\n");
+        bars(&mut h, &cats, total, "category", "cat");
     }
-    let _ = write!(h, "<script>{SCRIPT}</script>\n</body></html>\n");
+    // Grade distribution.
+    let grades = counted(rows, |d| {
+        vec![match crate::tabular::score_of(d) {
+            Some((v, _)) => crate::score::grade(v),
+            None => "not graded",
+        }]
+    });
+    h.push_str("<h3>Grades</h3>\n");
+    bars(&mut h, &grades, total, "grade", "cat");
+    // Worst scores.
+    let mut worst: Vec<(u8, &Value)> = rows
+        .iter()
+        .filter_map(|d| crate::tabular::score_of(d).map(|(v, _)| (v, d)))
+        .collect();
+    worst.sort_by_key(|(v, _)| *v);
+    if !worst.is_empty() {
+        h.push_str("<h3>Worst scores</h3><table><tr><th>Score</th><th>File</th><th>Package</th><th>Trackers</th></tr>\n");
+        for (v, d) in worst.iter().take(10) {
+            let g = crate::score::grade(*v);
+            let _ = writeln!(
+                h,
+                "<tr><td><span class=\"grade g{g}\">{g} {v}</span></td><td><a href=\"#q={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                fragment(str_of(d, "sha256")),
+                escape(str_of(d, "file")),
+                escape(str_of(d, "package")),
+                arr(d, "trackers").len()
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    // Timelines (collapsed, bounded).
+    let mut tls: Vec<PackageTimeline> = timeline(rows.iter().cloned(), None)
+        .into_iter()
+        .filter(|t| t.releases.len() > 1)
+        .collect();
+    if !tls.is_empty() {
+        tls.sort_by(|a, b| {
+            b.releases
+                .len()
+                .cmp(&a.releases.len())
+                .then_with(|| a.package.cmp(&b.package))
+        });
+        let _ = writeln!(
+            h,
+            "<details><summary>Trackers over versions ({} package(s) with several releases{})</summary>",
+            tls.len(),
+            if tls.len() > MAX_TIMELINES { format!("; the {MAX_TIMELINES} with most releases") } else { String::new() }
+        );
+        for t in tls.iter().take(MAX_TIMELINES) {
+            chart(&mut h, t);
+        }
+        h.push_str("</details>\n");
+    }
+    // Table.
+    h.push_str("<h2 id=\"table\">Apps</h2>\n<div id=\"filters\">\
+        <input id=\"f-q\" type=\"search\" placeholder=\"search file, package, label, sha256\" aria-label=\"search\">\
+        <select id=\"f-tracker\" aria-label=\"tracker\"><option value=\"\">any tracker</option></select>\
+        <select id=\"f-category\" aria-label=\"category\"><option value=\"\">any category</option></select>\
+        <select id=\"f-grade\" aria-label=\"grade\"><option value=\"\">any grade</option><option>A</option><option>B</option><option>C</option><option>D</option><option>E</option><option>F</option><option>not graded</option></select>\
+        <select id=\"f-pin\" aria-label=\"pinning\"><option value=\"\">pinning: any</option><option value=\"yes\">pins hosts</option><option value=\"no\">no pinned host</option></select>\
+        <button id=\"f-clear\" type=\"button\">clear</button></div>\n\
+        <p id=\"status\" data-rendered=\"0\">Loading… (needs JavaScript)</p>\n\
+        <table id=\"apps\"><thead><tr><th data-k=\"f\">File</th><th data-k=\"p\">Package</th><th data-k=\"vc\">Version</th>\
+        <th data-k=\"t\">Trackers</th><th data-k=\"h\">Hosts</th><th data-k=\"pin\">Pinned hosts</th><th data-k=\"sc\">Score</th><th data-k=\"e\">Errors</th></tr></thead>\
+        <tbody id=\"rows\"></tbody></table>\n\
+        <p><button id=\"prev\" type=\"button\">previous</button> <button id=\"next\" type=\"button\">next</button> <a href=\"#top\">back to top</a></p>\n");
+    let data = Value::Array(rows.iter().map(compact_row).collect());
+    let _ = write!(
+        h,
+        "<script id=\"data\" type=\"application/json\">{}</script>\n<script>{}</script>\n</body></html>\n",
+        json_for_script(&data),
+        SCRIPT.replace("PAGESIZE", &PAGE_SIZE.to_string())
+    );
     h
-}
-
-/// The last path component (after `/` or `\\`).
-fn base_name(file: &str) -> &str {
-    file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
 fn chart(h: &mut String, t: &PackageTimeline) {
@@ -196,199 +595,127 @@ fn chart(h: &mut String, t: &PackageTimeline) {
     h.push_str("</svg>\n");
 }
 
-fn section(h: &mut String, i: usize, d: &Value, scored: Option<(u8, &'static str)>) {
-    let badge = match scored {
-        Some((value, grade)) => format!("<span class=\"grade g{grade}\">{grade} {value}</span>"),
-        None => "<span class=\"muted\">unscored (unreadable)</span>".to_string(),
-    };
-    let _ = writeln!(
-        h,
-        "<section id=\"app-{i}\"><h2>{} <span class=\"muted\">{} {}</span> {badge}</h2>",
-        escape(str_of(d, "file")),
-        escape(str_of(d, "package")),
-        escape(&version_label(d)),
-    );
-    if let Some(sha) = opt_str(d, "sha256") {
-        let _ = writeln!(
-            h,
-            "<p class=\"muted\">sha256 <code>{}</code></p>",
-            escape(sha)
-        );
-    }
-    for e in strs(d, "errors") {
-        let _ = writeln!(h, "<p class=\"err\">error: {}</p>", escape(e));
-    }
-    let s = score(d);
-    if scored.is_some() && !s.reasons.is_empty() {
-        h.push_str("<h3>Score</h3><table><tr><th>Points</th><th>Why</th></tr>\n");
-        for r in &s.reasons {
-            let _ = writeln!(
-                h,
-                "<tr><td>-{}</td><td>{}</td></tr>",
-                r.points,
-                escape(&r.why)
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    let trackers = arr(d, "trackers");
-    if !trackers.is_empty() {
-        h.push_str("<h3>Trackers</h3><table><tr><th>Name</th><th>Categories</th><th>SDK version</th><th>Confidence</th><th>Evidence</th><th>Data accessed</th></tr>\n");
-        for t in trackers {
-            let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-            for e in arr(t, "evidence") {
-                let k = kinds.entry(str_of(e, "kind")).or_insert(0);
-                *k = k.saturating_add(1);
-            }
-            if let Some(om) = t.get("evidence_omitted").and_then(Value::as_object) {
-                for (k, n) in om {
-                    let e = kinds.entry(k.as_str()).or_insert(0);
-                    *e = e.saturating_add(n.as_u64().unwrap_or(0) as usize);
-                }
-            }
-            let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
-            let mut data: Vec<&str> = arr(t, "data_access")
-                .iter()
-                .map(|a| str_of(a, "category"))
-                .collect();
-            data.sort_unstable();
-            data.dedup();
-            let cats: Vec<&str> = strs(t, "categories").collect();
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(str_of(t, "name")),
-                escape(&cats.join(", ")),
-                escape(opt_str(t, "sdk_version").unwrap_or("-")),
-                escape(str_of(t, "confidence")),
-                escape(&kinds.join(", ")),
-                escape(&data.join(", ")),
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    let hosts = arr(d, "hosts");
-    if !hosts.is_empty() {
-        let _ = writeln!(h, "<h3>Hosts ({})</h3><ul>", hosts.len());
-        for host in hosts.iter().take(MAX_HOSTS) {
-            let tracker = opt_str(host, "tracker")
-                .map(|t| format!(" <span class=\"muted\">[{}]</span>", escape(t)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                h,
-                "<li><code>{}</code>{tracker}</li>",
-                escape(str_of(host, "host"))
-            );
-        }
-        if hosts.len() > MAX_HOSTS {
-            let _ = writeln!(
-                h,
-                "<li class=\"muted\">… {} more</li>",
-                hosts.len() - MAX_HOSTS
-            );
-        }
-        h.push_str("</ul>\n");
-    }
-    let pinning = arr(d, "pinning");
-    if !pinning.is_empty() {
-        h.push_str("<h3>Certificate pinning</h3><table><tr><th>Host</th><th>Mechanism</th><th>Pins</th><th>Tracker</th></tr>\n");
-        for p in pinning {
-            let pins: Vec<String> = arr(p, "pins")
-                .iter()
-                .map(|x| format!("{}/{}", str_of(x, "algorithm"), str_of(x, "digest")))
-                .collect();
-            let sub = if p.get("include_subdomains").and_then(Value::as_bool) == Some(true) {
-                " (+subdomains)"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td><code>{}</code>{sub}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-                escape(str_of(p, "host")),
-                escape(str_of(p, "mechanism")),
-                escape(&pins.join(" ")),
-                escape(opt_str(p, "tracker").unwrap_or("-")),
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    let certs = arr(obj(d, "signing"), "certificates");
-    for c in certs {
-        let _ = writeln!(
-            h,
-            "<p>signer <code>{}</code> {}</p>",
-            escape(str_of(c, "sha256")),
-            escape(str_of(c, "subject"))
-        );
-    }
-    h.push_str("</section>\n");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    const EVIL: &str = "<script>alert('x')</script>\"&";
+    const EVIL: &str = "<script>alert('x')</script>\"&<!--\u{2028}";
 
     fn rows() -> Vec<Value> {
         vec![
-            json!({"file": "a.apk", "package": "com.ex", "version_code": 1, "version_name": EVIL,
-                   "trackers": [{"id": "t", "name": EVIL, "categories": [EVIL], "confidence": "high",
+            json!({"file": "a.apk", "package": "com.ex", "version_code": 1, "version_name": EVIL, "label": EVIL,
+                   "sha256": "aa",
+                   "trackers": [{"id": "t", "name": EVIL, "categories": [EVIL, "Analytics"], "confidence": "high",
                                  "evidence": [{"kind": "class", "value": EVIL}], "evidence_omitted": {"class": 4}}],
                    "hosts": [{"host": EVIL, "tracker": EVIL}],
-                   "pinning": [{"host": EVIL, "mechanism": "okhttp", "pins": [{"algorithm": "sha256", "digest": EVIL}]}],
+                   "pinning": [{"host": EVIL, "mechanism": "okhttp", "pins": [{"algorithm": "sha256", "digest": EVIL}]},
+                               {"host": "(unknown)", "mechanism": "bundled_certificate"}],
                    "signing": {"certificates": [{"sha256": "c", "subject": EVIL}]},
                    "errors": [EVIL]}),
             json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": []}),
-            json!({"file": EVIL}),
+            json!({"file": EVIL, "errors": ["unreadable"], "score": null}),
             json!({"file": "c.apk", "package": "org.clean", "version_code": 3}),
         ]
+    }
+
+    /// The text of the `<script type="application/json">` block.
+    fn data_block(html: &str) -> &str {
+        let open = "<script id=\"data\" type=\"application/json\">";
+        let a = html.find(open).map(|i| i + open.len()).unwrap_or(0);
+        let b = html.get(a..).and_then(|t| t.find("</script>")).unwrap_or(0);
+        html.get(a..a + b).unwrap_or("")
     }
 
     #[test]
     fn escapes_everything() {
         assert_eq!(
-            escape(EVIL),
+            escape("<script>alert('x')</script>\"&"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{FFFD}b");
-        let html = html_report(&rows());
+        let prov = Provenance {
+            inputs: vec![EVIL.to_string()],
+            ..Provenance::default()
+        };
+        let html = html_report_with(&rows(), &prov);
         assert!(!html.contains(EVIL));
         assert!(!html.contains("<script>alert"));
-        // The only <script> is ours.
-        assert_eq!(html.matches("<script").count(), 1);
+        assert!(!html.contains("<!--"));
+        assert!(!data_block(&html).contains('\u{2028}'));
+        // Only our two scripts: the data block and the code.
+        assert_eq!(html.matches("<script").count(), 2);
+        assert_eq!(html.matches("</script").count(), 2);
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)"));
+        // The data block parses back to the hostile strings, unchanged.
+        let data: Value = serde_json::from_str(data_block(&html)).unwrap_or(Value::Null);
+        assert_eq!(data[0]["l"], EVIL);
+        assert_eq!(data[2]["f"], EVIL);
+        assert_eq!(data[0]["t"][0], EVIL);
+    }
+
+    #[test]
+    fn json_for_script_round_trips() {
+        let v = json!({"a": "</script><!-- & \u{2028}\u{2029} >"});
+        let s = json_for_script(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert_eq!(serde_json::from_str::<Value>(&s).ok(), Some(v));
     }
 
     #[test]
     fn structure() {
-        let html = html_report(&rows());
+        let prov = Provenance {
+            trackscan_version: "9.9.9".into(),
+            ruleset_version: "1.2.3".into(),
+            ruleset_hash: "00ff".into(),
+            generated: utc_string(0),
+            inputs: vec!["results.jsonl".into()],
+        };
+        let html = html_report_with(&rows(), &prov);
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.trim_end().ends_with("</html>"));
         assert!(!html.contains("src=\"http"), "no network resources");
-        assert_eq!(html.matches("<section id=\"app-").count(), 4);
-        assert_eq!(html.matches("<a href=\"#app-").count(), 4);
-        assert!(html.contains("No trackers in any of 1 release(s)."));
-        assert!(html.contains("title=\"a.apk\">a.apk</a>"));
-        assert!(html.contains("class=\"sortable\""));
-        // One chart for com.ex with 2 releases x 1 tracker = 2 cells.
+        assert!(html.contains("trackscan 9.9.9 · rule set 1.2.3 (hash <code>00ff</code>) · generated 1970-01-01T00:00:00Z · from <code>results.jsonl</code>"));
+        // Overview: 4 scanned, 1 not graded, 1 with trackers, 1 with a pinned host
+        // (the bundled certificate without a host does not count).
+        assert!(html.contains("<b>4</b>app(s) scanned"));
+        assert!(html.contains("<b>1</b></a>failed (not graded)"));
+        assert!(html.contains("<b>1</b>with trackers"));
+        assert!(html.contains("<b>1</b></a>with pinned hosts"));
+        assert!(html.contains("href=\"#category=Analytics\">Analytics</a>"));
+        assert!(html.contains("href=\"#tracker=%3Cscript%3E"));
+        assert!(html.contains("href=\"#grade=not%20graded\">not graded</a>"));
+        assert!(html.contains("<h3>Worst scores</h3>"));
+        // No per-app sections in the DOM: rows come from the JSON.
+        assert!(!html.contains("<section"));
+        let data: Value = serde_json::from_str(data_block(&html)).unwrap_or(Value::Null);
+        let rows_json = data.as_array().map(Vec::len);
+        assert_eq!(rows_json, Some(4));
+        assert_eq!(data[2]["sc"], Value::Null);
+        assert_eq!(data[2]["g"], Value::Null);
+        assert_eq!(data[0]["pin"], 1);
+        assert_eq!(
+            data[0]["ps"][1][0],
+            Value::Null,
+            "hostless pin has a null host"
+        );
+        assert_eq!(data[0]["tr"][0][4], "class ×5", "omitted evidence counted");
+        // One timeline for com.ex (2 releases x 1 tracker = 2 cells).
         assert_eq!(html.matches("<svg").count(), 1);
         assert_eq!(html.matches("<rect").count(), 2);
-        assert!(
-            html.contains("class ×5"),
-            "evidence kinds counted with omitted ones"
-        );
-        assert_eq!(
-            html.matches("<section").count(),
-            html.matches("</section>").count()
-        );
         assert_eq!(
             html.matches("<table").count(),
             html.matches("</table>").count()
         );
         let empty = html_report(&[]);
-        assert!(empty.contains("0 app(s)"));
+        assert!(empty.contains("<b>0</b>app(s) scanned"));
+        assert!(empty.contains("No known trackers."));
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_string(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_string(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_string(1_795_000_000), "2026-11-18T11:06:40Z");
     }
 }

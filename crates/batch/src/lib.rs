@@ -61,7 +61,10 @@ mod util;
 pub use diff::{
     diff, read_document, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan,
 };
-pub use html::{escape, html_report};
+pub use html::{
+    escape, html_report, html_report_with, json_for_script, utc_now, utc_string, Provenance,
+    MAX_HOSTS, PAGE_SIZE,
+};
 pub use runner::{
     expand_inputs, journal_path, parquet_paths, run_batch, sha256_file, BatchError, BatchOptions,
     BatchSummary, Format, EXTENSIONS,
@@ -175,7 +178,9 @@ mod proptests {
 
             let html = html_report(&[doc.clone(), other.clone()]);
             prop_assert!(!html.contains("<evil>"));
-            prop_assert_eq!(html.matches("<script").count(), 1);
+            // Ours only: the JSON data block and the code.
+            prop_assert_eq!(html.matches("<script").count(), 2);
+            prop_assert_eq!(html.matches("</script").count(), 2);
 
             let sarif = sarif(&doc);
             prop_assert_eq!(&sarif["version"], "2.1.0");

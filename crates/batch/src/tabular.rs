@@ -66,11 +66,19 @@ fn looks_unreadable(doc: &Value) -> bool {
         && opt_u64(obj(doc, "dex"), "files").unwrap_or(0) == 0
 }
 
+/// The host a pinning entry applies to; `None` for pins found without one (a
+/// bundled certificate: the scanner writes `"(unknown)"`), which are not pinned hosts.
+pub(crate) fn pin_host(p: &Value) -> Option<&str> {
+    opt_str(p, "host").filter(|h| !h.is_empty() && *h != "(unknown)")
+}
+
+/// Distinct pinned hosts of a document (pins without a host excluded).
+pub(crate) fn pinned_host_count(doc: &Value) -> usize {
+    pinned_hosts(doc)
+}
+
 fn pinned_hosts(doc: &Value) -> usize {
-    let mut hosts: Vec<&str> = arr(doc, "pinning")
-        .iter()
-        .map(|p| str_of(p, "host"))
-        .collect();
+    let mut hosts: Vec<&str> = arr(doc, "pinning").iter().filter_map(pin_host).collect();
     hosts.sort_unstable();
     hosts.dedup();
     hosts.len()
@@ -447,6 +455,19 @@ mod tests {
     use arrow_array::{Array, StringArray, UInt8Array};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use serde_json::json;
+
+    #[test]
+    fn hostless_pins_are_not_pinned_hosts() {
+        let d = json!({"pinning": [
+            {"host": "(unknown)", "mechanism": "bundled_certificate"},
+            {"mechanism": "bundled_certificate"},
+            {"host": "api.example", "mechanism": "okhttp"},
+            {"host": "api.example", "mechanism": "nsc"}]});
+        assert_eq!(pinned_host_count(&d), 1);
+        assert_eq!(pin_host(&json!({"host": "(unknown)"})), None);
+        assert_eq!(pin_host(&json!({"host": ""})), None);
+        assert_eq!(pin_host(&json!({"host": "a.b"})), Some("a.b"));
+    }
 
     /// A readable app with a score, an unreadable one (`"score": null`), an old-style error row
     /// without a `score` key, and a readable one without a `score` key (computed).

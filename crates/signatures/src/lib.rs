@@ -75,4 +75,7 @@ pub use matcher::{
     AppFacts, ClassFact, Confidence, Detection, Evidence, EvidenceKind, HostFact, ManifestFact,
     Matcher, StringFact, VersionFile, EVIDENCE_CAP,
 };
-pub use rule::{parse_rules, to_toml, Rule, RuleError, RuleSet, LIBRARIES_FILE, TRACKERS_FILE};
+pub use rule::{
+    builtin_ruleset_id, parse_rules, to_toml, Rule, RuleError, RuleSet, LIBRARIES_FILE,
+    TRACKERS_FILE,
+};

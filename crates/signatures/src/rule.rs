@@ -28,6 +28,24 @@ const BUILTIN_TRACKERS_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tr
 /// `signatures/libraries.toml` parsed by `build.rs`.
 const BUILTIN_LIBRARIES_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libraries.bin"));
 
+/// The identity of the built-in rule set, for provenance (reports, exports):
+/// the version of this crate (the rule files ship with it) and a 64-bit FNV-1a
+/// hash, in hex, of `signatures/trackers.toml` followed by
+/// `signatures/libraries.toml` as compiled in. Two binaries with the same hash
+/// match with the same rules.
+pub fn builtin_ruleset_id() -> (&'static str, String) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in BUILTIN_TRACKERS
+        .bytes()
+        .chain(std::iter::once(0))
+        .chain(BUILTIN_LIBRARIES.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (env!("CARGO_PKG_VERSION"), format!("{h:016x}"))
+}
+
 impl RuleSet {
     /// The rule set shipped inside the binary (the files of `signatures/` at build time).
     ///

@@ -112,7 +112,15 @@ pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
 pub fn report(a: ReportArgs) -> Result<u8, String> {
     let rows = trackscan_batch::read_jsonl(&a.results)
         .map_err(|e| format!("{}: {e}", a.results.display()))?;
-    let html = trackscan_batch::html_report(&rows);
+    let (ruleset_version, ruleset_hash) = trackscan_signatures::builtin_ruleset_id();
+    let prov = trackscan_batch::Provenance {
+        trackscan_version: env!("CARGO_PKG_VERSION").to_string(),
+        ruleset_version: ruleset_version.to_string(),
+        ruleset_hash,
+        generated: trackscan_batch::utc_now(),
+        inputs: vec![a.results.display().to_string()],
+    };
+    let html = trackscan_batch::html_report_with(&rows, &prov);
     std::fs::write(&a.output, html).map_err(|e| format!("{}: {e}", a.output.display()))?;
     eprintln!(
         "trackscan: wrote {} ({} apps)",
