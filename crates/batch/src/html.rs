@@ -77,10 +77,8 @@ pub fn html_report(rows: &[Value]) -> String {
     );
     let _ = writeln!(h, "<h1>trackscan report</h1><p>{} app(s).</p>", rows.len());
     // Same rule as the CSV/Parquet columns: unreadable apps are unscored (`"score": null`).
-    let scores: Vec<Option<(u8, &'static str)>> = rows
-        .iter()
-        .map(|d| crate::tabular::score_of(d).map(|(v, _)| (v, crate::score::grade(v))))
-        .collect();
+    let scores: Vec<Option<(u8, &'static str)>> =
+        rows.iter().map(crate::score::row_score).collect();
     // Apps table.
     h.push_str("<table id=\"apps\" class=\"sortable\"><thead><tr>\
         <th>File</th><th>Package</th><th data-type=\"num\">Version</th><th data-type=\"num\">Trackers</th>\
@@ -88,12 +86,18 @@ pub fn html_report(rows: &[Value]) -> String {
         </tr></thead><tbody>\n");
     for (i, d) in rows.iter().enumerate() {
         let (value, grade) = match scores.get(i).copied().flatten() {
-            Some((v, g)) => (v.to_string(), g),
-            None => ("-".to_string(), "-"),
+            Some((v, g)) => (
+                v.to_string(),
+                format!("<span class=\"grade g{g}\">{g}</span>"),
+            ),
+            None => (
+                String::new(),
+                "<span class=\"muted\">not graded</span>".to_string(),
+            ),
         };
         let _ = writeln!(
             h,
-            "<tr><td data-v=\"{}\"><a href=\"#app-{i}\" title=\"{}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td><span class=\"grade g{grade}\">{grade}</span></td><td>{}</td></tr>",
+            "<tr><td data-v=\"{}\"><a href=\"#app-{i}\" title=\"{}\">{}</a></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td>{grade}</td><td>{}</td></tr>",
             escape(base_name(str_of(d, "file"))),
             escape(str_of(d, "file")),
             escape(base_name(str_of(d, "file"))),
@@ -199,7 +203,9 @@ fn chart(h: &mut String, t: &PackageTimeline) {
 fn section(h: &mut String, i: usize, d: &Value, scored: Option<(u8, &'static str)>) {
     let badge = match scored {
         Some((value, grade)) => format!("<span class=\"grade g{grade}\">{grade} {value}</span>"),
-        None => "<span class=\"muted\">unscored (unreadable)</span>".to_string(),
+        None => {
+            "<span class=\"muted\">not graded (could not be read: see errors)</span>".to_string()
+        }
     };
     let _ = writeln!(
         h,
