@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
+#[path = "e2e_issue21.rs"]
+mod issue21;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

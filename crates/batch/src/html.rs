@@ -605,7 +605,7 @@ mod tests {
     fn rows() -> Vec<Value> {
         vec![
             json!({"file": "a.apk", "package": "com.ex", "version_code": 1, "version_name": EVIL, "label": EVIL,
-                   "sha256": "aa",
+                   "sha256": "aa", "dex": {"files": 1},
                    "trackers": [{"id": "t", "name": EVIL, "categories": [EVIL, "Analytics"], "confidence": "high",
                                  "evidence": [{"kind": "class", "value": EVIL}], "evidence_omitted": {"class": 4}}],
                    "hosts": [{"host": EVIL, "tracker": EVIL}],
@@ -613,9 +613,9 @@ mod tests {
                                {"host": "(unknown)", "mechanism": "bundled_certificate"}],
                    "signing": {"certificates": [{"sha256": "c", "subject": EVIL}]},
                    "errors": [EVIL]}),
-            json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": []}),
+            json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": [], "dex": {"files": 1}}),
             json!({"file": EVIL, "errors": ["unreadable"], "score": null}),
-            json!({"file": "c.apk", "package": "org.clean", "version_code": 3}),
+            json!({"file": "c.apk", "package": "org.clean", "version_code": 3, "dex": {"files": 1}}),
         ]
     }
 

@@ -70,7 +70,9 @@ pub use runner::{
     BatchSummary, Format, EXTENSIONS,
 };
 pub use sarif::sarif;
-pub use score::{attach_score, grade, policy_hits, score, Reason, Score};
+pub use score::{
+    attach_score, grade, policy_hits, row_score, score, scorecard, unreadable, Reason, Score,
+};
 pub use tabular::{
     apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, trackers_schema, CSV_COLUMNS,
 };

@@ -396,14 +396,66 @@ pub fn policy_hits(doc: &Value, fail_on: &[(String, String)]) -> Vec<String> {
     hits
 }
 
-/// Puts the `score` key into a per-app document: the scorecard, or `null` when `fatal` (the app
-/// could not be read at all, so a grade would claim what was not checked). The CLI, the batch
+/// Whether a per-app document describes an app that **could not be read**, so that it gets no
+/// score and no grade anywhere (`"score": null`, empty CSV cells, Parquet nulls, "not graded").
+///
+/// The definition (also `trackscan_scan::Report::is_fatal`, and in `docs/schema.md`): the
+/// document has at least one entry in `errors` **and**
+/// - no manifest was read: `package` is null or empty, unless the input is a bare DEX file
+///   (`kind` `"dex"`, which has no manifest by nature), **or**
+/// - no code was read: `dex.files` is 0 (or missing).
+///
+/// Batch error rows (a panic, a timeout, an unreadable input) have errors, no package and no DEX,
+/// so they are unreadable too. An app with errors whose manifest *and* code were read (e.g. one
+/// DEX over `max-dex-size` among several) keeps its score; an app with no errors is always graded,
+/// even without code (`hasCode="false"`).
+pub fn unreadable(doc: &Value) -> bool {
+    if arr(doc, "errors").is_empty() {
+        return false;
+    }
+    let bare_dex = str_of(doc, "kind") == "dex";
+    let no_manifest = !bare_dex && opt_str(doc, "package").is_none_or(str::is_empty);
+    let no_code = obj(doc, "dex")
+        .get("files")
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        == 0;
+    no_manifest || no_code
+}
+
+/// The score of a row as every output shows it: `None` ("not graded") when the document says
+/// `"score": null` or is [`unreadable`]; the stored `score.value`/`score.grade` when present;
+/// otherwise computed with [`score`] (rows of older versions without a `score` key).
+pub fn row_score(doc: &Value) -> Option<(u8, &'static str)> {
+    if unreadable(doc) {
+        return None;
+    }
+    match doc.get("score") {
+        Some(Value::Null) => None,
+        Some(s) if s.get("value").and_then(Value::as_u64).is_some() => {
+            let v = s.get("value").and_then(Value::as_u64).unwrap_or(0);
+            let v = u8::try_from(v.min(100)).unwrap_or(100);
+            Some((v, grade(v)))
+        }
+        _ => {
+            let s = score(doc);
+            Some((s.value, s.grade))
+        }
+    }
+}
+
+/// The scorecard of a document, or `None` when it is not graded (see [`unreadable`]).
+pub fn scorecard(doc: &Value) -> Option<Score> {
+    (!unreadable(doc)).then(|| score(doc))
+}
+
+/// Puts the `score` key into a per-app document: the scorecard, or `null` when `fatal` or the
+/// document is [`unreadable`] (a grade would claim what was not checked). The CLI, the batch
 /// runner's callers and the Python wheel all use this, so their documents agree.
 pub fn attach_score(doc: &mut Value, fatal: bool) {
-    let s = if fatal {
-        Value::Null
-    } else {
-        score(doc).to_json()
+    let s = match scorecard(doc) {
+        Some(s) if !fatal => s.to_json(),
+        _ => Value::Null,
     };
     if let Some(obj) = doc.as_object_mut() {
         obj.insert("score".into(), s);
@@ -481,6 +533,44 @@ mod tests {
         assert!(s.reasons[0].why.contains("defaults to true"));
         let s = score(&json!({"package": null, "application": app, "errors": ["bad zip"]}));
         assert_eq!(s.value, 100);
+    }
+
+    #[test]
+    fn unreadable_definition() {
+        let dex = json!({"files": 2});
+        // No manifest (ag_multidex_tiny.apk): code read, but not graded.
+        let d = json!({"kind": "apk", "package": null, "dex": dex, "errors": ["AndroidManifest.xml: missing"]});
+        assert!(unreadable(&d));
+        assert_eq!(row_score(&d), None);
+        let mut d2 = d.clone();
+        attach_score(&mut d2, false);
+        assert!(d2["score"].is_null());
+        // A stored score never overrides the facts.
+        let d3 = json!({"package": null, "errors": ["x"], "score": {"value": 100, "grade": "A"}});
+        assert_eq!(row_score(&d3), None);
+        // No code read.
+        assert!(unreadable(
+            &json!({"package": "com.ex", "dex": {"files": 0}, "errors": ["classes.dex: skipped"]})
+        ));
+        // A bare DEX has no manifest by nature.
+        assert!(!unreadable(
+            &json!({"kind": "dex", "dex": dex, "errors": ["odd"]})
+        ));
+        // Errors, but manifest and code read: graded.
+        assert!(!unreadable(
+            &json!({"package": "com.ex", "dex": dex, "errors": ["classes3.dex: over max-dex-size"]})
+        ));
+        // No errors: graded, even without code.
+        assert!(!unreadable(&json!({"package": "com.ex"})));
+        assert_eq!(
+            row_score(&json!({"package": "com.ex", "application": {"allow_backup": false}})),
+            Some((100, "A"))
+        );
+        assert_eq!(
+            row_score(&json!({"score": {"value": 87, "grade": "B"}})),
+            Some((87, "B"))
+        );
+        assert_eq!(row_score(&json!({"score": null})), None);
     }
 
     #[test]

@@ -38,32 +38,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "errors",
 ];
 
-/// The score and grade of a row, as its JSON says: `score.value` / `score.grade` when present;
-/// `None` when `"score": null` (an unreadable app: a grade would claim what was not checked),
-/// and for a document without a `score` key that looks unreadable (errors, no package, no DEX;
-/// e.g. rows of older versions); computed for other documents without a `score` key.
+/// The score and grade of a row: [`crate::score::row_score`] (`None` = not graded).
 pub(crate) fn score_of(doc: &Value) -> Option<(u8, String)> {
-    match doc.get("score") {
-        Some(Value::Null) => None,
-        Some(s) if s.get("value").and_then(Value::as_u64).is_some() => {
-            let v = s.get("value").and_then(Value::as_u64).unwrap_or(0);
-            let v = u8::try_from(v.min(100)).unwrap_or(100);
-            let g = opt_str(s, "grade").unwrap_or(crate::score::grade(v));
-            Some((v, g.to_string()))
-        }
-        _ if looks_unreadable(doc) => None,
-        _ => {
-            let s = crate::score::score(doc);
-            Some((s.value, s.grade.to_string()))
-        }
-    }
-}
-
-/// Same test as the scanner's `Report::is_fatal`, on a document: errors, no package, no DEX.
-fn looks_unreadable(doc: &Value) -> bool {
-    error_count(doc) > 0
-        && opt_str(doc, "package").is_none()
-        && opt_u64(obj(doc, "dex"), "files").unwrap_or(0) == 0
+    crate::score::row_score(doc).map(|(v, g)| (v, g.to_string()))
 }
 
 /// The host a pinning entry applies to; `None` for pins found without one (a

@@ -257,13 +257,13 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
                 .unwrap_or_default()
         );
     }
-    if let Some(score) = doc.get("score").filter(|s| !s.is_null()) {
-        let _ = writeln!(
-            s,
-            "  score     {} (grade {})",
-            score.get("value").unwrap_or(&serde_json::Value::Null),
-            score.get("grade").and_then(|g| g.as_str()).unwrap_or("-")
-        );
+    match trackscan_batch::row_score(doc) {
+        Some((value, grade)) => {
+            let _ = writeln!(s, "  score     {value} (grade {grade})");
+        }
+        None => {
+            let _ = writeln!(s, "  score     not graded (could not be read: see errors)");
+        }
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "  warnings  {}", r.warnings.len());

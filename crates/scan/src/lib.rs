@@ -145,9 +145,14 @@ impl Report {
         };
     }
 
-    /// Whether the input could not be analysed at all (no manifest and no code).
+    /// Whether the input **could not be read**: there are `errors` and either no manifest was
+    /// read (no package; a bare DEX input has no manifest by nature) or no code was read (no
+    /// DEX file). Such a report gets no score (`"score": null`), `scan` exits 2 on it, and the
+    /// batch counts it as a failure. Same rule as `trackscan_batch::unreadable` on documents
+    /// (`docs/schema.md`, "Unreadable apps").
     pub fn is_fatal(&self) -> bool {
-        !self.errors.is_empty() && self.package.is_none() && self.dex.files == 0
+        let no_manifest = self.kind != "dex" && self.package.as_deref().is_none_or(str::is_empty);
+        !self.errors.is_empty() && (no_manifest || self.dex.files == 0)
     }
 }
 
