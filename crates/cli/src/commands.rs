@@ -174,8 +174,15 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
     }
     let _ = writeln!(
         s,
-        "  code      {} dex files, {} classes, {} methods",
-        r.dex.files, r.dex.classes, r.dex.methods
+        "  code      {} {}, {} classes, {} methods",
+        r.dex.files,
+        if r.kind == "smali_dir" {
+            "smali dirs"
+        } else {
+            "dex files"
+        },
+        r.dex.classes,
+        r.dex.methods
     );
     let _ = writeln!(
         s,

@@ -49,9 +49,14 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .manifest
         .as_deref()
         .and_then(|b| match trackscan_axml::parse_any(b) {
-            Ok(doc) => {
+            Ok(mut doc) => {
                 for a in &doc.anomalies {
                     r.warnings.push(format!("AndroidManifest.xml: {a}"));
+                }
+                // apktool trees: `@string/app_name` from `res/values*/`, as resources.arsc
+                // resolves it in an APK.
+                if let Some(values) = &c.values {
+                    values.substitute(&mut doc);
                 }
                 Some(Manifest::from_document(&doc, resources.as_ref()))
             }
@@ -66,6 +71,9 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     }
     if let Some(m) = &manifest {
         fill_manifest(m, r);
+    }
+    if let Some(yml) = &c.apktool_yml {
+        fill_from_apktool_yml(yml, c.values.as_ref(), r);
     }
 
     // Signing.
@@ -96,8 +104,20 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         r.warnings.push(w.to_string());
     }
     let stats = index.stats();
+    // A smali tree counts its roots (`smali/`, `smali_classes2/`, … one per DEX apktool
+    // decoded), not its .smali files (one per class).
+    let files = if c.smali.is_empty() {
+        stats.files
+    } else {
+        let roots: BTreeSet<&str> = c
+            .smali
+            .iter()
+            .map(|(n, _)| crate::collect::smali_root(n))
+            .collect();
+        c.dex.len().saturating_add(roots.len())
+    };
     r.dex = report::DexSummary {
-        files: stats.files as u64,
+        files: files as u64,
         bytes: stats.bytes,
         classes: stats.classes as u64,
         methods: stats.methods as u64,
@@ -122,6 +142,11 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     if let Some(res) = &resources {
         for (_, v) in res.strings_of_type("string") {
             string_values.push((Cow::Owned(v), "resources.arsc"));
+        }
+    }
+    if let Some(values) = &c.values {
+        for (_, v) in values.strings() {
+            string_values.push((Cow::Borrowed(v), "res/values/strings.xml"));
         }
     }
     let mut text_files: Vec<(String, Cow<'_, str>)> = Vec::new();
@@ -569,6 +594,26 @@ fn fill_manifest(m: &Manifest, r: &mut Report) {
     for a in &m.anomalies {
         r.warnings.push(format!("AndroidManifest.xml: {a}"));
     }
+}
+
+/// apktool moves `versionCode`, `versionName` and the SDK levels out of the manifest into
+/// `apktool.yml`: use them where the manifest has none (a `@string/…` version name resolved
+/// through the tree's values).
+fn fill_from_apktool_yml(
+    yml: &crate::apktool::ApktoolYml,
+    values: Option<&crate::apktool::Values>,
+    r: &mut Report,
+) {
+    r.version_code = r.version_code.or(yml.version_code);
+    if r.version_name.is_none() {
+        r.version_name = yml.version_name.as_ref().map(|v| {
+            values
+                .and_then(|vs| vs.resolve(v))
+                .map_or_else(|| v.clone(), str::to_string)
+        });
+    }
+    r.min_sdk = r.min_sdk.or(yml.min_sdk);
+    r.target_sdk = r.target_sdk.or(yml.target_sdk);
 }
 
 fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {
