@@ -8,6 +8,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 mod e2e_apktool;
+mod e2e_output;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
