@@ -974,7 +974,7 @@ fn local_header(
         let verdict = if refused.is_empty() {
             "Android ignores this (libziparchive FindEntry takes the method and sizes from the central directory)"
         } else {
-            "Android refuses to open this entry (libziparchive FindEntry: kInconsistentInformation), so an APK whose manifest or DEX has it does not install"
+            "Android refuses to open this entry (libziparchive FindEntry returns kInconsistentInformation)"
         };
         refused.extend(ignored);
         an.push(

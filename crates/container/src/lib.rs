@@ -6,10 +6,20 @@
 //! only the end of central directory record and the central directory: the central directory
 //! is the truth, as in Android's `libziparchive`. Each record's local header is consulted only
 //! to find where the data starts; every disagreement (method, name, sizes, CRC) becomes an
-//! [`Anomaly`]. Parsing "never fails" where it can go on: an `Err` only when no central
-//! directory can be found or the entry count is over the limit; prepended bytes, bogus methods
-//! (inflated anyway, like Android), data descriptors, the fake "encrypted" flag, ZIP64 fields,
-//! duplicate names (first kept), overlapping entries and `../` names are recorded as data.
+//! [`Anomaly`]. Parsing "never fails" where it can go on: an `Err` only when neither the
+//! central directory nor any local header can be read, or the entry count is over the limit;
+//! prepended bytes, unknown methods (read as stored, like Android's resource loader, unless the
+//! data is plainly a deflate stream of the declared size), data descriptors, the fake
+//! "encrypted" flag, ZIP64 fields, duplicate names (first kept), overlapping entries and `../`
+//! names are recorded as data.
+//!
+//! When the central directory is unreadable (no end record in a file that starts with a local
+//! header, offset/size past the end record, no record signature, records cut short), Android
+//! refuses the file; we recover the entries with one bounded forward scan of the local file
+//! headers (sizes from the header, its ZIP64 extra field or the data descriptor; stored data
+//! skipped so inner zips stay whole), recorded as [`AnomalyKind::RecoveredFromLocalHeaders`].
+//! That path only runs when the directory is broken: well-formed APKs take the same
+//! central-directory walk as before.
 //!
 //! [`ZipArchive::read`] borrows stored entries straight from the input (`Cow::Borrowed`) and
 //! inflates the rest with `libdeflater` into a buffer of exactly the declared size (one
