@@ -254,6 +254,8 @@ fn zip_local_method_disagrees_with_central_directory() {
     let r = scan("method.apk", &z);
     r.expect_app();
     r.expect_message(&["AndroidManifest.xml", "local header"]);
+    // FindEntry never reads the local method.
+    r.expect_message(&["AndroidManifest.xml", "android ignores"]);
 }
 
 #[test]
@@ -266,6 +268,8 @@ fn zip_local_sizes_disagree_with_central_directory() {
     let r = scan("sizes.apk", &z);
     r.expect_app();
     r.expect_message(&["classes.dex", "local header"]);
+    // libziparchive's FindEntry refuses an entry whose local sizes disagree.
+    r.expect_message(&["classes.dex", "android refuses", "FindEntry"]);
 }
 
 #[test]
@@ -279,6 +283,11 @@ fn zip_local_name_length_disagrees_with_central_directory() {
     let r = scan("name.apk", &z);
     r.expect_app();
     r.expect_message(&["AndroidManifest.xml", "name"]);
+    r.expect_message(&[
+        "AndroidManifest.xml",
+        "android refuses",
+        "kInconsistentInformation",
+    ]);
 }
 
 #[test]
@@ -338,6 +347,23 @@ fn zip_unknown_method_on_stored_dex() {
     let r = scan("unknown_method_dex.apk", &z);
     r.expect_tracker_app();
     r.expect_message(&["classes.dex", "method 99", "ExtractToWriter"]);
+}
+
+#[test]
+fn zip_encryption_flag_in_local_header_only() {
+    // Bit 0 set only in the local header of the DEX: libziparchive never tests it.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .local_flags(1)
+        .build();
+    let r = scan("local_encrypted.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&[
+        "classes.dex",
+        "encryption flag true vs false",
+        "android ignores",
+    ]);
 }
 
 #[test]
