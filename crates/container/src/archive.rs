@@ -325,9 +325,13 @@ fn is_traversal(name: &str) -> bool {
 }
 
 impl<'a> ZipArchive<'a> {
-    /// Reads the central directory of `bytes` (no entry data is touched). Fails only when no
-    /// central directory can be found or it declares more than `limits.max_entries` entries;
-    /// everything else odd becomes an [`Anomaly`].
+    /// Reads the central directory of `bytes` (no entry data is touched, only the local headers
+    /// and data descriptors). When the directory is unreadable (no end record in a file that
+    /// starts with a local header, offset/size past the end record, no record signature, fewer
+    /// records than declared) the entries are recovered from the local headers instead (a
+    /// [`AnomalyKind::RecoveredFromLocalHeaders`] anomaly; Android refuses such files). Fails
+    /// only when neither yields an entry, or the end record declares more than
+    /// `limits.max_entries` entries; everything else odd becomes an [`Anomaly`].
     pub fn parse(bytes: &'a [u8], limits: &Limits) -> Result<ZipArchive<'a>, ContainerError> {
         let mut anomalies = Vec::new();
         let mut an = AnomalySink {
@@ -1010,7 +1014,18 @@ fn check_descriptor(
     an: &mut AnomalySink<'_>,
 ) {
     let len = if method == 0 { usize_ } else { csize };
-    let Some(mut p) = data.checked_add(len).and_then(|p| usize::try_from(p).ok()) else {
+    // Inside the file (so that `p` plus the descriptor's 24 bytes cannot overflow), or there
+    // is no descriptor to read.
+    let Some(mut p) = data
+        .checked_add(len)
+        .and_then(|p| usize::try_from(p).ok())
+        .filter(|&p| p < bytes.len())
+    else {
+        an.push(
+            Some(name),
+            AnomalyKind::SizeMismatch,
+            "data descriptor past the end of the file (Android refuses to extract the entry: libziparchive ValidateDataDescriptor)".to_string(),
+        );
         return;
     };
     if u32_at(bytes, p) == Some(DESCRIPTOR_SIG) {
@@ -1560,6 +1575,22 @@ mod tests {
         assert_eq!(sm.len(), 1, "{sm:?}");
         assert!(sm[0].detail.contains("ValidateDataDescriptor"));
         assert_eq!(read_ok(&a, "classes.dex").as_ref(), &data[..]);
+    }
+
+    #[test]
+    fn data_descriptor_flag_with_sizes_past_the_end() {
+        // Bit 3 and sizes that put the descriptor far beyond the file: no overflow, an anomaly.
+        let z = ZipBuilder::new()
+            .stored("a", b"abc")
+            .data_descriptor()
+            .declared_sizes(u32::MAX - 1, u32::MAX - 1)
+            .build();
+        let a = parse(&z);
+        assert!(a
+            .anomalies()
+            .iter()
+            .any(|x| x.detail.contains("data descriptor past the end")));
+        assert!(a.read(&a.entries()[0]).is_err());
     }
 
     fn recovered(a: &ZipArchive<'_>) -> Anomaly {
