@@ -511,6 +511,19 @@ fn zip_cd_garbage_recovered() {
 }
 
 #[test]
+fn zip_eocd_declares_no_entries() {
+    // Entry count 0 (libziparchive: "empty archive?", refused): the entries are recovered.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .eocd_entries(0)
+        .build();
+    let r = scan("zero_entries.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["declares no entries", "recovered from 2 local headers"]);
+}
+
+#[test]
 fn zip_no_eocd_recovered() {
     let z = ZipBuilder::new()
         .deflated("AndroidManifest.xml", &manifest())

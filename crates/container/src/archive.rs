@@ -345,7 +345,7 @@ impl<'a> ZipArchive<'a> {
                 return Self::recover(
                     bytes,
                     limits,
-                    std::mem::take(an.list),
+                    an.list,
                     "no end of central directory record",
                     "libziparchive MapCentralDirectory0: EOCD not found, kInvalidFile",
                     None,
@@ -365,6 +365,20 @@ impl<'a> ZipArchive<'a> {
         let declared_end = eocd.cd_offset.checked_add(eocd.cd_size);
         let sig_at = |o: u64| usize::try_from(o).ok().and_then(|o| u32_at(bytes, o));
         let mut shift: u64 = 0;
+        // No entries declared in a file that starts with a local header: Android refuses it
+        // (MapCentralDirectory0: "empty archive?"); what the local headers hold is recovered.
+        if eocd.entries == 0 && u32_at(bytes, 0) == Some(LOCAL_SIG) {
+            if let Some(a) = Self::recover(
+                bytes,
+                limits,
+                an.list,
+                "the end record declares no entries",
+                "libziparchive MapCentralDirectory0: \"empty archive?\", kEmptyArchive",
+                Some(eocd.end),
+            ) {
+                return Ok(a);
+            }
+        }
         let cd_start = if eocd.entries == 0 && eocd.cd_size == 0 {
             eocd.end
         } else if declared_end.is_some_and(|e| e <= eocd.end)
@@ -427,18 +441,11 @@ impl<'a> ZipArchive<'a> {
                         "the end record puts it at {} with {} bytes: {reason}",
                         eocd.cd_offset, eocd.cd_size
                     );
-                    return Self::recover(
-                        bytes,
-                        limits,
-                        std::mem::take(an.list),
-                        &why,
-                        aosp,
-                        Some(eocd.end),
-                    )
-                    .ok_or(ContainerError::BadCentralDirectory {
-                        offset: eocd.cd_offset,
-                        reason,
-                    });
+                    return Self::recover(bytes, limits, an.list, &why, aosp, Some(eocd.end))
+                        .ok_or(ContainerError::BadCentralDirectory {
+                            offset: eocd.cd_offset,
+                            reason,
+                        });
                 }
             }
         };
@@ -624,14 +631,12 @@ impl<'a> ZipArchive<'a> {
     fn recover(
         bytes: &'a [u8],
         limits: &Limits,
-        mut anomalies: Vec<Anomaly>,
+        anomalies: &mut Vec<Anomaly>,
         why: &str,
         aosp: &str,
         eocd: Option<u64>,
     ) -> Option<ZipArchive<'a>> {
-        let mut an = AnomalySink {
-            list: &mut anomalies,
-        };
+        let mut an = AnomalySink { list: anomalies };
         let found = scan_local_headers(bytes, limits.max_entries, &HashMap::new(), &mut an);
         if found.entries.is_empty() {
             return None;
@@ -660,7 +665,7 @@ impl<'a> ZipArchive<'a> {
             bytes,
             entries,
             index,
-            anomalies,
+            anomalies: std::mem::take(anomalies),
             read_anomalies: RefCell::new(Vec::new()),
             cd_offset,
             limits: *limits,
@@ -1676,6 +1681,17 @@ mod tests {
         let r = recovered(&a);
         assert!(r.detail.contains("only 1 of the 3 records"), "{r}");
         assert!(r.detail.contains("recovered from 2 local headers"), "{r}");
+    }
+
+    #[test]
+    fn recovery_when_the_end_record_declares_no_entries() {
+        let z = three().eocd_entries(0).build();
+        let a = parse(&z);
+        check_three(&a);
+        assert!(recovered(&a).detail.contains("kEmptyArchive"));
+        // The real empty zip stays empty, without anomalies.
+        let z = ZipBuilder::new().build();
+        assert!(parse(&z).anomalies().is_empty());
     }
 
     #[test]
