@@ -31,11 +31,12 @@
 //! # Why our own central-directory reader (measured 2026-11-23 on the 62 corpus APKs)
 //!
 //! * **`zip` 9.8.1** (strict): refuses 1 of 62 corpus files outright
-//!   (`apkinsp_size_extrafield.apk`: "Extra field content truncated", which Android installs),
+//!   (`apkinsp_size_extrafield.apk`: "Extra field content truncated"; apkInspector ships it as a file Android installs,
+//!   though by `FindEntry`'s source its 0/0 local sizes without bit 3 would be refused),
 //!   and silently accepts `ag_apksig_mismatched_compression.apk` without telling us that the
 //!   local header disagrees, so it cannot report anomalies at all. It needs a `Read + Seek`
-//!   and copies every entry (no zero-copy borrow of stored entries), does not treat unknown
-//!   methods as deflate, and its MSRV (1.89) is above the workspace's `rust-version` (1.85).
+//!   and copies every entry (no zero-copy borrow of stored entries), refuses unknown methods
+//!   (Android's resource loader reads them as stored), and its MSRV (1.89) is above the workspace's `rust-version` (1.85).
 //!   Open + read every entry of all 62 files: 1.23 s (release build).
 //! * **`apk-info-zip` 1.1.0** (Android-faithful, records anomalies): opens 61 of 62 (refuses
 //!   the valid empty zip `ag_apksig_empty_zip.apk`), 0.99 s for the same work; but it takes an
