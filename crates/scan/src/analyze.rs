@@ -94,9 +94,23 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             r.errors.push(format!("{name}: {e}"));
         }
     }
-    for (name, text) in &c.smali {
-        if let Err(e) = builder.add_smali(name, text) {
-            r.errors.push(format!("{name}: {e}"));
+    for (i, (name, text)) in c.smali.iter().enumerate() {
+        match builder.add_smali(name, text) {
+            Ok(()) => {}
+            // The index is full (one input file per .smali): say so once, not per file.
+            Err(trackscan_dex::DexError::CountTooLarge {
+                what: "input files",
+                count,
+                ..
+            }) => {
+                r.errors.push(format!(
+                    "smali: {} of {} .smali files not read: the code index holds at most {count} input files",
+                    c.smali.len().saturating_sub(i),
+                    c.smali.len()
+                ));
+                break;
+            }
+            Err(e) => r.errors.push(format!("{name}: {e}")),
         }
     }
     let index = builder.finish();

@@ -94,3 +94,32 @@ fn manifest_values_win_over_apktool_yml() {
     );
     assert_eq!((r.min_sdk, r.target_sdk), (Some(19), Some(30)));
 }
+
+/// The code index holds at most 65,535 input files: a bigger smali tree gets one error
+/// naming the limit and how many files were left out, not one error per file.
+#[test]
+fn more_smali_files_than_the_index_holds_is_one_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "AndroidManifest.xml",
+        r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="p"/>"#,
+    );
+    let pkg = d.join("smali/p");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    let n = usize::from(u16::MAX) + 40;
+    for i in 0..n {
+        std::fs::write(
+            pkg.join(format!("C{i}.smali")),
+            format!(".class public Lp/C{i};\n.super Ljava/lang/Object;\n"),
+        )
+        .expect("write");
+    }
+    let r = Scanner::with_builtin_rules().expect("rules").scan_path(d);
+    assert_eq!(r.errors.len(), 1, "{:?}", r.errors.get(..3));
+    let e = &r.errors[0];
+    assert!(e.contains("40 of 65575 .smali files not read"), "{e}");
+    assert!(e.contains("65535"), "{e}");
+    assert_eq!(r.dex.classes, 65_535);
+}
