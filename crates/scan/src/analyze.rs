@@ -45,7 +45,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             );
         }
     }
-    let manifest = c
+    let mut manifest = c
         .manifest
         .as_deref()
         .and_then(|b| match trackscan_axml::parse_any(b) {
@@ -69,11 +69,22 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         r.errors
             .push("AndroidManifest.xml: missing from the app".to_string());
     }
+    if let (Some(m), Some(yml)) = (manifest.as_mut(), &c.apktool_yml) {
+        // Into the model, so that what depends on the SDK levels (Network Security Config
+        // defaults) sees them too.
+        fill_from_apktool_yml(
+            yml,
+            c.values.as_ref(),
+            (
+                &mut m.version_code,
+                &mut m.version_name,
+                &mut m.min_sdk,
+                &mut m.target_sdk,
+            ),
+        );
+    }
     if let Some(m) = &manifest {
         fill_manifest(m, r);
-    }
-    if let Some(yml) = &c.apktool_yml {
-        fill_from_apktool_yml(yml, c.values.as_ref(), r);
     }
 
     // Signing.
@@ -613,21 +624,27 @@ fn fill_manifest(m: &Manifest, r: &mut Report) {
 /// apktool moves `versionCode`, `versionName` and the SDK levels out of the manifest into
 /// `apktool.yml`: use them where the manifest has none (a `@string/…` version name resolved
 /// through the tree's values).
+#[allow(clippy::type_complexity)]
 fn fill_from_apktool_yml(
     yml: &crate::apktool::ApktoolYml,
     values: Option<&crate::apktool::Values>,
-    r: &mut Report,
+    (version_code, version_name, min_sdk, target_sdk): (
+        &mut Option<u64>,
+        &mut Option<String>,
+        &mut Option<u32>,
+        &mut Option<u32>,
+    ),
 ) {
-    r.version_code = r.version_code.or(yml.version_code);
-    if r.version_name.is_none() {
-        r.version_name = yml.version_name.as_ref().map(|v| {
+    *version_code = version_code.or(yml.version_code);
+    if version_name.is_none() {
+        *version_name = yml.version_name.as_ref().map(|v| {
             values
                 .and_then(|vs| vs.resolve(v))
                 .map_or_else(|| v.clone(), str::to_string)
         });
     }
-    r.min_sdk = r.min_sdk.or(yml.min_sdk);
-    r.target_sdk = r.target_sdk.or(yml.target_sdk);
+    *min_sdk = min_sdk.or(yml.min_sdk);
+    *target_sdk = target_sdk.or(yml.target_sdk);
 }
 
 fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {

@@ -123,3 +123,38 @@ fn more_smali_files_than_the_index_holds_is_one_clear_error() {
     assert!(e.contains("65535"), "{e}");
     assert_eq!(r.dex.classes, 65_535);
 }
+
+/// The SDK levels of `apktool.yml` reach the analyses that depend on them, not only the
+/// report's fields: with targetSdkVersion ≥ 24 a Network Security Config domain trusts the
+/// system CAs only (as in the APK), not the user-installed ones too.
+#[test]
+fn apktool_yml_target_sdk_drives_the_nsc_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "AndroidManifest.xml",
+        r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="p"><application android:networkSecurityConfig="@xml/network_security_config"/></manifest>"#,
+    );
+    write(
+        d,
+        "apktool.yml",
+        "sdkInfo:\n  minSdkVersion: '21'\n  targetSdkVersion: '30'\n",
+    );
+    write(
+        d,
+        "res/xml/network_security_config.xml",
+        r#"<network-security-config><domain-config><domain>example.com</domain></domain-config></network-security-config>"#,
+    );
+    write(d, "smali/p/A.smali", &smali("p/A"));
+    let r = Scanner::with_builtin_rules().expect("rules").scan_path(d);
+    assert_eq!(r.target_sdk, Some(30));
+    let anchors: Vec<&Vec<String>> = r.nsc_domains.iter().map(|n| &n.trust_anchors).collect();
+    assert_eq!(
+        anchors,
+        [&vec!["system".to_string()]],
+        "{:?}",
+        r.nsc_domains
+    );
+    assert!(!r.transport.user_cas_trusted);
+}
