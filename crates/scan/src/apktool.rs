@@ -463,3 +463,44 @@ mod tests {
         assert!(v.resolve("@string/a").is_some());
     }
 }
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `apktool.yml` is read from untrusted trees: any text gives a value, never a panic.
+        #[test]
+        fn yml_never_panics(text in "(?s)[ -~\\n\\r\\t:'\"#!-]{0,400}") {
+            let y = parse_yml(&text);
+            // A number that was read is one the text spells.
+            if let Some(code) = y.version_code {
+                prop_assert!(text.contains(&code.to_string()));
+            }
+        }
+
+        /// Values files are untrusted bytes: no panic, references resolve within the hop bound.
+        #[test]
+        fn values_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            xmlish in "(?s)<resources>(<string name=\"[a-z@/]{0,6}\">[ -~]{0,20}</string>){0,6}</resources>",
+            reference in "@?[a-z]{0,6}/?[a-z@/]{0,6}",
+        ) {
+            let mut v = Values::default();
+            v.add_file("res/values/junk.xml", &bytes);
+            v.add_file("res/values/strings.xml", xmlish.as_bytes());
+            let _ = v.resolve(&reference);
+            for (_, value) in v.strings() {
+                let _ = android_unescape(value);
+            }
+        }
+
+        /// Android's string escapes: undoing them never panics and never grows the text
+        /// by more than the escapes can spell (`\uXXXX` is six bytes for at most four).
+        #[test]
+        fn unescape_never_grows(raw in "(?s)[ -~\\\\]{0,200}") {
+            prop_assert!(android_unescape(&raw).len() <= raw.len());
+        }
+    }
+}
