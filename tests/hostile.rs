@@ -91,6 +91,28 @@ impl Run {
         assert_eq!(self.classes(), 2, "messages: {:#?}", self.messages());
     }
 
+    /// The tracker IDs found.
+    fn trackers(&self) -> Vec<String> {
+        self.doc["trackers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["id"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Android's view of the fixture app built with [`tracker_dex`]: package, permission, the
+    /// three classes, and the MixPanel tracker found from its class.
+    fn expect_tracker_app(&self) {
+        self.expect_app_with_classes(3);
+        assert!(
+            self.trackers().iter().any(|t| t == "mixpanel"),
+            "trackers: {:?}; messages: {:#?}",
+            self.trackers(),
+            self.messages()
+        );
+    }
+
     /// Package and permission as [`Run::expect_app`], with `classes` classes read.
     fn expect_app_with_classes(&self, classes: u64) {
         assert_eq!(self.package(), Some(PKG), "{:#?}", self.messages());
@@ -184,6 +206,16 @@ fn dex_with(f: impl FnOnce(&mut trackscan_fixtures::dex::Hostile)) -> Vec<u8> {
     b.build()
 }
 
+/// The standard DEX plus one class of a known tracker SDK (MixPanel, `com.mixpanel`).
+fn tracker_dex() -> Vec<u8> {
+    dex_builder()
+        .class(ClassDefSpec::new(
+            "Lcom/mixpanel/android/mpmetrics/MixpanelAPI;",
+            vec![MethodDef::new("track", &[], "V", vec![Op::ReturnVoid])],
+        ))
+        .build()
+}
+
 /// A well-formed APK holding `manifest` and `dex`.
 fn apk(manifest: &[u8], dex: &[u8]) -> Vec<u8> {
     ZipBuilder::new()
@@ -201,6 +233,14 @@ fn clean_fixture_app_reads_fully() {
     assert_eq!(r.code, 0);
 }
 
+#[test]
+fn clean_tracker_app_finds_mixpanel() {
+    // The baseline the zip-recovery tests compare against.
+    let r = scan("clean_tracker.apk", &apk(&manifest(), &tracker_dex()));
+    r.expect_tracker_app();
+    assert_eq!(r.code, 0);
+}
+
 // ---------------------------------------------------------------- zip
 
 #[test]
@@ -214,6 +254,8 @@ fn zip_local_method_disagrees_with_central_directory() {
     let r = scan("method.apk", &z);
     r.expect_app();
     r.expect_message(&["AndroidManifest.xml", "local header"]);
+    // FindEntry never reads the local method.
+    r.expect_message(&["AndroidManifest.xml", "android ignores"]);
 }
 
 #[test]
@@ -226,6 +268,8 @@ fn zip_local_sizes_disagree_with_central_directory() {
     let r = scan("sizes.apk", &z);
     r.expect_app();
     r.expect_message(&["classes.dex", "local header"]);
+    // libziparchive's FindEntry refuses an entry whose local sizes disagree.
+    r.expect_message(&["classes.dex", "android refuses", "FindEntry"]);
 }
 
 #[test]
@@ -239,6 +283,11 @@ fn zip_local_name_length_disagrees_with_central_directory() {
     let r = scan("name.apk", &z);
     r.expect_app();
     r.expect_message(&["AndroidManifest.xml", "name"]);
+    r.expect_message(&[
+        "AndroidManifest.xml",
+        "android refuses",
+        "kInconsistentInformation",
+    ]);
 }
 
 #[test]
@@ -253,6 +302,68 @@ fn zip_unknown_method_on_deflated_entry() {
     let r = scan("unknown_method.apk", &z);
     r.expect_app();
     r.expect_message(&["AndroidManifest.xml", "method"]);
+}
+
+#[test]
+fn zip_unknown_method_on_stored_manifest() {
+    // The BadPack trick: the manifest is stored but declares method 0x5a5a in both headers.
+    // Android's resource loader (androidfw ZipAssetsProvider::OpenInternal) reads every
+    // non-deflate entry as stored, so the app installs; an analyser that inflates it sees none.
+    let z = ZipBuilder::new()
+        .stored("AndroidManifest.xml", &manifest())
+        .declared_method(0x5a5a)
+        .deflated("classes.dex", &tracker_dex())
+        .build();
+    let r = scan("badpack.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["AndroidManifest.xml", "method 23130", "stored"]);
+}
+
+#[test]
+fn zip_unknown_method_stored_with_lying_compressed_size() {
+    // Unknown method, compressed size not the uncompressed size and the data no deflate
+    // stream: read as Android's resource loader does, `uncompressed size` bytes as they are.
+    let m = manifest();
+    let z = ZipBuilder::new()
+        .stored("AndroidManifest.xml", &m)
+        .declared_method(12)
+        .declared_sizes(7, m.len() as u32)
+        .deflated("classes.dex", &tracker_dex())
+        .build();
+    let r = scan("badpack_sizes.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["AndroidManifest.xml", "method 12", "stored"]);
+}
+
+#[test]
+fn zip_unknown_method_on_stored_dex() {
+    // A DEX with an unknown method: ART (libziparchive ExtractToWriter) cannot load it, but its
+    // bytes are plain and an analyst wants them.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .stored("classes.dex", &tracker_dex())
+        .declared_method(99)
+        .build();
+    let r = scan("unknown_method_dex.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["classes.dex", "method 99", "ExtractToWriter"]);
+}
+
+#[test]
+fn zip_encryption_flag_in_local_header_only() {
+    // Bit 0 set only in the local header of the DEX: libziparchive never tests it.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .local_flags(1)
+        .build();
+    let r = scan("local_encrypted.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&[
+        "classes.dex",
+        "encryption flag true vs false",
+        "android ignores",
+    ]);
 }
 
 #[test]
@@ -315,15 +426,130 @@ fn zip_overlapping_entries() {
 
 #[test]
 fn zip_cd_offset_past_end() {
+    // The end record's offset and size run past the end record ("Zip: bad offsets" in
+    // libziparchive: Android refuses the file); the entries are recovered from their local
+    // headers.
     let z = ZipBuilder::new()
         .deflated("AndroidManifest.xml", &manifest())
-        .deflated("classes.dex", &dex())
+        .deflated("classes.dex", &tracker_dex())
         .eocd_cd_offset(0x7fff_0000)
+        .eocd_cd_size(0x1000)
         .build();
     let r = scan("cd_past_end.apk", &z);
-    // Nothing usable when the directory cannot be found: an error naming it, exit 2.
+    r.expect_tracker_app();
+    r.expect_message(&[
+        "central directory unreadable",
+        "recovered from 2 local headers",
+    ]);
+    r.expect_message(&["android refuses"]);
+}
+
+#[test]
+fn zip_nothing_recoverable_is_an_error() {
+    // An end record pointing nowhere and no local header anywhere: nothing usable, exit 2.
+    let z = ZipBuilder::new()
+        .eocd_entries(1)
+        .eocd_cd_offset(0x7fff_0000)
+        .build();
+    let r = scan("nothing.apk", &z);
     assert_eq!(r.code, 2);
     r.expect_message(&["central directory"]);
+}
+
+#[test]
+fn zip_cd_size_runs_past_end_record() {
+    // Right offset, size too large: the directory "runs past the end record".
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .stored("classes.dex", &tracker_dex())
+        .eocd_cd_size(0x00ff_ffff)
+        .build();
+    let r = scan("cd_size.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["recovered from 2 local headers"]);
+}
+
+#[test]
+fn zip_cd_truncated_recovered() {
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .stored("assets/x.txt", b"x")
+        .cd_truncate(40)
+        .build();
+    let r = scan("cd_truncated.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["central directory unreadable", "local headers"]);
+}
+
+#[test]
+fn zip_cd_second_record_truncated_recovers_the_rest() {
+    // The first record is whole, the rest cut off: the missing entries come from local headers.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .cd_truncate(46 + 19 + 10)
+        .build();
+    let r = scan("cd_half.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["local headers"]);
+}
+
+#[test]
+fn zip_cd_garbage_recovered() {
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .cd_garbage()
+        .build();
+    let r = scan("cd_garbage.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&[
+        "central directory unreadable",
+        "recovered from 2 local headers",
+    ]);
+}
+
+#[test]
+fn zip_eocd_declares_no_entries() {
+    // Entry count 0 (libziparchive: "empty archive?", refused): the entries are recovered.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .eocd_entries(0)
+        .build();
+    let r = scan("zero_entries.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["declares no entries", "recovered from 2 local headers"]);
+}
+
+#[test]
+fn zip_no_eocd_recovered() {
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .deflated("classes.dex", &tracker_dex())
+        .no_eocd()
+        .build();
+    let r = scan("no_eocd.apk", &z);
+    r.expect_tracker_app();
+    r.expect_message(&["end of central directory", "local headers"]);
+}
+
+#[test]
+fn zip_recovered_with_data_descriptors() {
+    // Local headers with zero sizes (flag bit 3): the sizes come from the data descriptors.
+    let z = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest())
+        .data_descriptor()
+        .deflated("classes.dex", &tracker_dex())
+        .data_descriptor()
+        .stored("assets/inner.apk", &apk(&manifest(), &dex()))
+        .cd_garbage()
+        .build();
+    let r = scan("cd_garbage_dd.apk", &z);
+    r.expect_tracker_app();
+    // The stored inner APK's own local headers are skipped with its data, not read as entries.
+    r.expect_message(&["recovered from 3 local headers"]);
 }
 
 #[test]

@@ -120,6 +120,20 @@ fn main() {
         .build();
     put(&root, "zip", "odd", &odd);
     put(&root, "scan", "odd", &odd);
+    // Broken central directories (local header recovery) and unknown methods (issue #20).
+    let broken = || {
+        ZipBuilder::new()
+            .stored("AndroidManifest.xml", &manifest)
+            .declared_method(0x5a5a)
+            .deflated("classes.dex", &dex_bytes)
+            .data_descriptor()
+            .stored("base.apk", &apk)
+    };
+    put(&root, "zip", "cd_past_end", &broken().eocd_cd_offset(0x7fff_0000).eocd_cd_size(0x1000).build());
+    put(&root, "zip", "cd_truncated", &broken().cd_truncate(60).build());
+    put(&root, "zip", "cd_garbage", &broken().cd_garbage().build());
+    put(&root, "zip", "no_eocd", &broken().no_eocd().build());
+    put(&root, "scan", "cd_garbage", &broken().cd_garbage().build());
     put(&root, "scan", "bundle", &ZipBuilder::new().stored("base.apk", &apk).build());
     put(&root, "scan", "dex", &dex_bytes);
     put(&root, "signing", "apk", &apk);

@@ -44,6 +44,8 @@ suffixes.";
 pub enum ScanFormat {
     /// One JSON document per app (pretty for one input, one line each for several).
     Json,
+    /// JSON Lines: one compact document per app and line, also for one input (for pipelines).
+    Jsonl,
     /// A short human summary.
     Text,
     /// SARIF 2.1.0, for code-scanning dashboards.
@@ -67,7 +69,7 @@ pub struct ScanArgs {
     /// Exit 1 when a tracker matches, e.g. `category=advertisement,analytics` or `id=appsflyer`.
     #[arg(long, value_name = "KEY=V1,V2")]
     pub fail_on: Vec<String>,
-    /// Compact JSON even for a single input.
+    /// Compact JSON even for a single input (same as `--format jsonl`).
     #[arg(long)]
     pub compact: bool,
     #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]

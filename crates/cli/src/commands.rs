@@ -80,9 +80,56 @@ pub fn output(path: Option<&Path>) -> Result<Box<dyn Write>, String> {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(QuietPipe(std::io::stdout().lock()))),
     })
 }
+
+/// Standard output that ends the process quietly with exit code 0 when the reader has gone
+/// (`EPIPE`, e.g. `trackscan scan … | head`), as ripgrep does: nothing is left to say to
+/// anyone, so there is no message and no point in scanning on. Other errors pass through.
+pub struct QuietPipe<W>(pub W);
+
+impl<W: Write> QuietPipe<W> {
+    fn check<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Self::check(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Self::check(self.0.flush())
+    }
+}
+
+/// Writes formatted text to standard output through [`QuietPipe`] (what `print!` would do,
+/// without its panic on a closed pipe); `Err` names any other write failure.
+pub fn print_out(args: std::fmt::Arguments<'_>) -> Result<(), String> {
+    let mut out = QuietPipe(std::io::stdout().lock());
+    out.write_fmt(args)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("writing output: {e}"))
+}
+
+/// `print!` through [`print_out`]: `out!(…)?`.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::commands::print_out(format_args!($($t)*)) };
+}
+
+/// `println!` through [`print_out`]: `outln!(…)?`.
+macro_rules! outln {
+    () => { $crate::commands::print_out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::commands::print_out(format_args!("{}\n", format_args!($($t)*))) };
+}
+pub(crate) use {out, outln};
 
 /// Parses `--fail-on key=v1,v2` options.
 pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -130,7 +177,7 @@ fn scan(a: ScanArgs) -> Result<u8, String> {
                 serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| e.to_string())?;
                 writeln!(out)
             }
-            ScanFormat::Json => {
+            ScanFormat::Json | ScanFormat::Jsonl => {
                 serde_json::to_writer(&mut out, &doc).map_err(|e| e.to_string())?;
                 writeln!(out)
             }
@@ -174,8 +221,15 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
     }
     let _ = writeln!(
         s,
-        "  code      {} dex files, {} classes, {} methods",
-        r.dex.files, r.dex.classes, r.dex.methods
+        "  code      {} {}, {} classes, {} methods",
+        r.dex.files,
+        if r.kind == "smali_dir" {
+            "smali dirs"
+        } else {
+            "dex files"
+        },
+        r.dex.classes,
+        r.dex.methods
     );
     let _ = writeln!(
         s,

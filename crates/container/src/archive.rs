@@ -16,6 +16,9 @@ const CD_SIG: u32 = 0x0201_4b50;
 const CD_LEN: usize = 46;
 const LOCAL_SIG: u32 = 0x0403_4b50;
 const LOCAL_LEN: usize = 30;
+const DESCRIPTOR_SIG: u32 = 0x0807_4b50;
+/// Compression method 8; 0 is stored, anything else is an unknown method.
+const METHOD_DEFLATE: u16 = 8;
 /// At most this many anomalies are kept per archive (a hostile archive could produce one per
 /// entry several times over).
 const MAX_ANOMALIES: usize = 1000;
@@ -48,7 +51,9 @@ const LYING_SIZE_FLOOR: u64 = 16 << 20;
 pub struct Entry {
     /// Name (lossy UTF-8 if the record's bytes were not UTF-8; an anomaly says so).
     pub name: String,
-    /// Compression method from the central directory: 0 = stored; anything else is inflated.
+    /// Compression method from the central directory (as Android, which never reads the local
+    /// header's): 0 = stored, 8 = deflate; any other value is read as
+    /// [`ZipArchive::read`] explains.
     pub method: u16,
     /// General-purpose bit flags from the central directory.
     pub flags: u16,
@@ -262,6 +267,56 @@ fn apply_zip64(
     }
 }
 
+/// The per-entry oddities of a central directory record or a recovered local header: unknown
+/// method, fake encryption flag, traversal names, stored entries whose sizes differ.
+fn entry_checks(
+    name: &str,
+    method: u16,
+    flags: u16,
+    csize: u64,
+    usize_: u64,
+    an: &mut AnomalySink<'_>,
+) {
+    if method != 0 && method != METHOD_DEFLATE {
+        an.push(
+            Some(name),
+            AnomalyKind::UnknownMethod,
+            unknown_method_text(method),
+        );
+    }
+    if flags & 1 != 0 {
+        an.push(
+            Some(name),
+            AnomalyKind::EncryptedFlag,
+            "encryption flag set; Android ignores it (libziparchive never tests bit 0) and reads the data as plain (anti-analysis trick)".to_string(),
+        );
+    }
+    if is_traversal(name) {
+        an.push(
+            Some(name),
+            AnomalyKind::PathTraversal,
+            "absolute or parent-directory path".to_string(),
+        );
+    }
+    if method == 0 && csize != usize_ {
+        an.push(
+            Some(name),
+            AnomalyKind::SizeMismatch,
+            format!("stored entry declares compressed size {csize} but uncompressed size {usize_} (the uncompressed size is used, as Android's CopyEntryToWriter and resource loader do)"),
+        );
+    }
+}
+
+/// What Android does with compression method `method` (neither 0 nor 8), for the anomaly.
+fn unknown_method_text(method: u16) -> String {
+    format!(
+        "compression method {method} (neither stored nor deflate): Android's resource loader \
+         (androidfw ZipAssetsProvider::OpenInternal) reads it as stored, so a manifest or \
+         resources.arsc with it installs; libziparchive's ExtractToWriter refuses it, so a DEX or \
+         native library with it does not load"
+    )
+}
+
 fn is_traversal(name: &str) -> bool {
     name.starts_with('/')
         || name.contains('\\')
@@ -270,15 +325,35 @@ fn is_traversal(name: &str) -> bool {
 }
 
 impl<'a> ZipArchive<'a> {
-    /// Reads the central directory of `bytes` (no entry data is touched). Fails only when no
-    /// central directory can be found or it declares more than `limits.max_entries` entries;
-    /// everything else odd becomes an [`Anomaly`].
+    /// Reads the central directory of `bytes` (no entry data is touched, only the local headers
+    /// and data descriptors). When the directory is unreadable (no end record in a file that
+    /// starts with a local header, offset/size past the end record, no record signature, fewer
+    /// records than declared) the entries are recovered from the local headers instead (a
+    /// [`AnomalyKind::RecoveredFromLocalHeaders`] anomaly; Android refuses such files). Fails
+    /// only when neither yields an entry, or the end record declares more than
+    /// `limits.max_entries` entries; everything else odd becomes an [`Anomaly`].
     pub fn parse(bytes: &'a [u8], limits: &Limits) -> Result<ZipArchive<'a>, ContainerError> {
         let mut anomalies = Vec::new();
         let mut an = AnomalySink {
             list: &mut anomalies,
         };
-        let eocd = find_eocd(bytes, &mut an)?;
+        let eocd = match find_eocd(bytes, &mut an) {
+            Ok(e) => e,
+            // A file that starts like a zip but has no end record: recover what the local
+            // headers describe (Android refuses it: MapCentralDirectory0 finds no EOCD).
+            Err(ContainerError::NotZip) if u32_at(bytes, 0) == Some(LOCAL_SIG) => {
+                return Self::recover(
+                    bytes,
+                    limits,
+                    an.list,
+                    "no end of central directory record",
+                    "libziparchive MapCentralDirectory0: EOCD not found, kInvalidFile",
+                    None,
+                )
+                .ok_or(ContainerError::NotZip);
+            }
+            Err(e) => return Err(e),
+        };
         if eocd.entries > limits.max_entries as u64 {
             return Err(ContainerError::TooManyEntries {
                 declared: eocd.entries,
@@ -290,6 +365,20 @@ impl<'a> ZipArchive<'a> {
         let declared_end = eocd.cd_offset.checked_add(eocd.cd_size);
         let sig_at = |o: u64| usize::try_from(o).ok().and_then(|o| u32_at(bytes, o));
         let mut shift: u64 = 0;
+        // No entries declared in a file that starts with a local header: Android refuses it
+        // (MapCentralDirectory0: "empty archive?"); what the local headers hold is recovered.
+        if eocd.entries == 0 && u32_at(bytes, 0) == Some(LOCAL_SIG) {
+            if let Some(a) = Self::recover(
+                bytes,
+                limits,
+                an.list,
+                "the end record declares no entries",
+                "libziparchive MapCentralDirectory0: \"empty archive?\", kEmptyArchive",
+                Some(eocd.end),
+            ) {
+                return Ok(a);
+            }
+        }
         let cd_start = if eocd.entries == 0 && eocd.cd_size == 0 {
             eocd.end
         } else if declared_end.is_some_and(|e| e <= eocd.end)
@@ -337,14 +426,26 @@ impl<'a> ZipArchive<'a> {
                     a
                 }
                 _ => {
-                    return Err(ContainerError::BadCentralDirectory {
-                        offset: eocd.cd_offset,
-                        reason: if declared_end.is_none_or(|e| e > eocd.end) {
-                            "declared offset and size run past the end record"
-                        } else {
-                            "no central directory record signature there"
-                        },
-                    })
+                    let past = declared_end.is_none_or(|e| e > eocd.end);
+                    let reason = if past {
+                        "declared offset and size run past the end record"
+                    } else {
+                        "no central directory record signature there"
+                    };
+                    let aosp = if past {
+                        "libziparchive MapCentralDirectory0: \"bad offsets\", kInvalidOffset"
+                    } else {
+                        "libziparchive ParseZipArchive: \"missed a central dir sig\", kInvalidFile"
+                    };
+                    let why = format!(
+                        "the end record puts it at {} with {} bytes: {reason}",
+                        eocd.cd_offset, eocd.cd_size
+                    );
+                    return Self::recover(bytes, limits, an.list, &why, aosp, Some(eocd.end))
+                        .ok_or(ContainerError::BadCentralDirectory {
+                            offset: eocd.cd_offset,
+                            reason,
+                        });
                 }
             }
         };
@@ -434,37 +535,10 @@ impl<'a> ZipArchive<'a> {
             seen += 1;
             pos = rec_end;
 
-            if method != 0 && method != 8 {
-                an.push(
-                    Some(&name),
-                    AnomalyKind::UnknownMethod,
-                    format!("compression method {method}: read as deflate (Android inflates every non-stored entry)"),
-                );
-            }
-            if flags & 1 != 0 {
-                an.push(
-                    Some(&name),
-                    AnomalyKind::EncryptedFlag,
-                    "encryption flag set; Android ignores it and reads the data as plain (anti-analysis trick)".to_string(),
-                );
-            }
             if flags & 8 != 0 {
                 descriptors += 1;
             }
-            if is_traversal(&name) {
-                an.push(
-                    Some(&name),
-                    AnomalyKind::PathTraversal,
-                    "absolute or parent-directory path".to_string(),
-                );
-            }
-            if method == 0 && csize != usize_ {
-                an.push(
-                    Some(&name),
-                    AnomalyKind::SizeMismatch,
-                    format!("stored entry declares compressed size {csize} but uncompressed size {usize_} (the uncompressed size is used)"),
-                );
-            }
+            entry_checks(&name, method, flags, csize, usize_, &mut an);
             if index.contains_key(&name) {
                 an.push(
                     Some(&name),
@@ -488,6 +562,30 @@ impl<'a> ZipArchive<'a> {
                 local_header_offset: local_abs,
                 data_offset,
             });
+        }
+        if seen < eocd.entries {
+            // The directory ended early (cut short, a record signature missing, a record
+            // running past its end): ParseZipArchive refuses the file; recover the entries
+            // the readable records did not describe from their local headers.
+            let found = scan_local_headers(bytes, limits.max_entries, &index, &mut an);
+            if !found.entries.is_empty() {
+                an.push(
+                    None,
+                    AnomalyKind::RecoveredFromLocalHeaders,
+                    recovery_text(
+                        &format!(
+                            "only {seen} of the {} records declared are readable",
+                            eocd.entries
+                        ),
+                        "libziparchive ParseZipArchive: kInvalidFile",
+                        found.entries.len(),
+                    ),
+                );
+                for e in found.entries {
+                    index.insert(e.name.clone(), entries.len());
+                    entries.push(e);
+                }
+            }
         }
         if seen == eocd.entries && pos < cd.len() && u32_at(cd, pos) == Some(CD_SIG) {
             an.push(
@@ -521,6 +619,55 @@ impl<'a> ZipArchive<'a> {
             anomalies,
             read_anomalies: RefCell::new(Vec::new()),
             cd_offset: cd_start,
+            limits: *limits,
+            inflated: Cell::new(0),
+        })
+    }
+
+    /// The archive rebuilt from its local headers alone, when the central directory cannot be
+    /// located ([`scan_local_headers`]); `None` when no local header is found. `why` says what
+    /// was wrong, `aosp` where Android refuses the file; `eocd` is the end record's offset, if
+    /// there is one.
+    fn recover(
+        bytes: &'a [u8],
+        limits: &Limits,
+        anomalies: &mut Vec<Anomaly>,
+        why: &str,
+        aosp: &str,
+        eocd: Option<u64>,
+    ) -> Option<ZipArchive<'a>> {
+        let mut an = AnomalySink { list: anomalies };
+        let found = scan_local_headers(bytes, limits.max_entries, &HashMap::new(), &mut an);
+        if found.entries.is_empty() {
+            return None;
+        }
+        an.push(
+            None,
+            AnomalyKind::RecoveredFromLocalHeaders,
+            recovery_text(why, aosp, found.entries.len()),
+        );
+        let entries = found.entries;
+        let mut index = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.insert(e.name.clone(), i);
+        }
+        // Where the APK Signing Block would end: the first central directory record after the
+        // last entry's data, else the end record, else the end of the file.
+        let limit = eocd.unwrap_or(bytes.len() as u64);
+        let cd_offset = usize::try_from(found.end)
+            .ok()
+            .and_then(|from| find_sig(bytes, from, CD_SIG))
+            .map(|p| p as u64)
+            .filter(|&p| p < limit)
+            .unwrap_or(limit);
+        check_overlaps(&entries, cd_offset, limit, &mut an);
+        Some(ZipArchive {
+            bytes,
+            entries,
+            index,
+            anomalies: std::mem::take(anomalies),
+            read_anomalies: RefCell::new(Vec::new()),
+            cd_offset,
             limits: *limits,
             inflated: Cell::new(0),
         })
@@ -587,7 +734,8 @@ impl<'a> ZipArchive<'a> {
     }
 
     /// The entry's bytes: borrowed for stored entries, inflated (within the [`Limits`]) for
-    /// every other method. Checks declared sizes against the limits before allocating;
+    /// deflated ones; entries with any other method are read as stored or, when the data is
+    /// plainly a deflate stream of the declared size, inflated (an anomaly says which). Checks declared sizes against the limits before allocating;
     /// CRC mismatches and size lies become anomalies, not errors.
     pub fn read(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ContainerError> {
         let name = &entry.name;
@@ -622,9 +770,12 @@ impl<'a> ZipArchive<'a> {
             self.check_crc(entry, data);
             return Ok(Cow::Borrowed(data));
         }
-        if entry.uncompressed_size > RATIO_MIN_SIZE
-            && entry.uncompressed_size / entry.compressed_size.max(1) > limits.max_ratio
-        {
+        let ratio_ok = entry.uncompressed_size <= RATIO_MIN_SIZE
+            || entry.uncompressed_size / entry.compressed_size.max(1) <= limits.max_ratio;
+        if entry.method != METHOD_DEFLATE {
+            return self.read_unknown_method(entry, ratio_ok, slice);
+        }
+        if !ratio_ok {
             return Err(ContainerError::RatioExceeded {
                 entry: name.clone(),
                 uncompressed: entry.uncompressed_size,
@@ -684,6 +835,65 @@ impl<'a> ZipArchive<'a> {
         Ok(Cow::Owned(out))
     }
 
+    /// An entry whose method is neither 0 nor 8. Android disagrees with itself here: the
+    /// resource loader (`androidfw/AssetsProvider.cpp`, `ZipAssetsProvider::OpenInternal`;
+    /// `ApkAssets::Open` before Android 12) inflates only `kCompressDeflated` and maps every
+    /// other entry as stored, `uncompressed_length` bytes from the data offset — which is how
+    /// the installer reads `AndroidManifest.xml` and `resources.arsc` — while `libziparchive`'s
+    /// `ExtractToWriter` (`zip_archive.cc`, used for DEX and native libraries) returns an error
+    /// for any method but 0 and 8. For the analyst we read the contents:
+    ///
+    /// 1. compressed size == uncompressed size: stored (borrowed), as the resource loader does;
+    /// 2. else, if the compressed bytes are a complete deflate stream of exactly the declared
+    ///    uncompressed size (and the declared sizes pass the ratio and total budgets): the
+    ///    inflated bytes (what the author plainly meant; apkInspector does the same);
+    /// 3. else stored, `uncompressed size` bytes, as the resource loader does.
+    ///
+    /// The choice is recorded as an [`AnomalyKind::UnknownMethod`] anomaly.
+    fn read_unknown_method(
+        &self,
+        entry: &Entry,
+        ratio_ok: bool,
+        slice: impl Fn(u64) -> Result<&'a [u8], ContainerError>,
+    ) -> Result<Cow<'a, [u8]>, ContainerError> {
+        let name = &entry.name;
+        let method = entry.method;
+        if entry.compressed_size != entry.uncompressed_size {
+            let used = self.inflated.get();
+            let remaining = self.limits.max_total_inflated.saturating_sub(used);
+            if ratio_ok && entry.uncompressed_size <= remaining {
+                if let Some(out) = slice(entry.compressed_size)
+                    .ok()
+                    .and_then(|comp| inflate::inflate_exact(comp, entry.uncompressed_size))
+                {
+                    self.note(
+                        name,
+                        AnomalyKind::UnknownMethod,
+                        format!("method {method} read as deflate: the data is a complete deflate stream of the declared size (Android's resource loader would map it as stored and see garbage)"),
+                    );
+                    self.inflated.set(used.saturating_add(out.len() as u64));
+                    self.check_crc(entry, &out);
+                    return Ok(Cow::Owned(out));
+                }
+            }
+        }
+        let data = slice(entry.uncompressed_size)?;
+        self.note(
+            name,
+            AnomalyKind::UnknownMethod,
+            if entry.compressed_size == entry.uncompressed_size {
+                format!("method {method} read as stored: compressed and uncompressed sizes are equal (as Android's resource loader reads it)")
+            } else {
+                format!(
+                    "method {method} read as stored, {} bytes: not a deflate stream of that size (as Android's resource loader reads it; the compressed size {} is ignored)",
+                    entry.uncompressed_size, entry.compressed_size
+                )
+            },
+        );
+        self.check_crc(entry, data);
+        Ok(Cow::Borrowed(data))
+    }
+
     fn check_crc(&self, entry: &Entry, data: &[u8]) {
         let crc = crc32fast::hash(data);
         if crc != entry.crc32 {
@@ -731,35 +941,325 @@ fn local_header(
     let lnlen = u16_at(bytes, o + 26)? as usize;
     let lxlen = u16_at(bytes, o + 28)? as usize;
     let lflags = u16_at(bytes, o + 6)?;
-    let mut diffs = Vec::new();
+    // What libziparchive's FindEntry (zip_archive.cc) does with each disagreement: the name
+    // (length and bytes) and, when the *local* header has no data descriptor flag, the sizes
+    // and CRC must match or the entry is refused (kInconsistentInformation); the method always
+    // comes from the central directory and the local one is never read; a bit-3 mismatch is
+    // only logged.
+    let mut refused = Vec::new();
+    let mut ignored = Vec::new();
     if lmethod != method {
-        diffs.push(format!("method {lmethod} vs {method}"));
+        ignored.push(format!("method {lmethod} vs {method}"));
     }
     match bytes.get(o + LOCAL_LEN..o + LOCAL_LEN + lnlen) {
         Some(n) if n == raw_name => {}
-        Some(n) => diffs.push(format!("name {:?} vs {name:?}", String::from_utf8_lossy(n))),
-        None => diffs.push("name runs past the end of the file".to_string()),
+        Some(n) => refused.push(format!("name {:?} vs {name:?}", String::from_utf8_lossy(n))),
+        None => refused.push("name runs past the end of the file".to_string()),
     }
-    if lflags & 8 == 0 && flags & 8 == 0 {
+    if lflags & 8 == 0 {
         let z64 = lcsize == u32::MAX || lusize == u32::MAX;
         if !z64 && (lcsize as u64 != csize || lusize as u64 != usize_) {
-            diffs.push(format!("sizes {lcsize}/{lusize} vs {csize}/{usize_}"));
+            refused.push(format!("sizes {lcsize}/{lusize} vs {csize}/{usize_}"));
         }
         if lcrc != crc {
-            diffs.push(format!("CRC {lcrc:08x} vs {crc:08x}"));
+            refused.push(format!("CRC {lcrc:08x} vs {crc:08x}"));
         }
     }
-    if !diffs.is_empty() {
+    if lflags & 8 != flags & 8 {
+        ignored.push(format!(
+            "data descriptor flag {} vs {}",
+            lflags & 8 != 0,
+            flags & 8 != 0
+        ));
+    }
+    if lflags & 1 != flags & 1 {
+        ignored.push(format!(
+            "encryption flag {} vs {}",
+            lflags & 1 != 0,
+            flags & 1 != 0
+        ));
+    }
+    if !refused.is_empty() || !ignored.is_empty() {
+        let verdict = if refused.is_empty() {
+            "Android ignores this (libziparchive FindEntry takes the method and sizes from the central directory)"
+        } else {
+            "Android refuses to open this entry (libziparchive FindEntry returns kInconsistentInformation)"
+        };
+        refused.extend(ignored);
         an.push(
             Some(name),
             AnomalyKind::LocalHeaderMismatch,
             format!(
-                "local header disagrees with the central directory ({}); the central directory wins",
-                diffs.join(", ")
+                "local header disagrees with the central directory ({}); the central directory wins; {verdict}",
+                refused.join(", ")
             ),
         );
     }
-    off.checked_add((LOCAL_LEN + lnlen + lxlen) as u64)
+    let data = off.checked_add((LOCAL_LEN + lnlen + lxlen) as u64)?;
+    if lflags & 8 != 0 {
+        check_descriptor(bytes, data, name, method, crc, csize, usize_, an);
+    }
+    Some(data)
+}
+
+/// Compares the data descriptor after an entry's data with the central directory, as
+/// libziparchive's `ValidateDataDescriptor` does after extracting (`zip_archive.cc`; a mismatch
+/// is kInconsistentInformation: Android refuses the entry). The descriptor sits after
+/// `compressed size` bytes (`uncompressed size` for stored entries), with or without its
+/// signature, with 8-byte sizes when either size needs them.
+#[allow(clippy::too_many_arguments)]
+fn check_descriptor(
+    bytes: &[u8],
+    data: u64,
+    name: &str,
+    method: u16,
+    crc: u32,
+    csize: u64,
+    usize_: u64,
+    an: &mut AnomalySink<'_>,
+) {
+    let len = if method == 0 { usize_ } else { csize };
+    // Inside the file (so that `p` plus the descriptor's 24 bytes cannot overflow), or there
+    // is no descriptor to read.
+    let Some(mut p) = data
+        .checked_add(len)
+        .and_then(|p| usize::try_from(p).ok())
+        .filter(|&p| p < bytes.len())
+    else {
+        an.push(
+            Some(name),
+            AnomalyKind::SizeMismatch,
+            "data descriptor past the end of the file (Android refuses to extract the entry: libziparchive ValidateDataDescriptor)".to_string(),
+        );
+        return;
+    };
+    if u32_at(bytes, p) == Some(DESCRIPTOR_SIG) {
+        p += 4;
+    }
+    let wide = csize >= u32::MAX as u64 || usize_ >= u32::MAX as u64;
+    let found = if wide {
+        (
+            u32_at(bytes, p),
+            u64_at(bytes, p + 4),
+            u64_at(bytes, p + 12),
+        )
+    } else {
+        (
+            u32_at(bytes, p),
+            u32_at(bytes, p + 4).map(u64::from),
+            u32_at(bytes, p + 8).map(u64::from),
+        )
+    };
+    let (Some(dcrc), Some(dc), Some(du)) = found else {
+        an.push(
+            Some(name),
+            AnomalyKind::SizeMismatch,
+            "data descriptor runs past the end of the file (Android refuses to extract the entry: libziparchive ValidateDataDescriptor)".to_string(),
+        );
+        return;
+    };
+    if dcrc != crc || dc != csize || du != usize_ {
+        an.push(
+            Some(name),
+            AnomalyKind::SizeMismatch,
+            format!("data descriptor says CRC {dcrc:08x}, sizes {dc}/{du}; the central directory {crc:08x}, {csize}/{usize_} (used); Android refuses to extract the entry (libziparchive ValidateDataDescriptor: kInconsistentInformation)"),
+        );
+    }
+}
+
+/// The anomaly text of a recovery: what was wrong, where Android refuses, how many entries.
+fn recovery_text(why: &str, aosp: &str, n: usize) -> String {
+    format!(
+        "central directory unreadable ({why}); Android refuses to install such a file ({aosp}); entries recovered from {n} local headers"
+    )
+}
+
+/// First offset `>= from` where the little-endian signature `sig` starts.
+fn find_sig(bytes: &[u8], from: usize, sig: u32) -> Option<usize> {
+    let want = sig.to_le_bytes();
+    bytes
+        .get(from..)?
+        .windows(4)
+        .position(|w| w == want)
+        .and_then(|p| p.checked_add(from))
+}
+
+/// Where the data of an entry whose local header has the data-descriptor flag and no sizes
+/// ends. Scans forward once from `data` over every `PK`: the first data descriptor (signature
+/// `PK\x07\x08`) whose compressed size equals its distance from `data` gives
+/// `Ok((crc, compressed, uncompressed, end of the descriptor))`; the first local header,
+/// central directory record or end record signature first gives `Err(its offset)` (the data
+/// is taken to end there); no such signature, `Err(file length)`.
+#[allow(clippy::type_complexity)]
+fn find_descriptor(bytes: &[u8], data: usize) -> Result<(u32, u64, u64, usize), usize> {
+    let mut q = data;
+    while let Some(p) = bytes
+        .get(q..)
+        .and_then(|rest| rest.windows(2).position(|w| w == b"PK"))
+        .and_then(|i| i.checked_add(q))
+    {
+        match u32_at(bytes, p) {
+            Some(DESCRIPTOR_SIG) => {
+                let dist = (p - data) as u64;
+                let crc = u32_at(bytes, p + 4).unwrap_or(0);
+                if u32_at(bytes, p + 8).map(u64::from) == Some(dist) {
+                    if let Some(u) = u32_at(bytes, p + 12) {
+                        return Ok((crc, dist, u64::from(u), p + 16));
+                    }
+                }
+                if u64_at(bytes, p + 8) == Some(dist) {
+                    if let Some(u) = u64_at(bytes, p + 16) {
+                        return Ok((crc, dist, u, p + 24));
+                    }
+                }
+            }
+            Some(LOCAL_SIG | CD_SIG | EOCD_SIG) => return Err(p),
+            _ => {}
+        }
+        q = p + 1;
+    }
+    Err(bytes.len())
+}
+
+/// Entries found by [`scan_local_headers`].
+struct Recovered {
+    /// New entries (names not already known), in file order.
+    entries: Vec<Entry>,
+    /// Offset just past the last entry's data (and descriptor).
+    end: u64,
+}
+
+/// Recovers entries from the local file headers alone, for archives whose central directory
+/// is missing or broken. One forward pass: find the next `PK\x03\x04`, read the header (every
+/// length checked against the bytes left), take the sizes from it (from the ZIP64 extra field
+/// when they are 0xFFFFFFFF, from the data descriptor when flag bit 3 is set and they are zero)
+/// and skip the entry's data, so a stored inner APK's own headers are not taken for entries.
+/// The scan never moves backwards, so it is linear in the file; a header whose name or extra
+/// field runs past the end is skipped; names never overlap, so the names kept are at most
+/// the file's size; at most `max_entries` entries are kept in total with `known`. Names in
+/// `known` (the central directory's) and later duplicates are skipped.
+fn scan_local_headers(
+    bytes: &[u8],
+    max_entries: usize,
+    known: &HashMap<String, usize>,
+    an: &mut AnomalySink<'_>,
+) -> Recovered {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut names: HashMap<String, ()> = HashMap::new();
+    let mut pos = 0usize;
+    let mut end = 0u64;
+    while let Some(at) = find_sig(bytes, pos, LOCAL_SIG) {
+        pos = at.saturating_add(4);
+        let field16 = |o: usize| at.checked_add(o).and_then(|p| u16_at(bytes, p));
+        let field32 = |o: usize| at.checked_add(o).and_then(|p| u32_at(bytes, p));
+        let (Some(flags), Some(method), Some(lcrc), Some(lc), Some(lu), Some(nlen), Some(xlen)) = (
+            field16(6),
+            field16(8),
+            field32(14),
+            field32(18),
+            field32(22),
+            field16(26),
+            field16(28),
+        ) else {
+            break; // a header cut off by the end of the file: nothing more to find
+        };
+        let name_start = at + LOCAL_LEN;
+        let extra_start = name_start + nlen as usize;
+        let data = extra_start + xlen as usize;
+        let (Some(name_bytes), Some(extra)) = (
+            bytes.get(name_start..extra_start),
+            bytes.get(extra_start..data),
+        ) else {
+            continue;
+        };
+        if name_bytes.is_empty() {
+            continue;
+        }
+        pos = data;
+        let name = match std::str::from_utf8(name_bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => {
+                let s = String::from_utf8_lossy(name_bytes).into_owned();
+                an.push(
+                    Some(&s),
+                    AnomalyKind::NonUtf8Name,
+                    "name is not valid UTF-8 (shown lossily)".to_string(),
+                );
+                s
+            }
+        };
+        let (mut csize, mut usize_) = (u64::from(lc), u64::from(lu));
+        if lc == u32::MAX || lu == u32::MAX {
+            let mut no_offset = 0u64;
+            apply_zip64(extra, &mut usize_, &mut csize, &mut no_offset, &name, an);
+        }
+        let mut crc = lcrc;
+        if flags & 8 != 0 && csize == 0 && usize_ == 0 {
+            match find_descriptor(bytes, data) {
+                Ok((c, cs, us, after)) => {
+                    (crc, csize, usize_) = (c, cs, us);
+                    pos = after;
+                }
+                Err(stop) => {
+                    csize = (stop - data) as u64;
+                    usize_ = if method == 0 { csize } else { 0 };
+                    pos = stop;
+                    an.push(
+                        Some(&name),
+                        AnomalyKind::SizeMismatch,
+                        format!("local header has no sizes and no data descriptor was found: the data is taken to end at offset {stop}"),
+                    );
+                }
+            }
+        } else {
+            let span = if method == 0 { usize_ } else { csize };
+            match usize::try_from(span)
+                .ok()
+                .and_then(|s| data.checked_add(s))
+                .filter(|&e| e <= bytes.len())
+            {
+                Some(e) => pos = e,
+                None => an.push(
+                    Some(&name),
+                    AnomalyKind::SizeMismatch,
+                    format!("local header declares {span} bytes of data, past the end of the file"),
+                ),
+            }
+        }
+        end = end.max(pos as u64);
+        if known.contains_key(&name) {
+            continue;
+        }
+        if names.contains_key(&name) {
+            an.push(
+                Some(&name),
+                AnomalyKind::DuplicateName,
+                "duplicate name among the local headers: the first is kept".to_string(),
+            );
+            continue;
+        }
+        if known.len().saturating_add(entries.len()) >= max_entries {
+            an.push(
+                None,
+                AnomalyKind::Truncated,
+                format!("local header recovery stopped at the max-entries limit {max_entries}"),
+            );
+            break;
+        }
+        entry_checks(&name, method, flags, csize, usize_, an);
+        names.insert(name.clone(), ());
+        entries.push(Entry {
+            name,
+            method,
+            flags,
+            crc32: crc,
+            compressed_size: csize,
+            uncompressed_size: usize_,
+            local_header_offset: at as u64,
+            data_offset: Some(data as u64),
+        });
+    }
+    Recovered { entries, end }
 }
 
 /// Records entries whose [local header, data end) spans overlap each other or the central
@@ -878,8 +1378,13 @@ mod tests {
                 }
             }
         }
-        // Cutting off the EOCD's tail: no EOCD.
-        assert!(ZipArchive::parse(&z[..z.len() - 1], &Limits::default()).is_err());
+        // Cutting off the EOCD's tail: no EOCD, the entry recovered from its local header.
+        let a = parse(&z[..z.len() - 1]);
+        assert!(kinds(&a).contains(&AnomalyKind::RecoveredFromLocalHeaders));
+        assert_eq!(
+            read_ok(&a, "AndroidManifest.xml").as_ref(),
+            &[5u8; 1000][..]
+        );
         // Cutting the data: the directory is fine but the data is gone.
         let cd = z.len() - 22 - (46 + 19);
         let mut cut = z[..30 + 19 + 5].to_vec();
@@ -927,7 +1432,378 @@ mod tests {
             .build();
         let a = parse(&z);
         assert_eq!(kinds(&a), [AnomalyKind::UnknownMethod]);
-        assert_eq!(read_ok(&a, "assets/x.json").as_ref(), &data[..]);
+        let got = read_ok(&a, "assets/x.json");
+        assert!(matches!(got, Cow::Owned(_)));
+        assert_eq!(got.as_ref(), &data[..]);
+        let all = a.anomalies();
+        assert_eq!(all.len(), 2);
+        assert!(all[1].detail.contains("read as deflate"), "{all:?}");
+    }
+
+    #[test]
+    fn unknown_method_on_stored_data_is_read_as_stored() {
+        // BadPack: the manifest is stored but says method 0x5a5a. Android's resource loader
+        // maps it as stored; inflating it (what we did before) fails.
+        let data = b"\x03\x00\x08\x00 binary xml, not deflate".repeat(20);
+        let z = ZipBuilder::new()
+            .stored("AndroidManifest.xml", &data)
+            .declared_method(0x5a5a)
+            .build();
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::UnknownMethod]);
+        assert!(a.anomalies()[0]
+            .detail
+            .contains("ZipAssetsProvider::OpenInternal"));
+        let got = read_ok(&a, "AndroidManifest.xml");
+        assert!(matches!(got, Cow::Borrowed(_)), "zero-copy, as stored");
+        assert_eq!(got.as_ref(), &data[..]);
+        let all = a.anomalies();
+        assert!(all[1].detail.contains("read as stored"), "{all:?}");
+        assert!(!kinds(&a).contains(&AnomalyKind::CrcMismatch));
+    }
+
+    #[test]
+    fn unknown_method_with_lying_compressed_size_reads_uncompressed_size_raw() {
+        // Sizes disagree and the bytes are no deflate stream of the declared size (binary XML
+        // even parses as an empty deflate block): `uncompressed size` bytes as they are.
+        let data = b"\x03\x00\x08\x00 binary xml".repeat(10);
+        let z = ZipBuilder::new()
+            .stored("AndroidManifest.xml", &data)
+            .declared_method(12)
+            .declared_sizes(7, data.len() as u32)
+            .build();
+        let a = parse(&z);
+        let got = read_ok(&a, "AndroidManifest.xml");
+        assert_eq!(got.as_ref(), &data[..]);
+        let all = a.anomalies();
+        assert!(
+            all.iter()
+                .any(|x| x.detail.contains("read as stored, 150 bytes")),
+            "{all:?}"
+        );
+        // Unknown method, uncompressed size past the end of the file: an error, no panic.
+        let z = ZipBuilder::new()
+            .stored("a", b"abc")
+            .declared_method(99)
+            .declared_sizes(3, 1 << 20)
+            .build();
+        let a = parse(&z);
+        assert!(matches!(
+            a.read(&a.entries()[0]),
+            Err(ContainerError::OutOfBounds { .. })
+        ));
+    }
+
+    #[test]
+    fn unknown_method_deflate_attempt_respects_limits() {
+        // A deflate stream whose declared ratio is over the limit is not inflated under an
+        // unknown method either: read raw (and the size check refuses what does not fit).
+        let big = vec![0u8; 4 << 20];
+        let z = ZipBuilder::new()
+            .deflated("classes.dex", &big)
+            .declared_method(99)
+            .build();
+        let a = parse(&z);
+        let r = a.read(&a.entries()[0]);
+        assert!(
+            matches!(r, Err(ContainerError::OutOfBounds { .. })),
+            "{r:?}"
+        );
+        assert_eq!(a.remaining_budget(), Limits::default().max_total_inflated);
+    }
+
+    #[test]
+    fn local_header_verdicts_follow_find_entry() {
+        let data = b"hello world hello world".repeat(20);
+        let z = ZipBuilder::new()
+            .deflated("a.txt", &data)
+            .local_method(0)
+            .deflated("b.txt", &data)
+            .local_name("bb.txt")
+            .deflated("c.txt", &data)
+            .local_flags(1)
+            .build();
+        let a = parse(&z);
+        let m: Vec<_> = a
+            .anomalies()
+            .into_iter()
+            .filter(|x| x.kind == AnomalyKind::LocalHeaderMismatch)
+            .collect();
+        assert_eq!(m.len(), 3, "{m:?}");
+        assert!(m[0].detail.contains("Android ignores this"), "{m:?}");
+        assert!(
+            m[1].detail.contains("Android refuses to open this entry"),
+            "{m:?}"
+        );
+        assert!(
+            m[2].detail.contains("encryption flag true vs false"),
+            "{m:?}"
+        );
+        assert!(m[2].detail.contains("Android ignores this"), "{m:?}");
+        // Local header without bit 3 but the directory with it: sizes compared (FindEntry
+        // goes by the local flag).
+        let z = ZipBuilder::new()
+            .deflated("d.txt", &data)
+            .data_descriptor()
+            .local_flags(0)
+            .build();
+        let a = parse(&z);
+        let m: Vec<_> = a
+            .anomalies()
+            .into_iter()
+            .filter(|x| x.kind == AnomalyKind::LocalHeaderMismatch)
+            .collect();
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].detail.contains("sizes 0/0"), "{m:?}");
+        assert!(m[0].detail.contains("data descriptor flag false vs true"));
+        assert!(m[0].detail.contains("refuses"));
+        assert_eq!(read_ok(&a, "d.txt").as_ref(), &data[..]);
+    }
+
+    #[test]
+    fn data_descriptor_disagreeing_with_the_directory() {
+        let data = vec![3u8; 5000];
+        let mut z = ZipBuilder::new()
+            .deflated("classes.dex", &data)
+            .data_descriptor()
+            .build();
+        // The descriptor's uncompressed size: after local header (30 + 11), data, sig, crc, csize.
+        let comp = trackscan_fixtures::zip::deflate(&data).len();
+        let at = 41 + comp + 12;
+        z[at..at + 4].copy_from_slice(&7u32.to_le_bytes());
+        let a = parse(&z);
+        let sm: Vec<_> = a
+            .anomalies()
+            .into_iter()
+            .filter(|x| x.kind == AnomalyKind::SizeMismatch)
+            .collect();
+        assert_eq!(sm.len(), 1, "{sm:?}");
+        assert!(sm[0].detail.contains("ValidateDataDescriptor"));
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), &data[..]);
+    }
+
+    #[test]
+    fn data_descriptor_flag_with_sizes_past_the_end() {
+        // Bit 3 and sizes that put the descriptor far beyond the file: no overflow, an anomaly.
+        let z = ZipBuilder::new()
+            .stored("a", b"abc")
+            .data_descriptor()
+            .declared_sizes(u32::MAX - 1, u32::MAX - 1)
+            .build();
+        let a = parse(&z);
+        assert!(a
+            .anomalies()
+            .iter()
+            .any(|x| x.detail.contains("data descriptor past the end")));
+        assert!(a.read(&a.entries()[0]).is_err());
+    }
+
+    fn recovered(a: &ZipArchive<'_>) -> Anomaly {
+        a.anomalies()
+            .into_iter()
+            .find(|x| x.kind == AnomalyKind::RecoveredFromLocalHeaders)
+            .unwrap_or_else(|| panic!("no recovery anomaly: {:?}", a.anomalies()))
+    }
+
+    fn three() -> ZipBuilder {
+        ZipBuilder::new()
+            .deflated("AndroidManifest.xml", &b"<manifest/>".repeat(40))
+            .stored("classes.dex", b"dex\n035\0")
+            .deflated("assets/a.json", b"{\"host\":\"t.example\"}")
+    }
+
+    fn check_three(a: &ZipArchive<'_>) {
+        let names: Vec<_> = a.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["AndroidManifest.xml", "classes.dex", "assets/a.json"]
+        );
+        assert_eq!(
+            read_ok(a, "AndroidManifest.xml").as_ref(),
+            &b"<manifest/>".repeat(40)[..]
+        );
+        let dex = read_ok(a, "classes.dex");
+        assert!(matches!(dex, Cow::Borrowed(_)));
+        assert_eq!(dex.as_ref(), b"dex\n035\0");
+        assert_eq!(
+            read_ok(a, "assets/a.json").as_ref(),
+            b"{\"host\":\"t.example\"}"
+        );
+        assert!(!kinds(a).contains(&AnomalyKind::CrcMismatch));
+    }
+
+    #[test]
+    fn recovery_when_eocd_offset_and_size_run_past_the_end_record() {
+        let z = three()
+            .eocd_cd_offset(0x7fff_0000)
+            .eocd_cd_size(0x1000)
+            .build();
+        let a = parse(&z);
+        check_three(&a);
+        let r = recovered(&a);
+        assert!(
+            r.detail.contains("entries recovered from 3 local headers"),
+            "{r}"
+        );
+        assert!(r.detail.contains("bad offsets"), "{r}");
+        // The signing block's end: the (intact) directory right after the last entry.
+        let cd = a.central_directory_offset() as usize;
+        assert_eq!(&z[cd..cd + 4], b"PK\x01\x02");
+        // Size alone too large.
+        let z = three().eocd_cd_size(u32::MAX).build();
+        let a = parse(&z);
+        check_three(&a);
+        recovered(&a);
+    }
+
+    #[test]
+    fn recovery_when_the_directory_is_truncated_or_garbage() {
+        for keep in [0, 10, 46, 46 + 19, 46 + 19 + 46 + 11 + 3] {
+            let z = three().cd_truncate(keep).build();
+            let a = parse(&z);
+            check_three(&a);
+            recovered(&a);
+        }
+        let z = three().cd_garbage().build();
+        let a = parse(&z);
+        check_three(&a);
+        assert!(recovered(&a)
+            .detail
+            .contains("recovered from 3 local headers"));
+    }
+
+    #[test]
+    fn recovery_supplements_a_partly_readable_directory() {
+        // The first record whole, the rest gone: one entry from the directory, two recovered.
+        let z = three().cd_truncate(46 + 19).build();
+        let a = parse(&z);
+        check_three(&a);
+        let r = recovered(&a);
+        assert!(r.detail.contains("only 1 of the 3 records"), "{r}");
+        assert!(r.detail.contains("recovered from 2 local headers"), "{r}");
+    }
+
+    #[test]
+    fn recovery_when_the_end_record_declares_no_entries() {
+        let z = three().eocd_entries(0).build();
+        let a = parse(&z);
+        check_three(&a);
+        assert!(recovered(&a).detail.contains("kEmptyArchive"));
+        // The real empty zip stays empty, without anomalies.
+        let z = ZipBuilder::new().build();
+        assert!(parse(&z).anomalies().is_empty());
+    }
+
+    #[test]
+    fn recovery_without_an_end_record() {
+        let z = three().no_eocd().build();
+        let a = parse(&z);
+        check_three(&a);
+        assert!(recovered(&a)
+            .detail
+            .contains("no end of central directory record"));
+        // Not starting with a local header: still "not a zip" (sniffing relies on it).
+        let mut junk = b"MZ junk".to_vec();
+        junk.extend_from_slice(&three().no_eocd().build());
+        assert_eq!(
+            ZipArchive::parse(&junk, &Limits::default()).err(),
+            Some(ContainerError::NotZip)
+        );
+    }
+
+    #[test]
+    fn recovery_uses_data_descriptors_and_skips_stored_inner_zips() {
+        let inner = three().build();
+        let z = ZipBuilder::new()
+            .deflated("AndroidManifest.xml", &b"<manifest/>".repeat(40))
+            .data_descriptor()
+            .stored("classes.dex", b"dex\n035\0")
+            .data_descriptor()
+            .stored("base.apk", &inner)
+            .deflated("assets/a.json", b"{\"host\":\"t.example\"}")
+            .data_descriptor()
+            .zip64()
+            .cd_garbage()
+            .build();
+        let a = parse(&z);
+        let names: Vec<_> = a.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AndroidManifest.xml",
+                "classes.dex",
+                "base.apk",
+                "assets/a.json"
+            ]
+        );
+        assert_eq!(read_ok(&a, "base.apk").as_ref(), &inner[..]);
+        assert_eq!(
+            read_ok(&a, "AndroidManifest.xml").as_ref(),
+            &b"<manifest/>".repeat(40)[..]
+        );
+        assert_eq!(read_ok(&a, "classes.dex").as_ref(), b"dex\n035\0");
+        assert!(
+            !kinds(&a).contains(&AnomalyKind::CrcMismatch),
+            "{:?}",
+            a.anomalies()
+        );
+        // A descriptor-flagged entry whose descriptor is missing: the data ends at the next
+        // header, with an anomaly.
+        let mut z = ZipBuilder::new()
+            .stored("a", b"abcdef")
+            .data_descriptor()
+            .stored("b", b"bee")
+            .cd_garbage()
+            .build();
+        let dd = 31 + 6;
+        z[dd..dd + 4].copy_from_slice(b"XXXX");
+        let a = parse(&z);
+        assert!(kinds(&a).contains(&AnomalyKind::SizeMismatch));
+        assert!(read_ok(&a, "a").starts_with(b"abcdef"));
+        assert_eq!(read_ok(&a, "b").as_ref(), b"bee");
+    }
+
+    #[test]
+    fn recovery_is_bounded() {
+        // A megabyte of local header signatures and no end record: one linear pass, at most
+        // max_entries entries, every header's lengths checked.
+        let mut z = Vec::new();
+        while z.len() < 1 << 20 {
+            z.extend_from_slice(b"PK\x03\x04");
+        }
+        let t = std::time::Instant::now();
+        let r = ZipArchive::parse(&z, &Limits::default());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        if let Ok(a) = r {
+            assert!(a.entries().len() <= Limits::default().max_entries);
+        }
+        // Many tiny valid entries, a low entry limit: recovery stops at it.
+        let mut b = ZipBuilder::new();
+        for i in 0..50 {
+            b = b.stored(&format!("f{i}"), b"x");
+        }
+        let z = b.no_eocd().build();
+        let limits = Limits {
+            max_entries: 10,
+            ..Limits::default()
+        };
+        let a = ZipArchive::parse(&z, &limits).unwrap();
+        assert_eq!(a.entries().len(), 10);
+        assert!(kinds(&a).contains(&AnomalyKind::Truncated));
+        // Descriptor-flagged headers with zero sizes everywhere: still linear.
+        let mut z = Vec::new();
+        let mut hdr = vec![0u8; 31];
+        hdr[..4].copy_from_slice(b"PK\x03\x04");
+        hdr[6] = 8;
+        hdr[26] = 1;
+        hdr[30] = b'n';
+        while z.len() < 1 << 20 {
+            z.extend_from_slice(&hdr);
+            z.extend_from_slice(b"PKPKPKPK");
+        }
+        let t = std::time::Instant::now();
+        let _ = ZipArchive::parse(&z, &Limits::default());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
@@ -1014,8 +1890,15 @@ mod tests {
             .stored("a", b"x")
             .eocd_cd_offset(0x7fff_0000)
             .build();
-        let err = ZipArchive::parse(&z, &Limits::default()).unwrap_err();
-        assert!(err.to_string().contains("central directory"), "{err}");
+        // Android refuses it ("bad offsets"); the entry is recovered from its local header.
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::RecoveredFromLocalHeaders]);
+        assert!(
+            a.anomalies()[0].detail.contains("run past the end record"),
+            "{:?}",
+            a.anomalies()
+        );
+        assert_eq!(read_ok(&a, "a").as_ref(), b"x");
         // Points inside the file at something that is no directory: the directory right
         // before the end record is used, and the entry offsets (right as they are) unshifted.
         let z = ZipBuilder::new()
@@ -1025,13 +1908,18 @@ mod tests {
         let a = parse(&z);
         assert_eq!(kinds(&a), [AnomalyKind::BadEocd]);
         assert_eq!(read_ok(&a, "a").as_ref(), b"x");
-        // A directory that is nowhere: error.
+        // A directory that is nowhere: recovered from the local header.
         let mut z = ZipBuilder::new()
             .stored("a", b"x")
             .eocd_cd_offset(1)
             .build();
         let cd = z.len() - 22 - 47;
         z[cd] = b'X';
+        let a = parse(&z);
+        assert_eq!(kinds(&a), [AnomalyKind::RecoveredFromLocalHeaders]);
+        assert_eq!(read_ok(&a, "a").as_ref(), b"x");
+        // ... and with no local header either: the error.
+        let z = ZipBuilder::new().eocd_entries(1).eocd_cd_offset(1).build();
         let r = ZipArchive::parse(&z, &Limits::default());
         assert!(matches!(
             r,

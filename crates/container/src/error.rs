@@ -206,7 +206,11 @@ pub enum AnomalyKind {
     LocalHeaderMismatch,
     /// The local header is missing or unreadable.
     BadLocalHeader,
-    /// A compression method other than 0 (stored) or 8 (deflate); Android inflates it anyway.
+    /// A compression method other than 0 (stored) or 8 (deflate). Android's resource loader
+    /// (`androidfw` `ZipAssetsProvider::OpenInternal`) reads such an entry as stored, while
+    /// `libziparchive`'s `ExtractToWriter` (DEX, native libraries) refuses it; trackscan reads
+    /// it as stored when the sizes say so, else as deflate if it is a complete deflate stream of
+    /// the declared size, else as stored (see [`crate::ZipArchive::read`]).
     UnknownMethod,
     /// Entries use data descriptors (flag bit 3).
     DataDescriptor,
@@ -234,6 +238,10 @@ pub enum AnomalyKind {
     BadExtraField,
     /// The central directory ends before the declared entry count, or has trailing records.
     CentralDirectoryCount,
+    /// The central directory could not be read (missing end record, offsets past the end
+    /// record, truncated or garbage records): entries were recovered by scanning the local file
+    /// headers. Android refuses such a file.
+    RecoveredFromLocalHeaders,
     /// Too many anomalies; the rest were not recorded.
     Truncated,
 }

@@ -32,6 +32,19 @@ pub(crate) fn inflate(comp: &[u8], declared: u64, cap: u64) -> Result<Vec<u8>, F
     streaming(comp, cap)
 }
 
+/// Inflates `comp` only if it is plainly a raw deflate stream of exactly `size` bytes (used to
+/// decide whether an entry with an unknown method holds deflated data): one allocation of
+/// `size`, no streaming fallback, `None` for anything else.
+pub(crate) fn inflate_exact(comp: &[u8], size: u64) -> Option<Vec<u8>> {
+    let size = usize::try_from(size).ok()?;
+    let mut out = vec![0u8; size];
+    let mut d = libdeflater::Decompressor::new();
+    match d.deflate_decompress(comp, &mut out) {
+        Ok(n) if n == size => Some(out),
+        _ => None,
+    }
+}
+
 /// Streams with `flate2`, growing the buffer as data comes, stopping one byte past `cap`.
 fn streaming(comp: &[u8], cap: u64) -> Result<Vec<u8>, Failure> {
     let mut out = Vec::new();
@@ -69,6 +82,18 @@ mod tests {
             inflate(&deflate(&data), 500, 500).ok().map(|v| v.len()),
             Some(100)
         );
+    }
+
+    #[test]
+    fn exact_only_when_the_stream_fills_the_size() {
+        let data = b"abcabcabc".repeat(100);
+        let c = deflate(&data);
+        assert_eq!(inflate_exact(&c, 900), Some(data));
+        assert_eq!(inflate_exact(&c, 901), None);
+        assert_eq!(inflate_exact(&c, 10), None);
+        assert_eq!(inflate_exact(&[0xff; 64], 100), None);
+        // Binary XML starts 03 00: a valid (empty) fixed-Huffman block, not the declared size.
+        assert_eq!(inflate_exact(&[3, 0, 8, 0, 0x10, 0, 0, 0], 8), None);
     }
 
     #[test]

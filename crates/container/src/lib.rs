@@ -6,10 +6,20 @@
 //! only the end of central directory record and the central directory: the central directory
 //! is the truth, as in Android's `libziparchive`. Each record's local header is consulted only
 //! to find where the data starts; every disagreement (method, name, sizes, CRC) becomes an
-//! [`Anomaly`]. Parsing "never fails" where it can go on: an `Err` only when no central
-//! directory can be found or the entry count is over the limit; prepended bytes, bogus methods
-//! (inflated anyway, like Android), data descriptors, the fake "encrypted" flag, ZIP64 fields,
-//! duplicate names (first kept), overlapping entries and `../` names are recorded as data.
+//! [`Anomaly`]. Parsing "never fails" where it can go on: an `Err` only when neither the
+//! central directory nor any local header can be read, or the entry count is over the limit;
+//! prepended bytes, unknown methods (read as stored, like Android's resource loader, unless the
+//! data is plainly a deflate stream of the declared size), data descriptors, the fake
+//! "encrypted" flag, ZIP64 fields, duplicate names (first kept), overlapping entries and `../`
+//! names are recorded as data.
+//!
+//! When the central directory is unreadable (no end record in a file that starts with a local
+//! header, offset/size past the end record, no record signature, records cut short), Android
+//! refuses the file; we recover the entries with one bounded forward scan of the local file
+//! headers (sizes from the header, its ZIP64 extra field or the data descriptor; stored data
+//! skipped so inner zips stay whole), recorded as [`AnomalyKind::RecoveredFromLocalHeaders`].
+//! That path only runs when the directory is broken: well-formed APKs take the same
+//! central-directory walk as before.
 //!
 //! [`ZipArchive::read`] borrows stored entries straight from the input (`Cow::Borrowed`) and
 //! inflates the rest with `libdeflater` into a buffer of exactly the declared size (one
@@ -21,11 +31,12 @@
 //! # Why our own central-directory reader (measured 2026-11-23 on the 62 corpus APKs)
 //!
 //! * **`zip` 9.8.1** (strict): refuses 1 of 62 corpus files outright
-//!   (`apkinsp_size_extrafield.apk`: "Extra field content truncated", which Android installs),
+//!   (`apkinsp_size_extrafield.apk`: "Extra field content truncated"; apkInspector ships it as a file Android installs,
+//!   though by `FindEntry`'s source its 0/0 local sizes without bit 3 would be refused),
 //!   and silently accepts `ag_apksig_mismatched_compression.apk` without telling us that the
 //!   local header disagrees, so it cannot report anomalies at all. It needs a `Read + Seek`
-//!   and copies every entry (no zero-copy borrow of stored entries), does not treat unknown
-//!   methods as deflate, and its MSRV (1.89) is above the workspace's `rust-version` (1.85).
+//!   and copies every entry (no zero-copy borrow of stored entries), refuses unknown methods
+//!   (Android's resource loader reads them as stored), and its MSRV (1.89) is above the workspace's `rust-version` (1.85).
 //!   Open + read every entry of all 62 files: 1.23 s (release build).
 //! * **`apk-info-zip` 1.1.0** (Android-faithful, records anomalies): opens 61 of 62 (refuses
 //!   the valid empty zip `ag_apksig_empty_zip.apk`), 0.99 s for the same work; but it takes an

@@ -87,12 +87,17 @@ pub fn scan_many(paths: &[String], jobs: Option<usize>) -> Result<Vec<Scanned>, 
 /// One side of a diff read from a file, as `trackscan diff` reads it: a JSON document
 /// (pretty-printed, or the first line of a JSON Lines file) or an app that is scanned.
 pub fn load_side(path: &Path) -> Result<Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = path.display().to_string();
-    if let Some(doc) = trackscan_batch::read_document(&name, &bytes) {
-        return doc;
-    }
-    let doc = document(&scanner()?.scan_bytes(&name, &bytes));
+    // An apktool tree is an app too (no bytes to read as a JSON document).
+    let doc = if path.is_dir() {
+        document(&scanner()?.scan_path(path))
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(doc) = trackscan_batch::read_document(&name, &bytes) {
+            return doc;
+        }
+        document(&scanner()?.scan_bytes(&name, &bytes))
+    };
     if doc.get("package").is_none_or(Value::is_null) {
         if let Some(e) = doc
             .get("errors")
@@ -258,6 +263,8 @@ mod tests {
         assert_eq!(load_side(&jsonl).unwrap(), doc);
         let app = load_side(&p).unwrap();
         assert_eq!(app["package"], doc["package"]);
+        let tree = load_side(&Path::new(SAMPLES).join("hello-mixpanel-apktool")).unwrap();
+        assert_eq!(tree["kind"], "smali_dir");
         let junk = dir.path().join("junk.bin");
         std::fs::write(&junk, b"\x00\x01junk").unwrap();
         assert!(load_side(&junk).unwrap_err().contains("junk.bin"));

@@ -15,8 +15,9 @@
 //! - **The Parquet schema is defined once**: the Ray pipeline asks Rust to write its
 //!   `apps` table with `trackscan_batch::jsonl_to_parquet`, the code behind
 //!   `trackscan batch --format parquet`.
-//! - Errors: a Rust `Err(String)` becomes a Python `ValueError`; the Python layer turns
-//!   unscannable inputs into `trackscan.ScanError` carrying the CLI's message.
+//! - Errors: a Rust `Err(String)` (setup failures) becomes a Python `ValueError`, which the
+//!   Python layer raises as `trackscan.ScanError`. A report with `errors` is returned as the
+//!   CLI prints it; `scan(p, strict=True)` raises `trackscan.ScanError` for it instead.
 //!
 //! The pure-Rust half ([`core`]) holds all the logic and is unit-tested without Python; this
 //! file is only argument conversion.

@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 import trackscan
-from conftest import cli_docs
+from conftest import SAMPLES, cli_docs
 
 
 def test_version_is_the_crates_version():
@@ -67,23 +67,84 @@ def test_scan_many_equals_sequential(samples, corpus):
     assert trackscan.scan_many([]) == []
 
 
-def test_scan_error_on_non_apk(tmp_path, cli):
+def test_non_apk_gives_the_cli_document_and_strict_raises(tmp_path, cli):
     junk = tmp_path / "notes.txt"
     junk.write_text("this is not an Android app\n")
+    # like the CLI (which prints this document and exits 2): the error document, no raise
+    doc = trackscan.scan(str(junk))
+    assert doc["errors"] and doc.get("package") is None
+    assert cli_docs(cli, [str(junk)])[str(junk)] == doc
     with pytest.raises(trackscan.ScanError) as info:
-        trackscan.scan(str(junk))
+        trackscan.scan(str(junk), strict=True)
     err = info.value
     assert err.file == str(junk)
-    assert err.errors and str(err) == "\n".join(err.errors)
+    assert err.errors == doc["errors"] and str(err) == "\n".join(err.errors)
     assert str(junk) in str(err)
-    # the CLI's document for it is the error document, and it exits 2
-    assert cli_docs(cli, [str(junk)])[str(junk)] == err.document
+    assert err.document == doc
+    assert trackscan.scan(b"PK\x03\x04 truncated zip", name="trunc.apk")["errors"]
     with pytest.raises(trackscan.ScanError):
-        trackscan.scan(b"PK\x03\x04 truncated zip", name="trunc.apk")
+        trackscan.scan(b"PK\x03\x04 truncated zip", name="trunc.apk", strict=True)
+    missing = trackscan.scan("/nonexistent/missing.apk")
+    assert "cannot read" in missing["errors"][0]
     with pytest.raises(trackscan.ScanError, match="cannot read"):
-        trackscan.scan("/nonexistent/missing.apk")
+        trackscan.scan("/nonexistent/missing.apk", strict=True)
+    with pytest.raises(trackscan.ScanError, match="cannot read"):
+        trackscan.scan("/nonexistent/missing.apk", name="m.apk", strict=True)
     with pytest.raises(TypeError):
         trackscan.scan(42)  # type: ignore[arg-type]
+
+
+def _zip_without_manifest(path, broken_dex: bool) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("res/raw/config.txt", "endpoint https://api.example.com/v1\n")
+        z.writestr("assets/readme.txt", "no manifest in here\n")
+        if broken_dex:
+            z.writestr("classes.dex", b"dex\n035\x00" + b"\x00" * 8)
+
+
+@pytest.mark.parametrize("broken_dex", [False, True])
+def test_zip_without_manifest_partial_report_and_strict(tmp_path, cli, broken_dex):
+    apk = tmp_path / ("nomanifest-dex.apk" if broken_dex else "nomanifest.apk")
+    _zip_without_manifest(apk, broken_dex)
+    want = cli_docs(cli, [str(apk)])[str(apk)]
+    # default: the partial report, exactly the CLI's, with its errors
+    doc = trackscan.scan(str(apk))
+    assert doc == want
+    assert any("AndroidManifest.xml" in e for e in doc["errors"]), doc["errors"]
+    assert doc["kind"] == "apk"
+    assert "api.example.com" in [h["host"] for h in doc["hosts"]]
+    data = apk.read_bytes()
+    assert trackscan.scan(data, name=str(apk)) == want
+    assert trackscan.scan(str(apk), name="renamed.apk")["errors"] == want["errors"]
+    assert trackscan.scan_many([str(apk)]) == [want]
+    # strict: ScanError with the file name and the errors, and the document
+    for call in (lambda: trackscan.scan(str(apk), strict=True),
+                 lambda: trackscan.scan(data, name=str(apk), strict=True)):
+        with pytest.raises(trackscan.ScanError) as info:
+            call()
+        err = info.value
+        assert err.file == str(apk)
+        assert err.errors == want["errors"]
+        assert err.document == want
+        assert all(line.startswith(str(apk)) for line in str(err).splitlines()), str(err)
+        assert "AndroidManifest.xml" in str(err)
+    with pytest.raises(trackscan.ScanError, match="renamed.apk: "):
+        trackscan.scan(str(apk), name="renamed.apk", strict=True)
+
+
+def test_strict_scan_of_a_clean_app_returns_it(samples):
+    for p in samples:
+        doc = trackscan.scan(p, strict=True)
+        assert doc == trackscan.scan(p) and not doc["errors"], p
+
+
+def test_apktool_tree_equals_cli(cli):
+    tree = os.path.join(SAMPLES, "hello-mixpanel-apktool")
+    doc = trackscan.scan(tree, strict=True)
+    assert doc == cli_docs(cli, [tree])[tree]
+    assert doc["label"] == "Hello Mixpanel" and doc["version_code"] == 1
 
 
 def test_diff_of_documents_and_paths(tmp_path, samples):

@@ -45,13 +45,18 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             );
         }
     }
-    let manifest = c
+    let mut manifest = c
         .manifest
         .as_deref()
         .and_then(|b| match trackscan_axml::parse_any(b) {
-            Ok(doc) => {
+            Ok(mut doc) => {
                 for a in &doc.anomalies {
                     r.warnings.push(format!("AndroidManifest.xml: {a}"));
+                }
+                // apktool trees: `@string/app_name` from `res/values*/`, as resources.arsc
+                // resolves it in an APK.
+                if let Some(values) = &c.values {
+                    values.substitute(&mut doc);
                 }
                 Some(Manifest::from_document(&doc, resources.as_ref()))
             }
@@ -63,6 +68,20 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     if c.manifest.is_none() && r.kind != "dex" {
         r.errors
             .push("AndroidManifest.xml: missing from the app".to_string());
+    }
+    if let (Some(m), Some(yml)) = (manifest.as_mut(), &c.apktool_yml) {
+        // Into the model, so that what depends on the SDK levels (Network Security Config
+        // defaults) sees them too.
+        fill_from_apktool_yml(
+            yml,
+            c.values.as_ref(),
+            (
+                &mut m.version_code,
+                &mut m.version_name,
+                &mut m.min_sdk,
+                &mut m.target_sdk,
+            ),
+        );
     }
     if let Some(m) = &manifest {
         fill_manifest(m, r);
@@ -86,9 +105,23 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             r.errors.push(format!("{name}: {e}"));
         }
     }
-    for (name, text) in &c.smali {
-        if let Err(e) = builder.add_smali(name, text) {
-            r.errors.push(format!("{name}: {e}"));
+    for (i, (name, text)) in c.smali.iter().enumerate() {
+        match builder.add_smali(name, text) {
+            Ok(()) => {}
+            // The index is full (one input file per .smali): say so once, not per file.
+            Err(trackscan_dex::DexError::CountTooLarge {
+                what: "input files",
+                count,
+                ..
+            }) => {
+                r.errors.push(format!(
+                    "smali: {} of {} .smali files not read: the code index holds at most {count} input files",
+                    c.smali.len().saturating_sub(i),
+                    c.smali.len()
+                ));
+                break;
+            }
+            Err(e) => r.errors.push(format!("{name}: {e}")),
         }
     }
     let index = builder.finish();
@@ -96,8 +129,20 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         r.warnings.push(w.to_string());
     }
     let stats = index.stats();
+    // A smali tree counts its roots (`smali/`, `smali_classes2/`, … one per DEX apktool
+    // decoded), not its .smali files (one per class).
+    let files = if c.smali.is_empty() {
+        stats.files
+    } else {
+        let roots: BTreeSet<&str> = c
+            .smali
+            .iter()
+            .map(|(n, _)| crate::collect::smali_root(n))
+            .collect();
+        c.dex.len().saturating_add(roots.len())
+    };
     r.dex = report::DexSummary {
-        files: stats.files as u64,
+        files: files as u64,
         bytes: stats.bytes,
         classes: stats.classes as u64,
         methods: stats.methods as u64,
@@ -122,6 +167,11 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     if let Some(res) = &resources {
         for (_, v) in res.strings_of_type("string") {
             string_values.push((Cow::Owned(v), "resources.arsc"));
+        }
+    }
+    if let Some(values) = &c.values {
+        for (_, v) in values.strings() {
+            string_values.push((Cow::Borrowed(v), "res/values/strings.xml"));
         }
     }
     let mut text_files: Vec<(String, Cow<'_, str>)> = Vec::new();
@@ -569,6 +619,32 @@ fn fill_manifest(m: &Manifest, r: &mut Report) {
     for a in &m.anomalies {
         r.warnings.push(format!("AndroidManifest.xml: {a}"));
     }
+}
+
+/// apktool moves `versionCode`, `versionName` and the SDK levels out of the manifest into
+/// `apktool.yml`: use them where the manifest has none (a `@string/…` version name resolved
+/// through the tree's values).
+#[allow(clippy::type_complexity)]
+fn fill_from_apktool_yml(
+    yml: &crate::apktool::ApktoolYml,
+    values: Option<&crate::apktool::Values>,
+    (version_code, version_name, min_sdk, target_sdk): (
+        &mut Option<u64>,
+        &mut Option<String>,
+        &mut Option<u32>,
+        &mut Option<u32>,
+    ),
+) {
+    *version_code = version_code.or(yml.version_code);
+    if version_name.is_none() {
+        *version_name = yml.version_name.as_ref().map(|v| {
+            values
+                .and_then(|vs| vs.resolve(v))
+                .map_or_else(|| v.clone(), str::to_string)
+        });
+    }
+    *min_sdk = min_sdk.or(yml.min_sdk);
+    *target_sdk = target_sdk.or(yml.target_sdk);
 }
 
 fn fill_signing(info: &trackscan_signing::SigningInfo, r: &mut Report) {

@@ -14,6 +14,10 @@ const MAX_TEXT_FILE: u64 = 2 << 20;
 const MAX_NATIVE_LIB: u64 = 64 << 20;
 /// Most smali files read from one directory.
 const MAX_SMALI_FILES: usize = 500_000;
+/// Largest `apktool.yml` read.
+const MAX_APKTOOL_YML: u64 = 1 << 20;
+/// Value files of an apktool tree read for the manifest's references.
+const VALUE_FILES: [&str; 3] = ["strings.xml", "integers.xml", "bools.xml"];
 
 /// The bytes of one app, borrowed from the input where they were stored, owned where inflated.
 #[derive(Default)]
@@ -40,6 +44,11 @@ pub(crate) struct Collected<'a> {
     pub assets: Vec<String>,
     /// Text-like files read for hosts/pins: `assets/**` text, `res/raw/*`, `res/xml/*`.
     pub files: Vec<(String, Cow<'a, [u8]>)>,
+    /// apktool trees: what `apktool.yml` says (versions and SDK levels moved out of the
+    /// manifest).
+    pub apktool_yml: Option<crate::apktool::ApktoolYml>,
+    /// apktool trees: the `res/values*/` values behind the text manifest's references.
+    pub values: Option<crate::apktool::Values>,
 }
 
 pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &mut Report) {
@@ -313,7 +322,9 @@ fn collect_apk<'a>(
     let _ = scanner;
 }
 
-/// Scans an apktool output directory: `smali*/**/*.smali` plus its text `AndroidManifest.xml`.
+/// Scans an apktool output directory: `smali*/**/*.smali`, its text `AndroidManifest.xml`,
+/// `apktool.yml` and `res/values*/` values (see [`crate::apktool`]), and like an APK's entries
+/// the assets, `res/xml`, `res/raw` and native libraries.
 pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report) {
     let mut c = Collected::default();
     let manifest_path = dir.join("AndroidManifest.xml");
@@ -326,6 +337,11 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
             .push("AndroidManifest.xml: not found in the directory".to_string());
     }
     let mut files = Vec::new();
+    // `res/values*/{strings,integers,bools}.xml`: read once the walk is done, default first.
+    let mut value_files = Vec::new();
+    let mut seen_libs = std::collections::BTreeSet::new();
+    // Bytes of the tree's other files (not smali) still allowed in memory.
+    let mut budget = scanner.limits.max_total_inflated;
     let mut stack = vec![dir.to_path_buf()];
     let mut visited = 0usize;
     while let Some(d) = stack.pop() {
@@ -355,13 +371,48 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
                 .unwrap_or(&p)
                 .to_string_lossy()
                 .replace('\\', "/");
+            let size = e.metadata().map_or(u64::MAX, |m| m.len());
             if ft.is_dir() {
                 stack.push(p);
             } else if rel.starts_with("smali") && rel.ends_with(".smali") {
                 files.push((rel, p));
+            } else if rel == "apktool.yml" {
+                if size <= MAX_APKTOOL_YML {
+                    if let Some(b) = read_small(&p, &rel, &mut budget, report) {
+                        c.apktool_yml =
+                            Some(crate::apktool::parse_yml(&String::from_utf8_lossy(&b)));
+                    }
+                } else {
+                    report.warnings.push(format!(
+                        "apktool.yml: {size} bytes, more than {MAX_APKTOOL_YML}; not read"
+                    ));
+                }
+            } else if is_value_file(&rel) {
+                if size <= MAX_TEXT_FILE {
+                    value_files.push((rel, p));
+                }
             } else if rel.starts_with("assets/") {
+                if size <= MAX_TEXT_FILE
+                    && (trackscan_container::is_text_like_name(&rel) || !rel.contains('.'))
+                {
+                    if let Some(b) = read_small(&p, &rel, &mut budget, report) {
+                        c.files.push((rel.clone(), Cow::Owned(b)));
+                    }
+                }
                 c.assets.push(rel);
+            } else if (rel.starts_with("res/raw") || rel.starts_with("res/xml"))
+                && size <= MAX_TEXT_FILE
+            {
+                if let Some(b) = read_small(&p, &rel, &mut budget, report) {
+                    c.files.push((rel, Cow::Owned(b)));
+                }
             } else if rel.starts_with("lib/") && rel.ends_with(".so") {
+                let file = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+                if size <= MAX_NATIVE_LIB && seen_libs.insert(file) {
+                    if let Some(b) = read_small(&p, &rel, &mut budget, report) {
+                        c.native_bytes.push((rel.clone(), Cow::Owned(b)));
+                    }
+                }
                 c.native_libs.push(rel);
             } else if rel.starts_with("original/META-INF/") && rel.ends_with(".version") {
                 if let Ok(t) = std::fs::read_to_string(&p) {
@@ -406,6 +457,25 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
         }
     }
     report.size += total;
+    if !value_files.is_empty() {
+        // The default configuration first, then the qualified ones (`values-fr`, …) by name.
+        value_files.sort_by(|a, b| {
+            let dir = |r: &str| {
+                r.rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string())
+            };
+            (dir(&a.0) != "res/values", &a.0).cmp(&(dir(&b.0) != "res/values", &b.0))
+        });
+        let mut values = crate::apktool::Values::default();
+        for (rel, p) in &value_files {
+            if let Some(b) = read_small(p, rel, &mut budget, report) {
+                report.size = report.size.saturating_add(b.len() as u64);
+                values.add_file(rel, &b);
+            }
+        }
+        report.warnings.append(&mut values.warnings);
+        c.values = Some(values);
+    }
     if c.smali.is_empty() && c.manifest.is_none() {
         report.errors.push(format!(
             "{}: directory holds neither smali*/ sources nor AndroidManifest.xml (not an apktool output)",
@@ -414,6 +484,49 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
         return;
     }
     analyze::analyze(scanner, c, report);
+}
+
+/// Reads one (size-checked) file of an apktool tree within `budget` bytes in all (the
+/// `max-total-inflated` limit); a failure or a file over the budget is a warning naming it.
+fn read_small(p: &Path, rel: &str, budget: &mut u64, report: &mut Report) -> Option<Vec<u8>> {
+    match std::fs::read(p) {
+        Ok(b) => {
+            let len = b.len() as u64;
+            match budget.checked_sub(len) {
+                Some(left) => {
+                    *budget = left;
+                    Some(b)
+                }
+                None => {
+                    report.warnings.push(format!(
+                        "{rel}: {len} bytes, over what is left of the max-total-inflated limit; not read"
+                    ));
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            report.warnings.push(format!("{rel}: cannot read: {e}"));
+            None
+        }
+    }
+}
+
+/// `res/values/strings.xml`, `res/values-fr/strings.xml`, … (see [`VALUE_FILES`]).
+fn is_value_file(rel: &str) -> bool {
+    let Some((dir, file)) = rel.rsplit_once('/') else {
+        return false;
+    };
+    VALUE_FILES.contains(&file)
+        && (dir == "res/values"
+            || dir
+                .strip_prefix("res/values-")
+                .is_some_and(|q| !q.contains('/')))
+}
+
+/// The smali root of a path in an apktool tree: `smali`, `smali_classes2`, …
+pub(crate) fn smali_root(rel: &str) -> &str {
+    rel.split('/').next().unwrap_or("")
 }
 
 fn smali_order(rel: &str) -> u32 {

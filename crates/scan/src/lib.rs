@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod analyze;
+mod apktool;
 mod collect;
 pub mod report;
 mod sdk_version;

@@ -164,7 +164,7 @@ pub struct Certificate {
 /// DEX summary.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct DexSummary {
-    /// Number of DEX files (or smali files for a smali directory).
+    /// Number of DEX files (for an apktool tree: smali roots, `smali/`, `smali_classes2/`, …).
     pub files: u64,
     /// Total inflated bytes.
     pub bytes: u64,

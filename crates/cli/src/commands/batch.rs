@@ -50,9 +50,12 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
 
 /// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
 fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Result<Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if let Some(doc) = trackscan_batch::read_document(&path.display().to_string(), &bytes) {
-        return doc;
+    // An apktool tree is an app too (no bytes to read as a JSON document).
+    if !path.is_dir() {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(doc) = trackscan_batch::read_document(&path.display().to_string(), &bytes) {
+            return doc;
+        }
     }
     if scanner.is_none() {
         *scanner = Some(super::scanner(None, trackscan_scan::Limits::default())?);
@@ -73,11 +76,11 @@ pub fn diff(a: DiffArgs) -> Result<u8, String> {
     let new = load_side(&a.new, &mut scanner)?;
     let d = trackscan_batch::diff(&old, &new);
     match a.format {
-        TextOrJson::Text => print!("{}", d.to_text()),
-        TextOrJson::Json => println!(
+        TextOrJson::Text => super::out!("{}", d.to_text())?,
+        TextOrJson::Json => super::outln!(
             "{}",
             serde_json::to_string_pretty(&d.to_json()).map_err(|e| e.to_string())?
-        ),
+        )?,
     }
     Ok(0)
 }
@@ -95,15 +98,15 @@ pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
     match a.format {
         TextOrJson::Text => {
             for t in &lines {
-                println!("{}", t.to_text());
+                super::outln!("{}", t.to_text())?;
             }
         }
         TextOrJson::Json => {
             let v: Vec<Value> = lines.iter().map(|t| t.to_json()).collect();
-            println!(
+            super::outln!(
                 "{}",
                 serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-            );
+            )?;
         }
     }
     Ok(0)

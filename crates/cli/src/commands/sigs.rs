@@ -25,13 +25,13 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
             let set = super::load_rules(a.rules.as_deref())?;
             for (kind, rules) in [("tracker", &set.trackers), ("library", &set.libraries)] {
                 for r in rules {
-                    println!(
+                    super::outln!(
                         "{kind}\t{}\t{}\t{}\t{}",
                         r.id,
                         r.exodus_id.map(|i| i.to_string()).unwrap_or("-".into()),
                         r.name,
                         r.categories.join(",")
-                    );
+                    )?;
                 }
             }
             Ok(0)
@@ -45,10 +45,10 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
                     .cloned()
             };
             if let Some(r) = find(&set.trackers) {
-                print!("{}", to_toml(&[r], "tracker", ""));
+                super::out!("{}", to_toml(&[r], "tracker", ""))?;
                 Ok(0)
             } else if let Some(r) = find(&set.libraries) {
-                print!("{}", to_toml(&[r], "library", ""));
+                super::out!("{}", to_toml(&[r], "library", ""))?;
                 Ok(0)
             } else {
                 Err(format!("no rule with id {id:?}"))
@@ -58,16 +58,16 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
             let set = super::load_rules(a.rules.as_deref())?;
             let problems = set.check();
             for p in &problems {
-                println!("{p}");
+                super::outln!("{p}")?;
             }
             // Compiling proves every regex and automaton builds.
             trackscan_signatures::Matcher::new(&set).map_err(|e| e.to_string())?;
-            println!(
+            super::outln!(
                 "{} tracker rules, {} library rules, {} problems",
                 set.trackers.len(),
                 set.libraries.len(),
                 problems.len()
-            );
+            )?;
             Ok(if problems.is_empty() { 0 } else { 1 })
         }
         SigCommand::Import {
@@ -109,13 +109,13 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
                     LIBRARIES_FILE,
                     to_toml(&libraries, "library", LIBRARY_PREAMBLE),
                 )?;
-                println!("{} libraries", libraries.len());
+                super::outln!("{} libraries", libraries.len())?;
             }
-            println!(
+            super::outln!(
                 "{} trackers written to {}",
                 trackers.len(),
                 output.display()
-            );
+            )?;
             Ok(0)
         }
     }

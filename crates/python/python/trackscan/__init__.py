@@ -5,6 +5,7 @@ every function returns the CLI's JSON document as a plain ``dict``:
 
 >>> import trackscan
 >>> doc = trackscan.scan("app.apk")            # == json.loads(`trackscan scan --compact app.apk`)
+>>> doc = trackscan.scan("app.apk", strict=True)  # raises trackscan.ScanError if doc["errors"]
 >>> docs = trackscan.scan_many(["a.apk", "b.apk"], jobs=4)
 >>> trackscan.diff("old.apk", "new.apk")["changes"]
 
@@ -25,11 +26,12 @@ PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
 
 class ScanError(Exception):
-    """The input could not be scanned at all (the report has errors, no package and no DEX).
+    """A scan in strict mode (``scan(p, strict=True)``) whose report has ``errors``, or a
+    failure to set the scanner up at all (rules, thread pool, an unreadable diff side).
 
-    ``str(err)`` is what the CLI prints for it (one line per error, without the
-    ``trackscan:`` prefix); ``err.file`` is the input's name, ``err.errors`` the list of
-    errors and ``err.document`` the (error) document the CLI would have emitted.
+    ``str(err)`` has one line per error, each naming the input (the CLI's messages, without
+    the ``trackscan:`` prefix); ``err.file`` is the input's name, ``err.errors`` the list of
+    errors and ``err.document`` the (partial) document the CLI emits for that input.
     """
 
     def __init__(self, message: str, file: Optional[str] = None,
@@ -41,12 +43,24 @@ class ScanError(Exception):
         self.errors: List[str] = list(errors) if isinstance(errors, list) else [message]
 
 
-def _finish(pair: "tuple[str, Optional[str]]", raise_errors: bool) -> Dict[str, Any]:
-    text, fatal = pair
+def _finish(pair: "tuple[str, Optional[str]]", strict: bool) -> Dict[str, Any]:
+    text, _fatal = pair
     doc = json.loads(text)
-    if fatal is not None and raise_errors:
-        raise ScanError(fatal, file=doc.get("file"), document=doc)
+    if strict:
+        _raise_if_errors(doc)
     return doc
+
+
+def _raise_if_errors(doc: Dict[str, Any]) -> None:
+    errors = doc.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return
+    file = doc.get("file")
+    prefix = f"{file}" if isinstance(file, str) else ""
+    lines = [str(e) if not prefix or str(e).startswith(prefix) else f"{prefix}: {e}"
+             for e in errors]
+    raise ScanError("\n".join(lines), file=file if isinstance(file, str) else None,
+                    document=doc)
 
 
 def _native_call(fn, *args):
@@ -56,32 +70,44 @@ def _native_call(fn, *args):
         raise ScanError(str(e)) from None
 
 
-def scan(path_or_bytes: PathOrBytes, name: Optional[str] = None) -> Dict[str, Any]:
+def scan(path_or_bytes: PathOrBytes, name: Optional[str] = None,
+         strict: bool = False) -> Dict[str, Any]:
     """Scans one app and returns its document (the CLI's ``scan --format json``).
 
     ``path_or_bytes`` is a path (APK, split bundle, DEX, apktool directory) or the app's
     bytes. ``name`` becomes the document's ``file`` (default: the path as given, or
-    ``"<bytes>"``). Raises :class:`ScanError` when nothing could be analysed.
+    ``"<bytes>"``).
+
+    Like the CLI, an app that could only partly be read (or not at all: a missing file, a
+    zip without a manifest, not an app) still gives its document, with the problems in
+    ``errors``. With ``strict=True`` such a document raises :class:`ScanError` instead
+    (``err.document`` still holds it).
     """
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         pair = _native_call(_native.scan_bytes, name if name is not None else "<bytes>",
                             bytes(path_or_bytes))
-        return _finish(pair, True)
+        return _finish(pair, strict)
     if isinstance(path_or_bytes, (str, os.PathLike)):
         path = os.fspath(path_or_bytes)
         if name is None:
-            return _finish(_native_call(_native.scan_path, path), True)
-        # Keep the caller's name: scan the bytes (directories still need a path).
-        if os.path.isdir(path):
-            doc = _finish(_native_call(_native.scan_path, path), True)
+            return _finish(_native_call(_native.scan_path, path), strict)
+        # Keep the caller's name: scan the bytes (directories, and files Python cannot
+        # open, go through the path so the document is the CLI's).
+        data: Optional[bytes] = None
+        if not os.path.isdir(path):
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                data = None
+        if data is None:
+            doc = _finish(_native_call(_native.scan_path, path), False)
             doc["file"] = name
-            return doc
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise ScanError(f"{name}: cannot read: {e}", file=name) from None
-        return _finish(_native_call(_native.scan_bytes, name, data), True)
+        else:
+            doc = _finish(_native_call(_native.scan_bytes, name, data), False)
+        if strict:
+            _raise_if_errors(doc)
+        return doc
     raise TypeError(f"scan() expects a path or bytes, not {type(path_or_bytes).__name__}")
 
 
@@ -89,9 +115,9 @@ def scan_many(paths: Iterable[Union[str, "os.PathLike[str]"]],
               jobs: Optional[int] = None) -> List[Dict[str, Any]]:
     """Scans many paths in parallel on ``jobs`` threads (default: all cores), GIL released.
 
-    Returns one document per path, in input order. Unlike :func:`scan` it does not raise
-    for an unscannable input: like a ``trackscan batch`` row, that input's document carries
-    ``errors`` (and no ``package``).
+    Returns one document per path, in input order. Like :func:`scan` (without ``strict``) it
+    does not raise for an unreadable input: like a ``trackscan batch`` row, that input's
+    document carries ``errors``.
     """
     ps = [os.fspath(p) for p in paths]
     if jobs is not None and jobs < 0:
