@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod e2e_apktool;
+mod e2e_output;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
 #[path = "e2e_issue21.rs"]
 mod issue21;
-mod e2e_apktool;
-mod e2e_output;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
