@@ -2,7 +2,7 @@
 //! unreadable app, exit codes, summaries, resume, duplicates, order), host attribution that agrees
 //! with the findings, and the timeline's manners.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -61,6 +61,7 @@ fn app_without_manifest_is_not_graded_anywhere() {
     assert!(doc["score"].is_null(), "score: {}", doc["score"]);
     assert_eq!(r.code, 2, "an app that could not be read exits 2");
     let r = run(os!["scan", "--format", "text", t]);
+    assert!(r.stderr.contains("AndroidManifest.xml"), "{}", r.stderr);
     assert!(r.stdout.contains("not graded"), "{}", r.stdout);
     assert!(!r.stdout.contains("grade A"), "{}", r.stdout);
 
