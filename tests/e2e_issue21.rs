@@ -103,3 +103,82 @@ fn app_without_manifest_is_not_graded_anywhere() {
         "no A 100 badge for the unreadable app"
     );
 }
+
+/// A typo in a batch input is a failure, not "1 scanned": exit 2 (as `--help` says) with the
+/// count on stderr, even with `--quiet`; `--allow-unreadable` asks for exit 0.
+#[test]
+fn batch_input_that_cannot_be_read_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.jsonl");
+    let missing = dir.path().join("nonexistent/foo.apk");
+    let (o, m, s) = (
+        out.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        sample().to_str().unwrap().to_string(),
+    );
+    let r = run(os!["batch", "-q", "-o", o, m, &s]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("1 could not be read"), "{}", r.stderr);
+    let rows = read_jsonl(&out);
+    assert_eq!(rows.len(), 2);
+    assert!(by_name(&rows, "foo.apk")["score"].is_null());
+
+    let out2 = dir.path().join("y.jsonl");
+    let r = run(os![
+        "batch",
+        "-q",
+        "--allow-unreadable",
+        "-o",
+        out2.to_str().unwrap(),
+        m
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // All readable: exit 0, quiet stays quiet.
+    let out3 = dir.path().join("z.jsonl");
+    let r = run(os!["batch", "-q", "-o", out3.to_str().unwrap(), &s]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+/// Numbers that make no sense are refused before anything runs.
+#[test]
+fn batch_rejects_zero_timeout_and_zero_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.jsonl");
+    let s = sample();
+    for bad in [
+        &["--timeout", "0"][..],
+        &["--timeout=-3"],
+        &["--jobs", "0"],
+        &["--jobs", "many"],
+    ] {
+        let mut args: Vec<&std::ffi::OsStr> = os!["batch", "-q", "-o"].to_vec();
+        args.push(out.as_os_str());
+        args.extend(bad.iter().map(std::ffi::OsStr::new));
+        args.push(s.as_os_str());
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(bad[0].split('=').next().unwrap_or_default())
+                && r.stderr.contains("invalid value"),
+            "{bad:?}: {}",
+            r.stderr
+        );
+        assert!(!out.exists(), "{bad:?}: nothing written");
+    }
+}
+
+/// An empty file says so, instead of "(first bytes: )".
+#[test]
+fn empty_file_says_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.apk");
+    std::fs::write(&empty, b"").unwrap();
+    let r = run(os!["scan", "--compact", empty.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    let doc: Value = serde_json::from_str(r.stdout.trim()).expect("JSON");
+    let e = doc["errors"][0].as_str().unwrap_or_default();
+    assert!(e.contains("empty file (0 bytes)"), "{e}");
+    assert!(!e.contains("first bytes"), "{e}");
+}

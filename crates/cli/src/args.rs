@@ -94,8 +94,8 @@ pub struct BatchArgs {
     /// Output file.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Parallel jobs (default: all cores).
-    #[arg(short, long)]
+    /// Parallel jobs (default: all cores; at least 1).
+    #[arg(short, long, value_parser = positive_usize)]
     pub jobs: Option<usize>,
     /// Skip inputs whose sha256 already has a row in the output.
     #[arg(long)]
@@ -106,14 +106,26 @@ pub struct BatchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
     pub format: BatchFormat,
-    /// Wall-clock budget per app, in seconds (an app over budget gets an error row).
-    #[arg(long, value_name = "SECONDS")]
+    /// Wall-clock budget per app, in seconds, at least 1 (an app over budget gets an error row).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
+    /// Exit 0 even when some inputs could not be read (default: exit 2, as `--help` says).
+    #[arg(long)]
+    pub allow_unreadable: bool,
     /// Use the rules in DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
     #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
     pub limit: Vec<String>,
+}
+
+/// `--jobs`: a whole number of at least 1 (0 jobs would scan nothing).
+fn positive_usize(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a whole number: {e}")),
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

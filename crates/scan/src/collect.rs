@@ -74,6 +74,11 @@ pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &m
             };
             scan_zip(scanner, name, &zip, report);
         }
+        InputKind::Unknown if bytes.is_empty() => {
+            report.errors.push(format!(
+                "{name}: empty file (0 bytes): not an APK, split bundle, DEX file or apktool directory"
+            ));
+        }
         InputKind::Unknown => {
             let magic: String = bytes
                 .iter()

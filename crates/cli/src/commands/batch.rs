@@ -1,6 +1,7 @@
 //! `trackscan batch|diff|timeline|report`: thin wrappers over `trackscan-batch`.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -28,13 +29,27 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
         },
         timeout: a.timeout.map(Duration::from_secs),
     };
-    let summary = trackscan_batch::run_batch(&opts, |p| scan_document(&scanner, p))
-        .map_err(|e| e.to_string())?;
-    if !a.quiet {
+    // Apps that could not be read (the one rule of `trackscan_batch::unreadable`), counted as
+    // they are scanned; panics and timeouts are counted by the runner.
+    let unreadable = AtomicUsize::new(0);
+    let summary = trackscan_batch::run_batch(&opts, |p| {
+        let doc = scan_document(&scanner, p);
+        if trackscan_batch::unreadable(&doc) {
+            unreadable.fetch_add(1, Ordering::Relaxed);
+        }
+        doc
+    })
+    .map_err(|e| e.to_string())?;
+    let failed = unreadable
+        .into_inner()
+        .saturating_add(summary.panics)
+        .saturating_add(summary.timeouts);
+    if !a.quiet || failed > 0 {
         eprintln!(
-            "trackscan: {} inputs: {} scanned, {} duplicates, {} resumed, {} with errors, in {:.1} s → {}",
+            "trackscan: {} inputs: {} scanned ({} could not be read), {} duplicates, {} resumed, {} with errors, in {:.1} s → {}",
             summary.inputs,
             summary.scanned,
+            failed,
             summary.duplicates,
             summary.resumed,
             summary.errors,
@@ -45,7 +60,11 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
             eprintln!("trackscan: wrote {}", e.display());
         }
     }
-    Ok(0)
+    Ok(if failed > 0 && !a.allow_unreadable {
+        2
+    } else {
+        0
+    })
 }
 
 /// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
