@@ -19,9 +19,90 @@ const MAX_CALL_SITES: usize = 5;
 /// Most data-access entries kept per finding.
 const MAX_DATA_ACCESS: usize = 20;
 
+/// Stage 2 of a scan: parse what [`crate::collect`] collected and fill the report. The steps,
+/// in order (each a function below; each reads what the earlier ones produced and writes its
+/// part of the report):
+///
+/// 1. [`resources`]: `resources.arsc`;
+/// 2. [`manifest`]: the manifest (binary or text), resolved through the resources;
+/// 3. [`signing`]: v1 blocks and the APK Signing Block;
+/// 4. [`code_index`]: DEX files and smali sources into one [`CodeIndex`];
+/// 5. [`Texts::gather`]: strings of code, resources, assets and native libraries, and their hosts;
+/// 6. [`detect`]: the detection stages of [`DETECT_STAGES`] over the app's facts;
+/// 7. [`findings`]: detections into report findings (SDK versions, call sites, data access);
+/// 8. [`pinning`]: certificate pinning and transport security;
+/// 9. [`hosts`]: every host, attributed to a detected tracker where one owns it.
 pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
-    // Resources first: the manifest resolves references through them.
-    let resources = c.arsc.as_deref().and_then(|b| match Resources::parse(b) {
+    let resources = resources(&c, r);
+    let manifest = manifest(&c, resources.as_ref(), r);
+    signing(&c, r);
+    let index = code_index(&c, r);
+    let texts = Texts::gather(&c, resources.as_ref(), &index);
+    let lists = FactLists::new(&c, manifest.as_ref(), &index, &texts);
+    let app = lists.app_facts(r.package.as_deref());
+    let detected = detect(&Facts {
+        scanner,
+        index: &index,
+        app: &app,
+        manifest: manifest.as_ref(),
+    });
+    findings(scanner, &detected, &index, r);
+    pinning(scanner, &c, manifest.as_ref(), &index, &texts, r);
+    hosts(scanner, texts.hosts, r);
+}
+
+/// What the detection stages see: every fact of the app, read-only. (The name rules read only
+/// `scanner` and `app`; the code and the manifest are there for detectors of other kinds.)
+#[allow(dead_code)]
+pub(crate) struct Facts<'f> {
+    /// The scanner (rules, compiled matcher, limits).
+    pub scanner: &'f Scanner,
+    /// The app's code.
+    pub index: &'f CodeIndex<'f>,
+    /// The facts the name rules match (classes, manifest names, strings, hosts, files).
+    pub app: &'f AppFacts<'f>,
+    /// The manifest model, when there is one.
+    pub manifest: Option<&'f Manifest>,
+}
+
+/// The detections of one app so far: rule indices into the tracker and library lists.
+#[derive(Default)]
+pub(crate) struct Detected {
+    /// Tracker detections.
+    pub trackers: Vec<Detection>,
+    /// Library detections.
+    pub libraries: Vec<Detection>,
+}
+
+/// One detection stage: reads the facts, adds to (or refines) the detections of the stages
+/// before it.
+pub(crate) type DetectStage = fn(&Facts<'_>, &mut Detected);
+
+/// The detection stages, in order. Each sees the detections of the stages before it, so a
+/// later stage can look only at what the earlier ones did not explain (another kind of
+/// detector is one more entry here).
+pub(crate) const DETECT_STAGES: &[(&str, DetectStage)] = &[("name rules", by_name_rules)];
+
+/// Runs [`DETECT_STAGES`] in order.
+fn detect(facts: &Facts<'_>) -> Detected {
+    let mut d = Detected::default();
+    for (_, stage) in DETECT_STAGES {
+        stage(facts, &mut d);
+    }
+    d
+}
+
+/// The rule set's names (class prefixes, manifest names, strings, hosts, files): one pass of
+/// [`trackscan_signatures::Matcher::match_all`].
+fn by_name_rules(f: &Facts<'_>, d: &mut Detected) {
+    let (trackers, libraries) = f.scanner.matcher.match_all(f.app);
+    d.trackers.extend(trackers);
+    d.libraries.extend(libraries);
+}
+
+/// `resources.arsc`, its oddities as warnings.
+fn resources(c: &Collected<'_>, r: &mut Report) -> Option<Resources> {
+    c.arsc.as_deref().and_then(|b| match Resources::parse(b) {
         Ok(res) => {
             for a in res.anomalies() {
                 r.warnings.push(format!("resources.arsc: {a}"));
@@ -32,7 +113,12 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
             r.warnings.push(format!("resources.arsc: {e}"));
             None
         }
-    });
+    })
+}
+
+/// The manifest model (binary or text XML; apktool trees with their `apktool.yml` and values),
+/// written into the report.
+fn manifest(c: &Collected<'_>, resources: Option<&Resources>, r: &mut Report) -> Option<Manifest> {
     if r.kind == "apk" || r.kind == "split_bundle" {
         let text = c.manifest.as_deref().is_some_and(|b| {
             b.iter()
@@ -58,7 +144,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
                 if let Some(values) = &c.values {
                     values.substitute(&mut doc);
                 }
-                Some(Manifest::from_document(&doc, resources.as_ref()))
+                Some(Manifest::from_document(&doc, resources))
             }
             Err(e) => {
                 r.errors.push(format!("AndroidManifest.xml: {e}"));
@@ -86,8 +172,11 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     if let Some(m) = &manifest {
         fill_manifest(m, r);
     }
+    manifest
+}
 
-    // Signing.
+/// Signer certificates of the v1 blocks and the APK Signing Block.
+fn signing(c: &Collected<'_>, r: &mut Report) {
     if let Some((bytes, cd)) = c.signed_apk {
         let v1: Vec<(&str, &[u8])> = c
             .v1_blocks
@@ -97,8 +186,10 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         let info = trackscan_signing::read_signing(bytes, cd, &v1);
         fill_signing(&info, r);
     }
+}
 
-    // Code.
+/// The code index of the app's DEX files and smali sources, its summary in the report.
+fn code_index<'c>(c: &'c Collected<'_>, r: &mut Report) -> CodeIndex<'c> {
     let mut builder = IndexBuilder::new();
     for (name, bytes) in &c.dex {
         if let Err(e) = builder.add_dex(name, bytes) {
@@ -149,140 +240,215 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         strings: stats.strings as u64,
     };
     r.native_libs = c.native_libs.clone();
+    index
+}
 
-    // Facts for the matcher.
-    let classes: Vec<ClassFact<'_>> = index
-        .classes()
-        .map(|cl| ClassFact {
-            descriptor: cl.descriptor(),
-            location: cl.dex_file(),
-        })
-        .collect();
-    // (string, where it is): locations borrow the index's file names and the entry names.
-    let mut string_values: Vec<(Cow<'_, str>, &str)> = Vec::new();
-    for (s, site) in index.all_strings() {
-        let file = index.file_name(site.file).unwrap_or("classes.dex");
-        string_values.push((s, file));
-    }
-    if let Some(res) = &resources {
-        for (_, v) in res.strings_of_type("string") {
-            string_values.push((Cow::Owned(v), "resources.arsc"));
+/// The app's strings with where they are, its text files, and the hosts found in both.
+struct Texts<'t> {
+    /// (string, where it is): code strings, resource strings, native libraries' strings.
+    values: Vec<(Cow<'t, str>, &'t str)>,
+    /// Text files (assets, `res/raw`, `res/xml`) as text.
+    files: Vec<(String, Cow<'t, str>)>,
+    /// Every host, with the places it was found.
+    hosts: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl<'t> Texts<'t> {
+    fn gather(
+        c: &'t Collected<'_>,
+        resources: Option<&Resources>,
+        index: &'t CodeIndex<'_>,
+    ) -> Texts<'t> {
+        // Locations borrow the index's file names and the entry names.
+        let mut values: Vec<(Cow<'t, str>, &'t str)> = Vec::new();
+        for (s, site) in index.all_strings() {
+            let file = index.file_name(site.file).unwrap_or("classes.dex");
+            values.push((s, file));
+        }
+        if let Some(res) = resources {
+            for (_, v) in res.strings_of_type("string") {
+                values.push((Cow::Owned(v), "resources.arsc"));
+            }
+        }
+        if let Some(vals) = &c.values {
+            for (_, v) in vals.strings() {
+                values.push((Cow::Borrowed(v), "res/values/strings.xml"));
+            }
+        }
+        let mut files: Vec<(String, Cow<'t, str>)> = Vec::new();
+        for (name, bytes) in &c.files {
+            if let Some(t) = text_of(name, bytes) {
+                files.push((name.clone(), t));
+            }
+        }
+        for (name, bytes) in &c.native_bytes {
+            for s in native_strings(bytes) {
+                values.push((Cow::Owned(s), name.as_str()));
+            }
+        }
+        let mut hosts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (s, loc) in &values {
+            for h in extract_hosts(s) {
+                hosts.entry(h).or_default().insert(loc.to_string());
+            }
+        }
+        for (name, t) in &files {
+            for h in extract_hosts(t) {
+                hosts.entry(h).or_default().insert(name.clone());
+            }
+        }
+        Texts {
+            values,
+            files,
+            hosts,
         }
     }
-    if let Some(values) = &c.values {
-        for (_, v) in values.strings() {
-            string_values.push((Cow::Borrowed(v), "res/values/strings.xml"));
-        }
-    }
-    let mut text_files: Vec<(String, Cow<'_, str>)> = Vec::new();
-    for (name, bytes) in &c.files {
-        if let Some(t) = text_of(name, bytes) {
-            text_files.push((name.clone(), t));
-        }
-    }
-    for (name, bytes) in &c.native_bytes {
-        for s in native_strings(bytes) {
-            string_values.push((Cow::Owned(s), name.as_str()));
-        }
-    }
-    let mut hosts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (s, loc) in &string_values {
-        for h in extract_hosts(s) {
-            hosts.entry(h).or_default().insert(loc.to_string());
-        }
-    }
-    for (name, t) in &text_files {
-        for h in extract_hosts(t) {
-            hosts.entry(h).or_default().insert(name.clone());
-        }
-    }
-    let strings: Vec<StringFact<'_>> = string_values
-        .iter()
-        .map(|(s, loc)| StringFact {
-            value: s.as_ref(),
-            location: loc,
-        })
-        .chain(text_files.iter().map(|(n, t)| StringFact {
-            value: t.as_ref(),
-            location: n.as_str(),
-        }))
-        .collect();
-    let host_facts: Vec<HostFact<'_>> = hosts
-        .iter()
-        .flat_map(|(h, locs)| {
-            locs.iter().map(move |l| HostFact {
-                host: h.as_str(),
-                location: l.as_str(),
+}
+
+/// The fact lists [`AppFacts`] borrows, built from the earlier steps' results.
+struct FactLists<'l> {
+    classes: Vec<ClassFact<'l>>,
+    strings: Vec<StringFact<'l>>,
+    hosts: Vec<HostFact<'l>>,
+    manifest: Vec<ManifestFact<'l>>,
+    version_files: Vec<VersionFile<'l>>,
+    native_libs: Vec<&'l str>,
+    assets: Vec<&'l str>,
+}
+
+impl<'l> FactLists<'l> {
+    fn new(
+        c: &'l Collected<'_>,
+        manifest: Option<&'l Manifest>,
+        index: &'l CodeIndex<'_>,
+        texts: &'l Texts<'_>,
+    ) -> FactLists<'l> {
+        let classes = index
+            .classes()
+            .map(|cl| ClassFact {
+                descriptor: cl.descriptor(),
+                location: cl.dex_file(),
             })
-        })
-        .collect();
-    let manifest_facts: Vec<ManifestFact<'_>> = manifest
-        .as_ref()
-        .map(|m| {
-            let mut v: Vec<ManifestFact<'_>> = Vec::new();
-            for comp in &m.components {
-                v.push(ManifestFact {
-                    kind: comp.kind.as_str(),
-                    name: comp.name.as_str(),
-                });
-            }
-            for md in &m.meta_data {
-                v.push(ManifestFact {
-                    kind: "meta-data",
-                    name: md.name.as_str(),
-                });
-            }
-            for p in &m.permissions {
-                v.push(ManifestFact {
-                    kind: "permission",
-                    name: p.name.as_str(),
-                });
-            }
-            v
-        })
-        .unwrap_or_default();
-    let version_files: Vec<VersionFile<'_>> = c
-        .version_files
+            .collect();
+        let strings = texts
+            .values
+            .iter()
+            .map(|(s, loc)| StringFact {
+                value: s.as_ref(),
+                location: loc,
+            })
+            .chain(texts.files.iter().map(|(n, t)| StringFact {
+                value: t.as_ref(),
+                location: n.as_str(),
+            }))
+            .collect();
+        let hosts = texts
+            .hosts
+            .iter()
+            .flat_map(|(h, locs)| {
+                locs.iter().map(move |l| HostFact {
+                    host: h.as_str(),
+                    location: l.as_str(),
+                })
+            })
+            .collect();
+        let manifest = manifest
+            .map(|m| {
+                let mut v: Vec<ManifestFact<'_>> = Vec::new();
+                for comp in &m.components {
+                    v.push(ManifestFact {
+                        kind: comp.kind.as_str(),
+                        name: comp.name.as_str(),
+                    });
+                }
+                for md in &m.meta_data {
+                    v.push(ManifestFact {
+                        kind: "meta-data",
+                        name: md.name.as_str(),
+                    });
+                }
+                for p in &m.permissions {
+                    v.push(ManifestFact {
+                        kind: "permission",
+                        name: p.name.as_str(),
+                    });
+                }
+                v
+            })
+            .unwrap_or_default();
+        let version_files = c
+            .version_files
+            .iter()
+            .map(|(n, t)| VersionFile {
+                name: n.as_str(),
+                content: t.as_str(),
+            })
+            .collect();
+        FactLists {
+            classes,
+            strings,
+            hosts,
+            manifest,
+            version_files,
+            native_libs: c.native_libs.iter().map(String::as_str).collect(),
+            assets: c.assets.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn app_facts<'a>(&'a self, package: Option<&'a str>) -> AppFacts<'a> {
+        AppFacts {
+            package,
+            classes: &self.classes,
+            manifest_names: &self.manifest,
+            strings: &self.strings,
+            hosts: &self.hosts,
+            version_files: &self.version_files,
+            native_libs: &self.native_libs,
+            assets: &self.assets,
+        }
+    }
+}
+
+/// Detections into the report's findings: evidence, SDK version, call sites and data access.
+fn findings(scanner: &Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Report) {
+    let tracker_rules = d
+        .trackers
         .iter()
-        .map(|(n, t)| VersionFile {
-            name: n.as_str(),
-            content: t.as_str(),
-        })
-        .collect();
-    let native_libs: Vec<&str> = c.native_libs.iter().map(String::as_str).collect();
-    let assets: Vec<&str> = c.assets.iter().map(String::as_str).collect();
-    let facts = AppFacts {
-        package: r.package.as_deref(),
-        classes: &classes,
-        manifest_names: &manifest_facts,
-        strings: &strings,
-        hosts: &host_facts,
-        version_files: &version_files,
-        native_libs: &native_libs,
-        assets: &assets,
-    };
-    let (trackers, libraries) = scanner.matcher.match_all(&facts);
-    let tracker_rules = trackers.iter().map(|d| scanner.rules.trackers.get(d.rule));
-    let library_rules = libraries
+        .map(|d| scanner.rules.trackers.get(d.rule));
+    let library_rules = d
+        .libraries
         .iter()
         .map(|d| scanner.rules.libraries.get(d.rule));
     let prefixes: Vec<Vec<String>> = tracker_rules
         .chain(library_rules)
         .map(|rule| rule.map(code_prefixes).unwrap_or_default())
         .collect();
-    let mut links = code_links(&prefixes, &index).into_iter();
-    r.trackers = trackers
+    let mut links = code_links(&prefixes, index).into_iter();
+    r.trackers = d
+        .trackers
         .iter()
         .zip(&prefixes)
-        .map(|(d, p)| finding(d, &scanner.rules.trackers, p, links.next(), &index))
+        .map(|(d, p)| finding(d, &scanner.rules.trackers, p, links.next(), index))
         .collect();
-    r.libraries = libraries
+    r.libraries = d
+        .libraries
         .iter()
-        .zip(prefixes.get(trackers.len()..).unwrap_or_default())
-        .map(|(d, p)| finding(d, &scanner.rules.libraries, p, links.next(), &index))
+        .zip(prefixes.get(d.trackers.len()..).unwrap_or_default())
+        .map(|(d, p)| finding(d, &scanner.rules.libraries, p, links.next(), index))
         .collect();
-    // Pinning and transport security.
-    let native_strings: Vec<(String, String)> = string_values
+}
+
+/// Certificate pinning and transport security.
+fn pinning(
+    scanner: &Scanner,
+    c: &Collected<'_>,
+    manifest: Option<&Manifest>,
+    index: &CodeIndex<'_>,
+    texts: &Texts<'_>,
+    r: &mut Report,
+) {
+    let native_strings: Vec<(String, String)> = texts
+        .values
         .iter()
         .filter(|(_, loc)| loc.ends_with(".so"))
         .map(|(s, loc)| (loc.to_string(), s.to_string()))
@@ -293,13 +459,16 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         .map(|(n, b)| (n.clone(), b.as_ref()))
         .collect();
     let pinning = trackscan_pinning::analyze(&trackscan_pinning::PinningInput {
-        manifest: manifest.as_ref(),
+        manifest,
         files: &files,
-        index: &index,
+        index,
         native_strings: &native_strings,
     });
     fill_pinning(scanner, &pinning, r);
+}
 
+/// Every host with its sources and owning tracker.
+fn hosts(scanner: &Scanner, hosts: BTreeMap<String, BTreeSet<String>>, r: &mut Report) {
     r.hosts = hosts
         .into_iter()
         .map(|(host, sources)| {

@@ -1,4 +1,6 @@
-//! Stage 1: find and inflate the entries a scan needs, from whatever container the input is.
+//! Stage 1 of a scan: find and inflate the entries a scan needs, from whatever container the
+//! input is ([`open`], then [`collect`]; [`collect_smali_dir`] for an apktool tree). Returns what
+//! it collected; it never calls the analysis (`crate::analyze` consumes a [`Collected`]).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -6,7 +8,7 @@ use std::path::Path;
 use trackscan_container::{bundle_apks, sniff, InputKind, ZipArchive};
 
 use crate::report::Report;
-use crate::{analyze, Scanner};
+use crate::Limits;
 
 /// Largest asset / raw resource read as text for host and pin extraction.
 const MAX_TEXT_FILE: u64 = 2 << 20;
@@ -51,33 +53,54 @@ pub(crate) struct Collected<'a> {
     pub values: Option<crate::apktool::Values>,
 }
 
-pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &mut Report) {
+/// An input whose container is open: the first step of [`collect`]. What it holds borrows the
+/// input's bytes (or owns what had to be inflated: the inner APKs of a bundle), so that the
+/// entries collected from it can borrow in turn.
+pub(crate) enum Opened<'a> {
+    /// A bare DEX file (`None` when it is over a limit: the error is in the report).
+    Dex(Option<&'a [u8]>),
+    /// An APK (or any zip that is not a bundle, read as one).
+    Apk(ZipArchive<'a>),
+    /// A split bundle: its inner APKs (name, bytes), base first, and what the outer archive left
+    /// of the `max-total-inflated` budget.
+    Bundle(Vec<(String, Cow<'a, [u8]>)>, u64),
+    /// Nothing to collect (why is in the report's errors).
+    Nothing,
+}
+
+/// Sniffs `bytes` and opens its container; sets the report's `kind` and records what could
+/// not be opened (errors) and the container's oddities (warnings).
+pub(crate) fn open<'a>(
+    limits: &Limits,
+    name: &str,
+    bytes: &'a [u8],
+    report: &mut Report,
+) -> Opened<'a> {
     match sniff(name, bytes) {
         InputKind::Dex => {
             report.kind = "dex".into();
-            let mut c = Collected::default();
-            match dex_over_limit(&scanner.limits, bytes) {
-                Some(e) => report.errors.push(format!("{name}: {e}")),
-                None => c
-                    .dex
-                    .push(("classes.dex".to_string(), Cow::Borrowed(bytes))),
+            match dex_over_limit(limits, bytes) {
+                Some(e) => {
+                    report.errors.push(format!("{name}: {e}"));
+                    Opened::Dex(None)
+                }
+                None => Opened::Dex(Some(bytes)),
             }
-            analyze::analyze(scanner, c, report);
         }
         InputKind::Apk | InputKind::SplitBundle | InputKind::OtherZip => {
-            let zip = match ZipArchive::parse(bytes, &scanner.limits) {
-                Ok(z) => z,
+            match ZipArchive::parse(bytes, limits) {
+                Ok(zip) => open_zip(limits, name, zip, report),
                 Err(e) => {
                     report.errors.push(format!("{name}: {e}"));
-                    return;
+                    Opened::Nothing
                 }
-            };
-            scan_zip(scanner, name, &zip, report);
+            }
         }
         InputKind::Unknown if bytes.is_empty() => {
             report.errors.push(format!(
                 "{name}: empty file (0 bytes): not an APK, split bundle, DEX file or apktool directory"
             ));
+            Opened::Nothing
         }
         InputKind::Unknown => {
             let magic: String = bytes
@@ -89,17 +112,23 @@ pub(crate) fn scan_bytes(scanner: &Scanner, name: &str, bytes: &[u8], report: &m
             report.errors.push(format!(
                 "{name}: not an APK, split bundle (.apks/.xapk/.apkm), DEX file or apktool directory (first bytes: {magic})"
             ));
+            Opened::Nothing
         }
     }
 }
 
-fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Report) {
+fn open_zip<'a>(
+    limits: &Limits,
+    name: &str,
+    zip: ZipArchive<'a>,
+    report: &mut Report,
+) -> Opened<'a> {
     let has_app_entries =
         zip.by_name("AndroidManifest.xml").is_some() || !zip.dex_entries().is_empty();
     let inner = if has_app_entries {
         Vec::new()
     } else {
-        bundle_apks(zip)
+        bundle_apks(&zip)
     };
     // Not a bundle: read it as an APK even without a manifest, so that whatever is there
     // (signatures, code, resources) is still reported next to the "manifest missing" error.
@@ -109,38 +138,71 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
             report
                 .errors
                 .push(format!("{name}: the zip archive holds no entries"));
-            return;
+            return Opened::Nothing;
         }
-        let mut c = Collected::default();
-        collect_apk(scanner, zip, "", &mut c, 0, report);
-        push_zip_anomalies(zip, "", report);
-        analyze::analyze(scanner, c, report);
-        return;
+        return Opened::Apk(zip);
     }
     report.kind = "split_bundle".into();
-    push_zip_anomalies(zip, "", report);
-    // Read every inner APK first, then parse them, so their entries can borrow from the buffers.
-    let mut bufs: Vec<(String, Cow<'_, [u8]>)> = Vec::new();
-    for e in inner.iter().take(scanner.limits.max_nested) {
+    push_zip_anomalies(&zip, "", report);
+    // Read every inner APK first, so that their entries can borrow from the buffers.
+    let mut bufs: Vec<(String, Cow<'a, [u8]>)> = Vec::new();
+    for e in inner.iter().take(limits.max_nested) {
         match zip.read(e) {
             Ok(b) => bufs.push((e.name.clone(), b)),
             Err(err) => report.errors.push(format!("{}: {err}", e.name)),
         }
     }
-    if inner.len() > scanner.limits.max_nested {
+    if inner.len() > limits.max_nested {
         report.warnings.push(format!(
             "bundle holds {} APKs, more than the max-nested limit {}; only the first ones read",
             inner.len(),
-            scanner.limits.max_nested
+            limits.max_nested
         ));
     }
+    Opened::Bundle(bufs, zip.remaining_budget())
+}
+
+/// Stage 1 of a scan: the entries an analysis needs, from an opened input (`None` when there
+/// is nothing to analyze). Errors and container warnings go to the report; nothing is parsed
+/// here beyond the container.
+pub(crate) fn collect<'b>(
+    limits: &Limits,
+    opened: &'b Opened<'_>,
+    report: &mut Report,
+) -> Option<Collected<'b>> {
+    match opened {
+        Opened::Nothing => None,
+        Opened::Dex(dex) => {
+            let mut c = Collected::default();
+            if let Some(bytes) = dex {
+                c.dex
+                    .push(("classes.dex".to_string(), Cow::Borrowed(*bytes)));
+            }
+            Some(c)
+        }
+        Opened::Apk(zip) => {
+            let mut c = Collected::default();
+            collect_apk(limits, zip, "", &mut c, 0, report);
+            push_zip_anomalies(zip, "", report);
+            Some(c)
+        }
+        Opened::Bundle(bufs, budget) => Some(collect_bundle(limits, bufs, *budget, report)),
+    }
+}
+
+fn collect_bundle<'b>(
+    limits: &Limits,
+    bufs: &'b [(String, Cow<'_, [u8]>)],
+    budget: u64,
+    report: &mut Report,
+) -> Collected<'b> {
     // One total budget for the whole bundle: inner archives get what the outer one left.
-    let inner_limits = trackscan_container::Limits {
-        max_total_inflated: zip.remaining_budget(),
-        ..scanner.limits
+    let inner_limits = Limits {
+        max_total_inflated: budget,
+        ..*limits
     };
     let mut archives = Vec::new();
-    for (n, b) in &bufs {
+    for (n, b) in bufs {
         match ZipArchive::parse(b, &inner_limits) {
             Ok(z) => archives.push((n.as_str(), z)),
             Err(err) => report.errors.push(format!("{n}: {err}")),
@@ -156,10 +218,10 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
         let prefix = format!("{n}!");
         // The base APK (first) gives the manifest, resources and signature.
         if i == 0 {
-            collect_apk(scanner, z, &prefix, &mut c, 0, report);
+            collect_apk(limits, z, &prefix, &mut c, 0, report);
         } else {
             let mut split = Collected::default();
-            collect_apk(scanner, z, &prefix, &mut split, c.dex.len(), report);
+            collect_apk(limits, z, &prefix, &mut split, c.dex.len(), report);
             c.dex.extend(split.dex);
             c.version_files.extend(split.version_files);
             c.native_libs.extend(split.native_libs);
@@ -175,7 +237,7 @@ fn scan_zip(scanner: &Scanner, name: &str, zip: &ZipArchive<'_>, report: &mut Re
         }
         push_zip_anomalies(z, &prefix, report);
     }
-    analyze::analyze(scanner, c, report);
+    c
 }
 
 /// Offset of `string_ids_size` (u32 LE) in a DEX header.
@@ -184,7 +246,7 @@ const DEX_STRING_IDS_SIZE: usize = 0x38;
 /// Checks one DEX against the `max-dex-size` and `max-dex-strings` limits, reading only the
 /// header field, before the DEX parser sees (and allocates for) the bytes. The message names the
 /// limit; the caller prefixes the file name.
-pub(crate) fn dex_over_limit(limits: &trackscan_container::Limits, dex: &[u8]) -> Option<String> {
+pub(crate) fn dex_over_limit(limits: &Limits, dex: &[u8]) -> Option<String> {
     let len = u64::try_from(dex.len()).unwrap_or(u64::MAX);
     if len > limits.max_dex_size {
         return Some(format!(
@@ -216,7 +278,7 @@ fn push_zip_anomalies(zip: &ZipArchive<'_>, prefix: &str, report: &mut Report) {
 }
 
 fn collect_apk<'a>(
-    scanner: &Scanner,
+    limits: &Limits,
     zip: &ZipArchive<'a>,
     prefix: &str,
     c: &mut Collected<'a>,
@@ -247,7 +309,7 @@ fn collect_apk<'a>(
     // Limit errors wait until `read` (which borrows `report`) is done.
     let mut limit_errors = Vec::new();
     let dex_entries = zip.dex_entries();
-    let max_dex = scanner.limits.max_dex_files;
+    let max_dex = limits.max_dex_files;
     // Split APKs of a bundle share one count with the base and the splits before them.
     let room = max_dex.saturating_sub(dex_before.saturating_add(c.dex.len()));
     if dex_entries.len() > room {
@@ -259,15 +321,15 @@ fn collect_apk<'a>(
     }
     for e in dex_entries.into_iter().take(room) {
         // Declared size first (no inflate), then the real length (sizes can lie).
-        if e.uncompressed_size > scanner.limits.max_dex_size {
+        if e.uncompressed_size > limits.max_dex_size {
             limit_errors.push(format!(
                 "{prefix}{}: {} bytes, more than the max-dex-size limit {}",
-                e.name, e.uncompressed_size, scanner.limits.max_dex_size
+                e.name, e.uncompressed_size, limits.max_dex_size
             ));
             continue;
         }
         if let Some(b) = read(&e.name, e) {
-            match dex_over_limit(&scanner.limits, &b) {
+            match dex_over_limit(limits, &b) {
                 Some(err) => limit_errors.push(format!("{prefix}{}: {err}", e.name)),
                 None => c.dex.push((format!("{prefix}{}", e.name), b)),
             }
@@ -324,13 +386,17 @@ fn collect_apk<'a>(
     if c.signed_apk.is_none() {
         c.signed_apk = Some((zip.bytes(), zip.central_directory_offset()));
     }
-    let _ = scanner;
 }
 
 /// Scans an apktool output directory: `smali*/**/*.smali`, its text `AndroidManifest.xml`,
 /// `apktool.yml` and `res/values*/` values (see [`crate::apktool`]), and like an APK's entries
-/// the assets, `res/xml`, `res/raw` and native libraries.
-pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report) {
+/// the assets, `res/xml`, `res/raw` and native libraries. `None` when the directory is not an
+/// apktool output (the error is in the report).
+pub(crate) fn collect_smali_dir(
+    limits: &Limits,
+    dir: &Path,
+    report: &mut Report,
+) -> Option<Collected<'static>> {
     let mut c = Collected::default();
     let manifest_path = dir.join("AndroidManifest.xml");
     if let Ok(bytes) = std::fs::read(&manifest_path) {
@@ -346,7 +412,7 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
     let mut value_files = Vec::new();
     let mut seen_libs = std::collections::BTreeSet::new();
     // Bytes of the tree's other files (not smali) still allowed in memory.
-    let mut budget = scanner.limits.max_total_inflated;
+    let mut budget = limits.max_total_inflated;
     let mut stack = vec![dir.to_path_buf()];
     let mut visited = 0usize;
     while let Some(d) = stack.pop() {
@@ -447,11 +513,11 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
         match std::fs::read(&p) {
             Ok(b) => {
                 total += b.len() as u64;
-                if total > scanner.limits.max_total_inflated {
+                if total > limits.max_total_inflated {
                     report.errors.push(format!(
                         "{}: smali sources exceed the {}-byte total limit",
                         dir.display(),
-                        scanner.limits.max_total_inflated
+                        limits.max_total_inflated
                     ));
                     break;
                 }
@@ -486,9 +552,9 @@ pub(crate) fn scan_smali_dir(scanner: &Scanner, dir: &Path, report: &mut Report)
             "{}: directory holds neither smali*/ sources nor AndroidManifest.xml (not an apktool output)",
             dir.display()
         ));
-        return;
+        return None;
     }
-    analyze::analyze(scanner, c, report);
+    Some(c)
 }
 
 /// Reads one (size-checked) file of an apktool tree within `budget` bytes in all (the

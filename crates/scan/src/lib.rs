@@ -1,9 +1,10 @@
 //! Ties trackscan's parsers together into one [`Report`] per app.
 //!
-//! Data flow (see `ARCHITECTURE.md`): input bytes → [`trackscan_container`] (which entries,
-//! inflated on demand, within [`Limits`]) → manifest ([`trackscan_axml`]), code index
-//! ([`trackscan_dex`]), signer certificates ([`trackscan_signing`]) → facts for the matcher
-//! ([`trackscan_signatures`]) → [`Report`].
+//! Data flow, one way (see `ARCHITECTURE.md`): input bytes → `collect` (the container opened
+//! with [`trackscan_container`]; which entries, inflated on demand, within [`Limits`]) → a
+//! `Collected` → `analyze` (named steps: manifest ([`trackscan_axml`]), signer certificates
+//! ([`trackscan_signing`]), code index ([`trackscan_dex`]), strings and hosts, the detection
+//! stages ([`trackscan_signatures`]), findings, pinning, hosts) → [`Report`].
 //!
 //! This crate is the only serde layer: parser types carry no serde; [`report`] converts them.
 //! A scan never panics on input and never fails as a whole: whatever could not be read becomes
@@ -88,7 +89,10 @@ impl Scanner {
     /// Scans an app held in memory; `name` is used for the report's `file` and in messages.
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> Report {
         let mut report = Report::new(name, bytes);
-        collect::scan_bytes(self, name, bytes, &mut report);
+        let opened = collect::open(&self.limits, name, bytes, &mut report);
+        if let Some(c) = collect::collect(&self.limits, &opened, &mut report) {
+            analyze::analyze(self, c, &mut report);
+        }
         report.finish(self.rules.trackers.len());
         report
     }
@@ -100,7 +104,9 @@ impl Scanner {
             kind: "smali_dir".into(),
             ..Report::default()
         };
-        collect::scan_smali_dir(self, path, &mut report);
+        if let Some(c) = collect::collect_smali_dir(&self.limits, path, &mut report) {
+            analyze::analyze(self, c, &mut report);
+        }
         report.finish(self.rules.trackers.len());
         report
     }
