@@ -12,6 +12,9 @@ mod e2e_output;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
 #[path = "e2e_issue21.rs"]
 mod issue21;
+/// Issue #21 item 2 (host attribution) and issue #17 item 4 (a version for every finding).
+#[path = "e2e_versions.rs"]
+mod versions;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -287,12 +287,34 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
         let _ = writeln!(s, "  libraries {}", names.join(", "));
     }
     let tracker_hosts = r.hosts.iter().filter(|h| h.tracker.is_some()).count();
+    let not_found: Vec<&trackscan_scan::report::Host> = r
+        .hosts
+        .iter()
+        .filter(|h| h.tracker_sdk_not_found.is_some())
+        .collect();
     let _ = writeln!(
         s,
-        "  hosts     {} ({} belong to trackers)",
+        "  hosts     {} ({} belong to trackers{})",
         r.hosts.len(),
-        tracker_hosts
+        tracker_hosts,
+        if not_found.is_empty() {
+            String::new()
+        } else {
+            format!("; {} tracker hosts whose SDK was not found", not_found.len())
+        }
     );
+    const SHOWN: usize = 8;
+    for h in not_found.iter().take(SHOWN) {
+        let _ = writeln!(
+            s,
+            "    {} (tracker host, SDK not found: {})",
+            h.host,
+            h.tracker_sdk_not_found.as_deref().unwrap_or("-")
+        );
+    }
+    if not_found.len() > SHOWN {
+        let _ = writeln!(s, "    … and {} more", not_found.len() - SHOWN);
+    }
     for p in &r.pinning {
         let _ = writeln!(
             s,

@@ -7,7 +7,7 @@ use trackscan_axml::{Manifest, Resources};
 use trackscan_dex::{CodeIndex, IndexBuilder};
 use trackscan_signatures::{
     data_api_category, data_api_class_prefixes, extract_hosts, AppFacts, ClassFact, Confidence,
-    Detection, HostFact, ManifestFact, StringFact, VersionFile,
+    Detection, HostAttribution, HostFact, ManifestFact, StringFact, VersionFile,
 };
 
 use crate::collect::Collected;
@@ -31,7 +31,8 @@ const MAX_DATA_ACCESS: usize = 20;
 /// 6. [`detect`]: the detection stages of [`DETECT_STAGES`] over the app's facts;
 /// 7. [`findings`]: detections into report findings (SDK versions, call sites, data access);
 /// 8. [`pinning`]: certificate pinning and transport security;
-/// 9. [`hosts`]: every host, attributed to a detected tracker where one owns it.
+/// 9. [`hosts`]: every host, attributed to a detected tracker where one owns it, else marked
+///    "tracker host, SDK not found" ([`HostOwners`]).
 pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     let resources = resources(&c, r);
     let manifest = manifest(&c, resources.as_ref(), r);
@@ -47,8 +48,9 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         manifest: manifest.as_ref(),
     });
     findings(scanner, &detected, &index, r);
-    pinning(scanner, &c, manifest.as_ref(), &index, &texts, r);
-    hosts(scanner, texts.hosts, r);
+    let owners = HostOwners::new(scanner, &detected);
+    pinning(&owners, &c, manifest.as_ref(), &index, &texts, r);
+    hosts(&owners, texts.hosts, r);
 }
 
 /// What the detection stages see: every fact of the app, read-only. (The name rules read only
@@ -438,9 +440,34 @@ fn findings(scanner: &Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Repo
         .collect();
 }
 
+/// Who a host belongs to, given the app's detected trackers.
+struct HostOwners<'s> {
+    scanner: &'s Scanner,
+    detected: Vec<usize>,
+}
+
+impl<'s> HostOwners<'s> {
+    fn new(scanner: &'s Scanner, d: &Detected) -> HostOwners<'s> {
+        HostOwners {
+            scanner,
+            detected: d.trackers.iter().map(|t| t.rule).collect(),
+        }
+    }
+
+    /// (detected tracker, tracker whose SDK was not found) of a host, as rule ids.
+    fn of(&self, host: &str) -> (Option<String>, Option<String>) {
+        let id = |i: usize| self.scanner.rules.trackers.get(i).map(|r| r.id.clone());
+        match self.scanner.matcher.attribute_host(host, &self.detected) {
+            HostAttribution::Tracker(i) => (id(i), None),
+            HostAttribution::SdkNotFound(i) => (None, id(i)),
+            HostAttribution::None => (None, None),
+        }
+    }
+}
+
 /// Certificate pinning and transport security.
 fn pinning(
-    scanner: &Scanner,
+    owners: &HostOwners<'_>,
     c: &Collected<'_>,
     manifest: Option<&Manifest>,
     index: &CodeIndex<'_>,
@@ -464,23 +491,20 @@ fn pinning(
         index,
         native_strings: &native_strings,
     });
-    fill_pinning(scanner, &pinning, r);
+    fill_pinning(owners, &pinning, r);
 }
 
-/// Every host with its sources and owning tracker.
-fn hosts(scanner: &Scanner, hosts: BTreeMap<String, BTreeSet<String>>, r: &mut Report) {
+/// Every host with its sources, attributed to a detected tracker ([`HostOwners`]).
+fn hosts(owners: &HostOwners<'_>, hosts: BTreeMap<String, BTreeSet<String>>, r: &mut Report) {
     r.hosts = hosts
         .into_iter()
         .map(|(host, sources)| {
-            let tracker = scanner
-                .matcher
-                .host_owner(&host)
-                .and_then(|i| scanner.rules.trackers.get(i))
-                .map(|rule| rule.id.clone());
+            let (tracker, tracker_sdk_not_found) = owners.of(&host);
             report::Host {
                 host,
                 sources: sources.into_iter().collect(),
                 tracker,
+                tracker_sdk_not_found,
             }
         })
         .collect();
@@ -853,18 +877,14 @@ fn pin_digest(p: &trackscan_pinning::PinDigest) -> report::PinDigest {
     }
 }
 
-fn fill_pinning(scanner: &Scanner, p: &trackscan_pinning::PinningReport, r: &mut Report) {
+fn fill_pinning(owners: &HostOwners<'_>, p: &trackscan_pinning::PinningReport, r: &mut Report) {
     r.pinning = p
         .pins
         .iter()
         .map(|h| {
             // A pinned host that belongs to a tracker hides that tracker's traffic.
             let bare = h.host.trim_start_matches("**.").trim_start_matches("*.");
-            let tracker = scanner
-                .matcher
-                .host_owner(bare)
-                .and_then(|i| scanner.rules.trackers.get(i))
-                .map(|rule| rule.id.clone());
+            let (tracker, tracker_sdk_not_found) = owners.of(bare);
             report::Pin {
                 host: h.host.clone(),
                 include_subdomains: h.include_subdomains,
@@ -880,6 +900,7 @@ fn fill_pinning(scanner: &Scanner, p: &trackscan_pinning::PinningReport, r: &mut
                     })
                     .collect(),
                 tracker,
+                tracker_sdk_not_found,
                 override_pins: h.override_pins,
             }
         })

@@ -253,8 +253,14 @@ pub struct Host {
     pub host: String,
     /// Where it was found (`classes.dex`, `res/values/strings`, `assets/x.json`, `lib/arm64-v8a/libx.so`).
     pub sources: Vec<String>,
-    /// Tracker rule id whose network signature matches, if any.
+    /// The detected tracker (rule id) whose network signature matches the host; `null` when
+    /// no detected tracker claims it.
     pub tracker: Option<String>,
+    /// "Tracker host, SDK not found": the rule id of a tracker whose network signature matches
+    /// the host although that tracker was not detected in the app (`tracker` is then null).
+    /// Never set by a platform's own domain shared by many SDKs (`facebook.com`, `google.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_sdk_not_found: Option<String>,
 }
 
 /// A pinned host.
@@ -270,8 +276,12 @@ pub struct Pin {
     pub mechanism: String,
     /// Evidence.
     pub evidence: Vec<Evidence>,
-    /// Tracker whose network signature covers this host.
+    /// The detected tracker whose network signature covers this host.
     pub tracker: Option<String>,
+    /// A tracker whose network signature covers this host although it was not detected (as
+    /// [`Host::tracker_sdk_not_found`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_sdk_not_found: Option<String>,
     /// Whether a trust anchor with `overridePins` lets user/bundled CAs bypass the pins.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub override_pins: bool,

@@ -72,8 +72,9 @@ pub use data_api::{data_api_category, data_api_class_prefixes, data_uri_category
 pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
 pub use import::{import_exodus, import_libradar, import_libscout, merge_libraries, ImportError};
 pub use matcher::{
-    AppFacts, ClassFact, Confidence, Detection, Evidence, EvidenceKind, HostFact, ManifestFact,
-    Matcher, StringFact, VersionFile, EVIDENCE_CAP,
+    is_platform_domain, AppFacts, ClassFact, Confidence, Detection, Evidence, EvidenceKind,
+    HostAttribution, HostFact, ManifestFact, Matcher, StringFact, VersionFile, EVIDENCE_CAP,
+    PLATFORM_DOMAINS,
 };
 pub use rule::{
     builtin_ruleset_id, parse_rules, to_toml, Rule, RuleError, RuleSet, LIBRARIES_FILE,

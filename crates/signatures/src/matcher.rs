@@ -18,6 +18,51 @@ pub const EVIDENCE_CAP: usize = 8;
 /// Longest evidence value kept (longer strings are cut at a char boundary).
 const MAX_VALUE: usize = 200;
 
+/// A platform's own domains, each shared by many SDKs and by the platform's own apps, pages and
+/// share links. A network signature that is one of these (`facebook.com` is the signature of
+/// seven Facebook rules) never tags a host on its own: such a host is attributed to a tracker
+/// only when that tracker was detected by other evidence ([`Matcher::attribute_host`]), never
+/// marked "tracker host, SDK not found", and never makes a detection alone. Narrower
+/// signatures under them (`crashlyticsreports-pa.googleapis.com`) are unaffected.
+pub const PLATFORM_DOMAINS: &[&str] = &[
+    "amazon.com",
+    "amazonaws.com",
+    "android.com",
+    "apple.com",
+    "facebook.com",
+    "facebook.net",
+    "fbcdn.net",
+    "google.com",
+    "googleapis.com",
+    "googleusercontent.com",
+    "gstatic.com",
+    "instagram.com",
+    "microsoft.com",
+    "twitter.com",
+    "yahoo.com",
+    "yandex.net",
+    "yandex.ru",
+];
+
+/// Whether a network signature (lowercase, no trailing dot) is a platform domain
+/// ([`PLATFORM_DOMAINS`]).
+pub fn is_platform_domain(signature: &str) -> bool {
+    PLATFORM_DOMAINS.contains(&signature)
+}
+
+/// How a host relates to the tracker rules' network signatures, given what was detected
+/// ([`Matcher::attribute_host`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostAttribution {
+    /// A detected tracker (index into [`RuleSet::trackers`]) owns the host.
+    Tracker(usize),
+    /// The host matches a (non-platform) network signature of this tracker, but the tracker
+    /// was not detected: "tracker host, SDK not found".
+    SdkNotFound(usize),
+    /// No tracker's signature claims the host (or only a platform domain of an undetected one).
+    None,
+}
+
 /// One class of the app. `descriptor` is `Lcom/foo/Bar;` (a dotted or slash name without
 /// `L…;` is accepted too).
 #[derive(Debug, Clone, Copy)]
@@ -545,8 +590,10 @@ impl Matcher {
         )
     }
 
-    /// The tracker that owns a host: the longest matching suffix (first rule in file order
-    /// when several rules share it), else the first matching host regex.
+    /// The tracker whose network signature matches a host, whatever the app holds: the longest
+    /// matching suffix (first rule in file order when several rules share it), else the first
+    /// matching host regex. Reports attribute hosts with [`Matcher::attribute_host`], which
+    /// also asks whether the tracker was detected.
     pub fn host_owner(&self, host: &str) -> Option<usize> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let mut rest = host.as_str();
@@ -563,6 +610,51 @@ impl Matcher {
         m.iter()
             .filter_map(|p| self.trackers.host_regex_rule.get(p).copied())
             .min()
+    }
+
+    /// The tracker a host belongs to in an app whose detected trackers are `detected` (indices
+    /// into [`RuleSet::trackers`]): among the rules whose network signature (suffix or regex)
+    /// matches the host, a detected one (longest matching suffix first, then file order, then
+    /// regexes); else the owner of the longest non-platform suffix (then a regex) as
+    /// [`HostAttribution::SdkNotFound`]. A platform domain ([`PLATFORM_DOMAINS`]) only ever
+    /// attributes to a detected tracker.
+    pub fn attribute_host(&self, host: &str, detected: &[usize]) -> HostAttribution {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut undetected: Option<usize> = None;
+        let mut rest = host.as_str();
+        loop {
+            if let Some(rules) = self.trackers.host_suffix.get(rest) {
+                if let Some(r) = rules.iter().filter(|r| detected.contains(r)).min() {
+                    return HostAttribution::Tracker(*r);
+                }
+                if undetected.is_none() && !is_platform_domain(rest) {
+                    undetected = rules.iter().min().copied();
+                }
+            }
+            match rest.split_once('.') {
+                Some((_, tail)) => rest = tail,
+                None => break,
+            }
+        }
+        if !self.trackers.host_regex_rule.is_empty() {
+            let owners: Vec<usize> = self
+                .trackers
+                .host_regex
+                .matches(&host)
+                .iter()
+                .filter_map(|p| self.trackers.host_regex_rule.get(p).copied())
+                .collect();
+            if let Some(r) = owners.iter().filter(|r| detected.contains(r)).min() {
+                return HostAttribution::Tracker(*r);
+            }
+            if undetected.is_none() {
+                undetected = owners.iter().min().copied();
+            }
+        }
+        match undetected {
+            Some(r) => HostAttribution::SdkNotFound(r),
+            None => HostAttribution::None,
+        }
     }
 
     /// Number of tracker rules checked on every app.
@@ -862,7 +954,7 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
             if let Some(rules) = c.host_suffix.get(rest) {
                 for &r in rules {
                     if !matched.iter().any(|(x, _)| *x == r) {
-                        matched.push((r, rules.len() == 1));
+                        matched.push((r, rules.len() == 1 && !is_platform_domain(rest)));
                     }
                 }
             }
@@ -1331,6 +1423,78 @@ mod tests {
         assert_eq!(m.host_owner("example.org"), None);
         assert_eq!(m.rules_checked(), rules.trackers.len());
         assert_eq!(m.libraries_checked(), rules.libraries.len());
+    }
+
+    #[test]
+    fn hosts_are_attributed_only_to_detected_trackers() {
+        use HostAttribution as A;
+        let rules = RuleSet::builtin();
+        let m = Matcher::new(&rules).unwrap();
+        let id = |i: usize| rules.trackers[i].id.as_str();
+        let idx = |name: &str| rules.trackers.iter().position(|r| r.id == name).unwrap();
+        let (login, admob, firebase) = (
+            idx("facebook-login"),
+            idx("google-admob"),
+            idx("google-firebase-analytics"),
+        );
+        // A platform domain: only a detected tracker takes it, never "SDK not found".
+        assert_eq!(m.attribute_host("graph.facebook.com", &[]), A::None);
+        assert_eq!(m.attribute_host("facebook.com.", &[firebase]), A::None);
+        assert_eq!(
+            m.attribute_host("graph.facebook.com", &[firebase, login]),
+            A::Tracker(login)
+        );
+        // A tracker's own domain: its owner when detected, else marked.
+        assert_eq!(
+            m.attribute_host("pagead2.googlesyndication.com", &[firebase]),
+            A::SdkNotFound(admob)
+        );
+        assert_eq!(
+            m.attribute_host("pagead2.googlesyndication.com", &[admob]),
+            A::Tracker(admob)
+        );
+        // A detected owner of a shorter suffix wins over an undetected longer one.
+        let dc = idx("google-doubleclick");
+        assert_eq!(
+            m.attribute_host("googleads.g.doubleclick.net", &[dc]),
+            A::Tracker(dc)
+        );
+        assert!(matches!(
+            m.attribute_host("googleads.g.doubleclick.net", &[]),
+            A::SdkNotFound(r) if id(r) == "google-admob"
+        ));
+        // Regex signatures.
+        assert_eq!(
+            m.attribute_host("adservice.google.de", &[admob]),
+            A::Tracker(admob)
+        );
+        assert_eq!(
+            m.attribute_host("adservice.google.de", &[]),
+            A::SdkNotFound(admob)
+        );
+        assert_eq!(m.attribute_host("example.org", &[login]), A::None);
+        // A platform domain owned by one rule alone still does not detect it.
+        let mut r = rule("plat", &[]);
+        r.network = vec!["googleapis.com".into()];
+        let mut own = rule("own", &[]);
+        own.network = vec!["own-tracker.example".into()];
+        let m = set(vec![r, own]);
+        let hosts = [
+            HostFact {
+                host: "www.googleapis.com",
+                location: "classes.dex",
+            },
+            HostFact {
+                host: "api.own-tracker.example",
+                location: "classes.dex",
+            },
+        ];
+        let app = AppFacts {
+            hosts: &hosts,
+            ..AppFacts::default()
+        };
+        assert_eq!(ids(&m, &app), vec![1]);
+        assert!(is_platform_domain("facebook.com") && !is_platform_domain("app-measurement.com"));
     }
 
     #[test]
