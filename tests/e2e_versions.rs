@@ -112,3 +112,95 @@ fn corpus_hosts_are_attributed_only_to_detected_trackers() {
         assert!(h.get("tracker_sdk_not_found").is_none(), "{h}");
     }
 }
+
+fn finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["trackers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no tracker {id} in {}", doc["file"]))
+}
+
+/// Tracker findings on the corpus that carry an `sdk_version`, at least (5 of 39 before
+/// versions came from `*.properties` files, SDK releases and code constants; see
+/// BENCHMARKS.md, "SDK versions"). Raise it when coverage grows; it must not fall.
+const MIN_VERSIONED_FINDINGS: usize = 16;
+
+/// Every version has a source, and the count of versioned findings does not regress.
+#[test]
+fn corpus_version_coverage_does_not_regress() {
+    let Some(dir) = corpus() else { return };
+    let (mut total, mut versioned) = (0, 0);
+    for e in std::fs::read_dir(dir.join("apks")).unwrap() {
+        let doc = scan_one(&e.unwrap().path());
+        for t in doc["trackers"].as_array().into_iter().flatten() {
+            total += 1;
+            if let Some(v) = t["sdk_version"].as_str() {
+                versioned += 1;
+                let src = t["sdk_version_source"].as_str().unwrap_or_default();
+                assert!(!src.is_empty(), "{v} without a source: {t}");
+            }
+        }
+    }
+    eprintln!("sdk_version on {versioned} of {total} tracker findings");
+    assert!(
+        versioned >= MIN_VERSIONED_FINDINGS,
+        "sdk_version on {versioned} of {total} tracker findings, fewer than {MIN_VERSIONED_FINDINGS}"
+    );
+}
+
+/// achat.apk: Firebase Analytics 17.4.3 from `firebase-analytics.properties` (`unzip -p
+/// achat.apk firebase-analytics.properties`: `version=17.4.3`), and Facebook Login / Share of
+/// the same SDK release as Facebook Analytics (`com.facebook.FacebookSdkVersion.BUILD` =
+/// 4.14.1, as `dexdump` shows); the text summary shows each version beside its tracker.
+#[test]
+fn achat_versions_from_properties_and_the_sdk_release() {
+    let Some(apk) = corpus_apk("achat.apk") else {
+        return;
+    };
+    let doc = scan_one(&apk);
+    let fa = finding(&doc, "google-firebase-analytics");
+    assert_eq!(fa["sdk_version"], "17.4.3", "{fa}");
+    assert!(
+        fa["sdk_version_source"]
+            .as_str()
+            .is_some_and(|s| s.contains("firebase-analytics.properties")),
+        "{fa}"
+    );
+    for id in ["facebook-analytics", "facebook-login", "facebook-share"] {
+        let f = finding(&doc, id);
+        assert_eq!(f["sdk_version"], "4.14.1", "{f}");
+        assert!(f["sdk_version_source"].as_str().is_some(), "{f}");
+    }
+    let out = trackscan()
+        .args(["scan", "--format", "text"])
+        .arg(&apk)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in ["Facebook Login 4.14.1", "Google Firebase Analytics 17.4.3"] {
+        assert!(text.contains(line), "{line} not in {text}");
+    }
+}
+
+/// exodus_instapaper.apk is shrunk: no `FacebookSdkVersion` class is left, but the core SDK's
+/// code still holds its version string (`4.29.0`, `dexdump -d` of `Lcom/facebook/c;`); every
+/// Facebook module of the release gets it, and Crashlytics keeps its `BuildConfig` version.
+#[test]
+fn instapaper_facebook_release_version_from_code() {
+    let Some(apk) = corpus_apk("exodus_instapaper.apk") else {
+        return;
+    };
+    let doc = scan_one(&apk);
+    for id in [
+        "facebook-analytics",
+        "facebook-login",
+        "facebook-places",
+        "facebook-share",
+    ] {
+        let f = finding(&doc, id);
+        assert_eq!(f["sdk_version"], "4.29.0", "{f}");
+    }
+    assert_eq!(finding(&doc, "google-crashlytics")["sdk_version"], "2.6.7");
+}

@@ -411,8 +411,9 @@ impl<'l> FactLists<'l> {
     }
 }
 
-/// Detections into the report's findings: evidence, SDK version, call sites and data access.
-fn findings(scanner: &Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Report) {
+/// Detections into the report's findings: evidence, SDK version (shared by the modules of one
+/// SDK release), call sites and data access.
+fn findings<'s>(scanner: &'s Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Report) {
     let tracker_rules = d
         .trackers
         .iter()
@@ -438,6 +439,16 @@ fn findings(scanner: &Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Repo
         .zip(prefixes.get(d.trackers.len()..).unwrap_or_default())
         .map(|(d, p)| finding(d, &scanner.rules.libraries, p, links.next(), index))
         .collect();
+    let classes =
+        |ds: &[Detection], rules: &'s [trackscan_signatures::Rule]| -> Vec<Option<&'s str>> {
+            ds.iter()
+                .map(|d| rules.get(d.rule).and_then(|r| r.version_class.as_deref()))
+                .collect()
+        };
+    let tc = classes(&d.trackers, &scanner.rules.trackers);
+    crate::sdk_version::share_release_versions(&mut r.trackers, &tc);
+    let lc = classes(&d.libraries, &scanner.rules.libraries);
+    crate::sdk_version::share_release_versions(&mut r.libraries, &lc);
 }
 
 /// Who a host belongs to, given the app's detected trackers.

@@ -18,6 +18,8 @@ const MAX_NATIVE_LIB: u64 = 64 << 20;
 const MAX_SMALI_FILES: usize = 500_000;
 /// Largest `apktool.yml` read.
 const MAX_APKTOOL_YML: u64 = 1 << 20;
+/// Largest version file read (`META-INF/*.version`, `*.properties`).
+const MAX_VERSION_FILE: u64 = 4096;
 /// Value files of an apktool tree read for the manifest's references.
 const VALUE_FILES: [&str; 3] = ["strings.xml", "integers.xml", "bools.xml"];
 
@@ -36,7 +38,8 @@ pub(crate) struct Collected<'a> {
     pub v1_blocks: Vec<(String, Cow<'a, [u8]>)>,
     /// The base APK's bytes and central directory offset, for the APK Signing Block.
     pub signed_apk: Option<(&'a [u8], u64)>,
-    /// `META-INF/*.version` files (name, content).
+    /// Version files (name, content): `META-INF/*.version`, and the `*.properties` that
+    /// Google Play services / Firebase (root) and Fabric (`fabric/`) ship ([`is_sdk_properties`]).
     pub version_files: Vec<(String, String)>,
     /// `lib/<abi>/*.so` names.
     pub native_libs: Vec<String>,
@@ -349,12 +352,19 @@ fn collect_apk<'a>(
             } else if !rest.contains('/') && upper.ends_with(".SF") {
                 // Only the name matters: it tells which signature blocks Android would use.
                 c.v1_blocks.push((n.to_string(), Cow::Borrowed(&[])));
-            } else if rest.ends_with(".version") && e.uncompressed_size <= 4096 {
+            } else if rest.ends_with(".version") && e.uncompressed_size <= MAX_VERSION_FILE {
                 if let Some(b) = read(n, e) {
                     c.version_files.push((
                         n.to_string(),
                         String::from_utf8_lossy(&b).trim().to_string(),
                     ));
+                }
+            }
+        } else if is_sdk_properties(n) {
+            if e.uncompressed_size <= MAX_VERSION_FILE {
+                if let Some(b) = read(n, e) {
+                    c.version_files
+                        .push((n.to_string(), String::from_utf8_lossy(&b).into_owned()));
                 }
             }
         } else if n.starts_with("lib/") && n.ends_with(".so") {
@@ -490,6 +500,14 @@ pub(crate) fn collect_smali_dir(
                     let name = rel.trim_start_matches("original/").to_string();
                     c.version_files.push((name, t.trim().to_string()));
                 }
+            } else if rel.strip_prefix("unknown/").is_some_and(is_sdk_properties)
+                && size <= MAX_VERSION_FILE
+            {
+                // apktool keeps the APK's other root files under `unknown/`.
+                if let Ok(t) = std::fs::read_to_string(&p) {
+                    let name = rel.trim_start_matches("unknown/").to_string();
+                    c.version_files.push((name, t));
+                }
             }
         }
     }
@@ -583,6 +601,14 @@ fn read_small(p: &Path, rel: &str, budget: &mut u64, report: &mut Report) -> Opt
     }
 }
 
+/// A properties file in which an SDK states its version: `<artifact>.properties` at the APK's
+/// root (Google Play services and Firebase: `firebase-analytics.properties` holds
+/// `version=17.4.3`) or `fabric/<kit>.properties` (Fabric kits: `fabric-version=2.6.7`).
+pub(crate) fn is_sdk_properties(name: &str) -> bool {
+    let file = name.strip_prefix("fabric/").unwrap_or(name);
+    file.ends_with(".properties") && file.len() > ".properties".len() && !file.contains('/')
+}
+
 /// `res/values/strings.xml`, `res/values-fr/strings.xml`, … (see [`VALUE_FILES`]).
 fn is_value_file(rel: &str) -> bool {
     let Some((dir, file)) = rel.rsplit_once('/') else {
@@ -605,5 +631,32 @@ fn smali_order(rel: &str) -> u32 {
     match top.strip_prefix("smali_classes") {
         Some(n) => n.parse().unwrap_or(u32::MAX),
         None => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sdk_properties;
+
+    #[test]
+    fn sdk_properties_names() {
+        for ok in [
+            "firebase-analytics.properties",
+            "play-services-measurement.properties",
+            "fabric/com.crashlytics.sdk.android.crashlytics.properties",
+        ] {
+            assert!(is_sdk_properties(ok), "{ok}");
+        }
+        for bad in [
+            ".properties",
+            "fabric/.properties",
+            "assets/crashlytics-build.properties",
+            "org/apache/harmony/awt/internal/nls/messages.properties",
+            "META-INF/com/android/build/gradle/app-metadata.properties",
+            "fabric/x/y.properties",
+            "firebase-analytics.version",
+        ] {
+            assert!(!is_sdk_properties(bad), "{bad}");
+        }
     }
 }

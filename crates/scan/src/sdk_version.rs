@@ -22,6 +22,8 @@
 use trackscan_dex::CodeIndex;
 use trackscan_signatures::{Detection, EvidenceKind};
 
+use crate::report::Finding;
+
 /// Field names that hold an SDK's version, in order of preference. Deliberately short: a field
 /// such as `API_VERSION` or `PROTOCOL_VERSION` usually names a wire-format version, not the SDK's.
 pub const VERSION_FIELDS: &[&str] = &[
@@ -99,25 +101,114 @@ pub fn resolve(
     index: &CodeIndex<'_>,
 ) -> (Option<String>, Option<String>) {
     if let Some(v) = &d.sdk_version {
-        let source = d
-            .evidence
-            .iter()
-            .find(|e| e.kind == EvidenceKind::VersionFile)
-            .map(|e| format!("version_file:{}", e.value))
-            .or_else(|| {
-                d.evidence
-                    .iter()
-                    .find(|e| e.kind == EvidenceKind::String && e.value.contains(v.as_str()))
-                    .map(|e| format!("string:{}", e.value))
-            });
+        let source = d.sdk_version_source.clone().or_else(|| {
+            // A detector that did not say where its version came from.
+            d.evidence
+                .iter()
+                .find(|e| e.kind == EvidenceKind::VersionFile)
+                .map(|e| format!("version_file:{}", e.value))
+        });
         return (Some(v.clone()), source);
     }
-    match version_class
+    if let Some((class, field, value)) = version_class
         .and_then(|vc| from_named_constant(vc, index))
         .or_else(|| from_constants(prefixes, index))
     {
-        Some((class, field, value)) => (Some(value), Some(format!("constant:{class}->{field}"))),
+        return (Some(value), Some(format!("constant:{class}->{field}")));
+    }
+    match version_class.and_then(|vc| from_release_code(vc, index)) {
+        Some((class, value)) => (Some(value), Some(format!("code:{class}"))),
         None => (None, None),
+    }
+}
+
+/// Whether `s` is a full release version as SDKs write theirs in code: [`looks_like_version`]
+/// with at least three numeric parts (`4.29.0`; `2.0` or `1.1` are too often protocol or
+/// format versions), not a placeholder.
+fn is_release_version(s: &str) -> bool {
+    let core = s.split(['-', '+', '_']).next().unwrap_or(s);
+    looks_like_version(s)
+        && core
+            .split('.')
+            .take_while(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            .count()
+            >= 3
+        && !is_placeholder(s)
+}
+
+/// The version an SDK release keeps in the code of its core package when the constant the
+/// rule names (`version_class`, e.g. `com.facebook.FacebookSdkVersion.BUILD`) is gone (R8
+/// inlines a `static final` constant into its readers and removes the class): the one
+/// distinct [`is_release_version`] string that methods of the classes directly in the
+/// constant's package (`com.facebook.*`, not its sub-packages, which other SDKs of the same
+/// vendor share) load with `const-string`. `None` when there is none or more than one.
+/// Returns (the first class holding it, the version).
+pub fn from_release_code(version_class: &str, index: &CodeIndex<'_>) -> Option<(String, String)> {
+    let (class, _) = version_class.rsplit_once('.')?;
+    let (package, _) = class.rsplit_once('.')?;
+    let prefix = format!("L{}/", package.replace('.', "/"));
+    if prefix.len() < 4 {
+        return None;
+    }
+    let mut found: Option<(String, String)> = None;
+    for c in index.classes_with_prefix(&prefix).take(MAX_CLASSES) {
+        let desc = c.descriptor();
+        let direct = desc
+            .get(prefix.len()..)
+            .is_some_and(|rest| !rest.contains('/'));
+        if !direct {
+            continue;
+        }
+        for m in c.methods() {
+            for v in m.strings() {
+                let v = v.trim();
+                if !is_release_version(v) {
+                    continue;
+                }
+                match &found {
+                    None => found = Some((desc.to_string(), v.to_string())),
+                    Some((_, seen)) if seen == v => {}
+                    // Two different versions: not one release's, say nothing.
+                    Some(_) => return None,
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Gives every module of an SDK release the release's version: findings whose rules name the
+/// same `version_class` are one release (Facebook core, login, share, places all name
+/// `com.facebook.FacebookSdkVersion.BUILD`). A finding of the release without a version takes
+/// the first versioned one's (in finding order), with the source `release:ID (SOURCE)`.
+/// `version_classes[i]` is the `version_class` of the rule of `findings[i]`.
+pub fn share_release_versions(findings: &mut [Finding], version_classes: &[Option<&str>]) {
+    for i in 0..findings.len() {
+        let Some(Some(vc)) = version_classes.get(i) else {
+            continue;
+        };
+        if findings.get(i).is_none_or(|f| f.sdk_version.is_some()) {
+            continue;
+        }
+        let donor =
+            findings
+                .iter()
+                .zip(version_classes)
+                .find_map(|(f, c)| match (&f.sdk_version, c) {
+                    (Some(v), Some(c)) if c == vc => Some((
+                        v.clone(),
+                        format!(
+                            "release:{} ({})",
+                            f.id,
+                            f.sdk_version_source.as_deref().unwrap_or("-")
+                        ),
+                    )),
+                    _ => None,
+                });
+        if let (Some((v, src)), Some(f)) = (donor, findings.get_mut(i)) {
+            f.sdk_version = Some(v);
+            f.sdk_version_source = Some(src);
+        }
     }
 }
 
@@ -304,5 +395,72 @@ mod tests {
             from_constants(&["Lcom/sdk/".to_string()], &idx).map(|g| g.2),
             Some("6.1.0".to_string())
         );
+    }
+    #[test]
+    fn release_version_from_core_package_code_and_shared_by_modules() {
+        use trackscan_fixtures::dex::{MethodDef, Op};
+        let code = |strings: &[&str]| {
+            let mut ops: Vec<Op> = strings
+                .iter()
+                .map(|s| Op::ConstString(s.to_string()))
+                .collect();
+            ops.push(Op::Return);
+            vec![MethodDef::new("h", &[], "Ljava/lang/String;", ops)]
+        };
+        let b = DexBuilder::new()
+            .class(ClassDefSpec::new("Lcom/sdk/c;", code(&["4.29.0", "2.0"])))
+            .class(ClassDefSpec::new(
+                "Lcom/sdk/GraphRequest;",
+                code(&["4.29.0"]),
+            ))
+            // A sub-package is another SDK of the vendor: not read.
+            .class(ClassDefSpec::new("Lcom/sdk/other/X;", code(&["9.9.9"])));
+        let bytes = b.build();
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        let idx = ib.finish();
+        assert_eq!(
+            from_release_code("com.sdk.SdkVersion.BUILD", &idx),
+            Some(("Lcom/sdk/GraphRequest;".to_string(), "4.29.0".to_string()))
+        );
+        assert_eq!(
+            from_release_code("com.sdk.other.V.X", &idx).map(|v| v.1),
+            Some("9.9.9".into())
+        );
+        assert_eq!(from_release_code("nodots", &idx), None);
+        assert_eq!(from_release_code("a.B", &idx), None);
+        // Two different versions in the core package: none.
+        let b = DexBuilder::new()
+            .class(ClassDefSpec::new("Lcom/sdk/c;", code(&["4.29.0"])))
+            .class(ClassDefSpec::new("Lcom/sdk/d;", code(&["4.30.0"])));
+        let bytes = b.build();
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        assert_eq!(from_release_code("com.sdk.V.B", &ib.finish()), None);
+        assert!(is_release_version("4.29.0") && is_release_version("2.6.7.dev"));
+        assert!(!is_release_version("2.0") && !is_release_version("0.0.0"));
+
+        // Modules of one release (same version_class) share the version.
+        let f = |id: &str, v: Option<&str>| Finding {
+            id: id.into(),
+            sdk_version: v.map(str::to_string),
+            sdk_version_source: v.map(|_| "constant:Lcom/sdk/V;->B".to_string()),
+            ..Finding::default()
+        };
+        let mut fs = vec![
+            f("login", None),
+            f("core", Some("4.1.0")),
+            f("ads", None),
+            f("x", None),
+        ];
+        let vc = Some("com.sdk.V.B");
+        share_release_versions(&mut fs, &[vc, vc, Some("com.sdk.ads.V.B"), None]);
+        assert_eq!(fs[0].sdk_version.as_deref(), Some("4.1.0"));
+        assert_eq!(
+            fs[0].sdk_version_source.as_deref(),
+            Some("release:core (constant:Lcom/sdk/V;->B)")
+        );
+        assert_eq!(fs[2].sdk_version, None);
+        assert_eq!(fs[3].sdk_version, None);
     }
 }

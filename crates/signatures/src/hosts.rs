@@ -180,12 +180,28 @@ pub fn extract_hosts(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// The SDK version in a Gradle `META-INF/*.version` file: its first non-empty line,
-/// trimmed, when it looks like a version (starts with a digit, ≤ 64 characters of
-/// `[0-9A-Za-z.+_-]`).
+/// The SDK version in a version file, when it looks like a version (starts with a digit,
+/// ≤ 64 characters of `[0-9A-Za-z.+_-]`):
+/// - a Gradle `META-INF/*.version` file: its first non-empty line, trimmed;
+/// - a Java properties file that Google Play services / Firebase (`firebase-analytics.properties`:
+///   `version=17.4.3`) or Fabric (`fabric/….properties`: `fabric-version=2.6.7`) ship at the APK's
+///   root: the value of its `version` or `fabric-version` key (`#` / `!` comment lines skipped).
+///   Other keys (`version_name` of `crashlytics-build.properties` is the *app's* version) are
+///   never read.
 pub fn sdk_version_from_file(content: &str) -> Option<String> {
     let line = content.lines().map(str::trim).find(|l| !l.is_empty())?;
-    valid_version(line).then(|| line.to_string())
+    if valid_version(line) {
+        return Some(line.to_string());
+    }
+    content
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && !l.starts_with('!'))
+        .filter_map(|l| l.split_once(['=', ':']))
+        .find(|(k, _)| matches!(k.trim(), "version" | "fabric-version"))
+        .map(|(_, v)| v.trim())
+        .filter(|v| valid_version(v))
+        .map(str::to_string)
 }
 
 /// True when `s` looks like a version string.
@@ -203,6 +219,22 @@ mod tests {
 
     fn hosts(s: &str) -> Vec<String> {
         extract_hosts(s).collect()
+    }
+
+    #[test]
+    fn versions_from_version_and_properties_files() {
+        assert_eq!(sdk_version_from_file("\n 18.3.7 \n").as_deref(), Some("18.3.7"));
+        let gms = "version=17.4.3\nclient=firebase-analytics\nfirebase-analytics_client=17.4.3\n";
+        assert_eq!(sdk_version_from_file(gms).as_deref(), Some("17.4.3"));
+        let blaze = "build.target=blaze-out/x.jar\n\nversion = 16.2.3\nclient=x\n";
+        assert_eq!(sdk_version_from_file(blaze).as_deref(), Some("16.2.3"));
+        let fabric = "fabric-identifier=com.crashlytics.sdk.android:crashlytics\nfabric-version=2.6.7\n";
+        assert_eq!(sdk_version_from_file(fabric).as_deref(), Some("2.6.7"));
+        // The app's own version in crashlytics-build.properties is not an SDK version.
+        let app = "#generated\nversion_name=0.9.1804011545\nversion_code=1804011545\n";
+        assert_eq!(sdk_version_from_file(app), None);
+        assert_eq!(sdk_version_from_file("#version=1.2.3\nversion=not a version"), None);
+        assert_eq!(sdk_version_from_file(""), None);
     }
 
     #[test]

@@ -176,9 +176,10 @@ pub struct Evidence {
 }
 
 /// How sure a detection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Confidence {
     /// Only strings / hosts matched (e.g. an R8-renamed SDK).
+    #[default]
     Low,
     /// Manifest names, version files, native libs or assets, but no classes.
     Medium,
@@ -186,8 +187,9 @@ pub enum Confidence {
     High,
 }
 
-/// A rule that matched an app.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rule that matched an app. (`Default` is there for detectors of other kinds, which fill
+/// the fields they know and leave the rest: `Detection { rule, ..Detection::default() }`.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Detection {
     /// Index into [`RuleSet::trackers`] or [`RuleSet::libraries`].
     pub rule: usize,
@@ -197,6 +199,9 @@ pub struct Detection {
     pub omitted: BTreeMap<EvidenceKind, usize>,
     /// SDK version from a version file or a version-bearing string.
     pub sdk_version: Option<String>,
+    /// Where `sdk_version` came from: `version_file:NAME` (the file whose version it is) or
+    /// `string:VALUE` (the distinctive string that carries it).
+    pub sdk_version_source: Option<String>,
     /// Confidence from the strongest evidence kind.
     pub confidence: Confidence,
     /// Which evidence carried it, in words.
@@ -242,7 +247,8 @@ struct Compiled {
     strings_any: AhoCorasick,
     manifest_exact: HashMap<String, Vec<usize>>,
     manifest_prefix: Vec<(String, usize)>,
-    version_files: HashMap<String, Vec<usize>>,
+    /// Version file base name → (rule, rank of the name in the rule's `version_files`).
+    version_files: HashMap<String, Vec<(usize, usize)>>,
     native_exact: HashMap<String, Vec<usize>>,
     native_regex: RegexSet,
     native_regex_rule: Vec<usize>,
@@ -348,7 +354,7 @@ impl Compiled {
         let mut string_rule = Vec::new();
         let mut manifest_exact: HashMap<String, Vec<usize>> = HashMap::new();
         let mut manifest_prefix = Vec::new();
-        let mut version_files: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut version_files: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut native_exact: HashMap<String, Vec<usize>> = HashMap::new();
         let mut assets: HashMap<String, Vec<(String, usize)>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
@@ -378,11 +384,11 @@ impl Compiled {
                     None => manifest_exact.entry(m.clone()).or_default().push(i),
                 }
             }
-            for v in &r.version_files {
-                version_files
-                    .entry(basename(v).to_string())
-                    .or_default()
-                    .push(i);
+            for (rank, v) in r.version_files.iter().enumerate() {
+                let e = version_files.entry(basename(v).to_string()).or_default();
+                if !e.iter().any(|(r, _)| *r == i) {
+                    e.push((i, rank));
+                }
             }
             for n in r.native_libs.iter().filter(|n| !is_regex(n)) {
                 native_exact
@@ -459,8 +465,10 @@ struct Acc {
     own_count: usize,
     /// A host matched a suffix or regex owned by this rule alone.
     unambiguous_host: bool,
-    version: Option<String>,
-    string_version: Option<String>,
+    /// (rank of the file in the rule's list, version, file name): the best-ranked file wins.
+    version: Option<(usize, String, String)>,
+    /// (version, the string that carries it).
+    string_version: Option<(String, String)>,
 }
 
 fn cut(s: &str) -> String {
@@ -1036,7 +1044,7 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
             let acc_new = !hit.contains(&r);
             let acc = accs.entry(r).or_default();
             if acc.string_version.is_none() {
-                acc.string_version = version_after(s.value, m.end());
+                acc.string_version = version_after(s.value, m.end()).map(|v| (v, cut(s.value)));
             }
             if acc_new {
                 hit.push(r);
@@ -1047,10 +1055,12 @@ fn run(mt: &Matcher, list: usize, app: &AppFacts, shared: &Shared) -> Vec<Detect
 
     for v in app.version_files {
         if let Some(rules) = c.version_files.get(basename(v.name)) {
-            for &r in rules {
+            for &(r, rank) in rules {
                 let acc = accs.entry(r).or_default();
-                if acc.version.is_none() {
-                    acc.version = crate::hosts::sdk_version_from_file(v.content);
+                if acc.version.as_ref().is_none_or(|(k, _, _)| rank < *k) {
+                    if let Some(ver) = crate::hosts::sdk_version_from_file(v.content) {
+                        acc.version = Some((rank, ver, v.name.to_string()));
+                    }
                 }
                 acc.push(EvidenceKind::VersionFile, v.name, v.name);
             }
@@ -1154,7 +1164,16 @@ fn finish(rule: usize, mut acc: Acc, has_strings: bool) -> Option<Detection> {
         rule,
         evidence: acc.evidence,
         omitted: acc.omitted,
-        sdk_version: acc.version.or(acc.string_version),
+        sdk_version: acc
+            .version
+            .as_ref()
+            .map(|(_, v, _)| v.clone())
+            .or_else(|| acc.string_version.as_ref().map(|(v, _)| v.clone())),
+        sdk_version_source: match (&acc.version, &acc.string_version) {
+            (Some((_, _, file)), _) => Some(format!("version_file:{file}")),
+            (None, Some((_, string))) => Some(format!("string:{string}")),
+            (None, None) => None,
+        },
         confidence,
         reason,
     })
