@@ -616,8 +616,13 @@ fn finding(
         .map(|(k, n)| (k.as_str().to_string(), *n))
         .collect();
     let (call_sites, data_access) = links.unwrap_or_default();
-    let (sdk_version, sdk_version_source) =
-        crate::sdk_version::resolve(d, rule.version_class.as_deref(), prefixes, index);
+    let (sdk_version, sdk_version_source) = crate::sdk_version::resolve(
+        d,
+        rule.version_class.as_deref(),
+        rule.version_format.as_deref(),
+        prefixes,
+        index,
+    );
     report::Finding {
         id: rule.id.clone(),
         exodus_id: rule.exodus_id,

@@ -97,6 +97,7 @@ pub fn is_placeholder(v: &str) -> bool {
 pub fn resolve(
     d: &Detection,
     version_class: Option<&str>,
+    version_format: Option<&str>,
     prefixes: &[String],
     index: &CodeIndex<'_>,
 ) -> (Option<String>, Option<String>) {
@@ -111,13 +112,16 @@ pub fn resolve(
         return (Some(v.clone()), source);
     }
     if let Some((class, field, value)) = version_class
-        .and_then(|vc| from_named_constant(vc, index))
+        .and_then(|vc| from_named_constant(vc, version_format, index))
         .or_else(|| from_constants(prefixes, index))
     {
         return (Some(value), Some(format!("constant:{class}->{field}")));
     }
-    match version_class.and_then(|vc| from_release_code(vc, index)) {
-        Some((class, value)) => (Some(value), Some(format!("code:{class}"))),
+    match version_class.and_then(|vc| from_release_code(vc, version_format, index)) {
+        Some((class, raw, value)) if raw != value => {
+            (Some(value), Some(format!("code:{class} \"{raw}\"")))
+        }
+        Some((class, _, value)) => (Some(value), Some(format!("code:{class}"))),
         None => (None, None),
     }
 }
@@ -142,15 +146,21 @@ fn is_release_version(s: &str) -> bool {
 /// distinct [`is_release_version`] string that methods of the classes directly in the
 /// constant's package (`com.facebook.*`, not its sub-packages, which other SDKs of the same
 /// vendor share) load with `const-string`. `None` when there is none or more than one.
-/// Returns (the first class holding it, the version).
-pub fn from_release_code(version_class: &str, index: &CodeIndex<'_>) -> Option<(String, String)> {
+/// With a `version_format`, the strings looked for are that format's with three parts
+/// (`two_digit_parts`: six digits). Returns (the first class holding it, the string as
+/// written, the version).
+pub fn from_release_code(
+    version_class: &str,
+    format: Option<&str>,
+    index: &CodeIndex<'_>,
+) -> Option<(String, String, String)> {
     let (class, _) = version_class.rsplit_once('.')?;
     let (package, _) = class.rsplit_once('.')?;
     let prefix = format!("L{}/", package.replace('.', "/"));
     if prefix.len() < 4 {
         return None;
     }
-    let mut found: Option<(String, String)> = None;
+    let mut found: Option<(String, String, String)> = None;
     for c in index.classes_with_prefix(&prefix).take(MAX_CLASSES) {
         let desc = c.descriptor();
         let direct = desc
@@ -162,12 +172,17 @@ pub fn from_release_code(version_class: &str, index: &CodeIndex<'_>) -> Option<(
         for m in c.methods() {
             for v in m.strings() {
                 let v = v.trim();
-                if !is_release_version(v) {
-                    continue;
-                }
+                let version = match format {
+                    None if is_release_version(v) => v.to_string(),
+                    Some(f) if v.len() == 6 => match decode(Some(f), v) {
+                        Some(d) => d,
+                        None => continue,
+                    },
+                    _ => continue,
+                };
                 match &found {
-                    None => found = Some((desc.to_string(), v.to_string())),
-                    Some((_, seen)) if seen == v => {}
+                    None => found = Some((desc.to_string(), v.to_string(), version)),
+                    Some((_, seen, _)) if seen == v => {}
                     // Two different versions: not one release's, say nothing.
                     Some(_) => return None,
                 }
@@ -216,18 +231,40 @@ pub fn share_release_versions(findings: &mut [Finding], version_classes: &[Optio
 /// exists and looks like a version: (class descriptor, field name, value).
 pub fn from_named_constant(
     version_class: &str,
+    format: Option<&str>,
     index: &CodeIndex<'_>,
 ) -> Option<(String, String, String)> {
     let (class, field) = version_class.rsplit_once('.')?;
     let desc = format!("L{};", class.replace('.', "/"));
-    let value = index
-        .string_constants(&desc)
-        .find(|(n, _)| n == field)?
-        .1
-        .trim()
-        .to_string();
-    (looks_like_version(&value) && !is_placeholder(&value))
-        .then(|| (desc, field.to_string(), value))
+    let raw = index.string_constants(&desc).find(|(n, _)| n == field)?.1;
+    let value = decode(format, raw.trim())?;
+    Some((desc, field.to_string(), value))
+}
+
+/// A version constant's value as a dotted version, by the rule's `version_format`: as it is
+/// when it [`looks_like_version`] (no format), or `two_digit_parts` (`"031006"` → `3.10.6`:
+/// 4 to 8 digits, two per part). `None` for anything else and for placeholders.
+pub fn decode(format: Option<&str>, raw: &str) -> Option<String> {
+    let v = match format {
+        None => looks_like_version(raw).then(|| raw.to_string())?,
+        Some("two_digit_parts") => {
+            let b = raw.as_bytes();
+            if !(4..=8).contains(&b.len()) || b.len() % 2 != 0 || !b.iter().all(u8::is_ascii_digit)
+            {
+                return None;
+            }
+            b.chunks(2)
+                .map(|p| {
+                    p.iter()
+                        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        }
+        Some(_) => return None,
+    };
+    (!is_placeholder(&v)).then_some(v)
 }
 
 /// The best version constant under `prefixes`: (class descriptor, field name, value).
@@ -372,7 +409,7 @@ mod tests {
         );
         // A rule's named constant wins, and must look like a version.
         assert_eq!(
-            from_named_constant("com.sdk.core.Constants.VERSION", &idx),
+            from_named_constant("com.sdk.core.Constants.VERSION", None, &idx),
             Some((
                 "Lcom/sdk/core/Constants;".to_string(),
                 "VERSION".to_string(),
@@ -380,10 +417,10 @@ mod tests {
             ))
         );
         assert_eq!(
-            from_named_constant("com.sdk.BuildConfig.VERSION_NAME", &idx),
+            from_named_constant("com.sdk.BuildConfig.VERSION_NAME", None, &idx),
             None
         );
-        assert_eq!(from_named_constant("nodots", &idx), None);
+        assert_eq!(from_named_constant("nodots", None, &idx), None);
         // The same from smali.
         let mut ib = IndexBuilder::new();
         let smali = b.to_smali();
@@ -420,15 +457,24 @@ mod tests {
         ib.add_dex("classes.dex", &bytes).unwrap();
         let idx = ib.finish();
         assert_eq!(
-            from_release_code("com.sdk.SdkVersion.BUILD", &idx),
-            Some(("Lcom/sdk/GraphRequest;".to_string(), "4.29.0".to_string()))
+            from_release_code("com.sdk.SdkVersion.BUILD", None, &idx),
+            Some((
+                "Lcom/sdk/GraphRequest;".to_string(),
+                "4.29.0".to_string(),
+                "4.29.0".to_string()
+            ))
         );
         assert_eq!(
-            from_release_code("com.sdk.other.V.X", &idx).map(|v| v.1),
+            from_release_code("com.sdk.other.V.X", None, &idx).map(|v| v.2),
             Some("9.9.9".into())
         );
-        assert_eq!(from_release_code("nodots", &idx), None);
-        assert_eq!(from_release_code("a.B", &idx), None);
+        assert_eq!(from_release_code("nodots", None, &idx), None);
+        assert_eq!(from_release_code("a.B", None, &idx), None);
+        // No six-digit string there.
+        assert_eq!(
+            from_release_code("com.sdk.V.B", Some("two_digit_parts"), &idx),
+            None
+        );
         // Two different versions in the core package: none.
         let b = DexBuilder::new()
             .class(ClassDefSpec::new("Lcom/sdk/c;", code(&["4.29.0"])))
@@ -436,7 +482,42 @@ mod tests {
         let bytes = b.build();
         let mut ib = IndexBuilder::new();
         ib.add_dex("classes.dex", &bytes).unwrap();
-        assert_eq!(from_release_code("com.sdk.V.B", &ib.finish()), None);
+        assert_eq!(from_release_code("com.sdk.V.B", None, &ib.finish()), None);
+        // OneSignal writes two digits per part; R8 leaves the string in its code.
+        let b = DexBuilder::new()
+            .class(ClassDefSpec::new(
+                "Lcom/sdk/ak;",
+                code(&["031006", "12345", "abc"]),
+            ))
+            .class(ClassDefSpec::new(
+                "Lcom/sdk/al;",
+                code(&["031006", "2.0.0"]),
+            ));
+        let bytes = b.build();
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        assert_eq!(
+            from_release_code(
+                "com.sdk.OneSignal.VERSION",
+                Some("two_digit_parts"),
+                &ib.finish()
+            ),
+            Some(("Lcom/sdk/ak;".into(), "031006".into(), "3.10.6".into()))
+        );
+        assert_eq!(
+            decode(Some("two_digit_parts"), "030701").as_deref(),
+            Some("3.7.1")
+        );
+        assert_eq!(
+            decode(Some("two_digit_parts"), "0310").as_deref(),
+            Some("3.10")
+        );
+        for bad in ["000000", "03070", "0307011", "03a701", "0307010101", ""] {
+            assert_eq!(decode(Some("two_digit_parts"), bad), None, "{bad}");
+        }
+        assert_eq!(decode(Some("unknown"), "1.2.3"), None);
+        assert_eq!(decode(None, "1.2.3").as_deref(), Some("1.2.3"));
+        assert_eq!(decode(None, "031006"), None);
         assert!(is_release_version("4.29.0") && is_release_version("2.6.7.dev"));
         assert!(!is_release_version("2.0") && !is_release_version("0.0.0"));
 

@@ -74,6 +74,7 @@ pub(crate) fn encode(rules: &[Rule]) -> Vec<u8> {
         list(&mut out, &r.strings);
         list(&mut out, &r.data_apis);
         opt(&mut out, &r.version_class);
+        opt(&mut out, &r.version_format);
         opt(&mut out, &r.note);
         out.push(u8::from(r.narrowed));
     }
@@ -153,6 +154,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Vec<Rule>> {
             strings: r.list()?,
             data_apis: r.list()?,
             version_class: r.opt()?,
+            version_format: r.opt()?,
             note: r.opt()?,
             narrowed: match r.byte()? {
                 0 => false,

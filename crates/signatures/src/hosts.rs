@@ -223,17 +223,24 @@ mod tests {
 
     #[test]
     fn versions_from_version_and_properties_files() {
-        assert_eq!(sdk_version_from_file("\n 18.3.7 \n").as_deref(), Some("18.3.7"));
+        assert_eq!(
+            sdk_version_from_file("\n 18.3.7 \n").as_deref(),
+            Some("18.3.7")
+        );
         let gms = "version=17.4.3\nclient=firebase-analytics\nfirebase-analytics_client=17.4.3\n";
         assert_eq!(sdk_version_from_file(gms).as_deref(), Some("17.4.3"));
         let blaze = "build.target=blaze-out/x.jar\n\nversion = 16.2.3\nclient=x\n";
         assert_eq!(sdk_version_from_file(blaze).as_deref(), Some("16.2.3"));
-        let fabric = "fabric-identifier=com.crashlytics.sdk.android:crashlytics\nfabric-version=2.6.7\n";
+        let fabric =
+            "fabric-identifier=com.crashlytics.sdk.android:crashlytics\nfabric-version=2.6.7\n";
         assert_eq!(sdk_version_from_file(fabric).as_deref(), Some("2.6.7"));
         // The app's own version in crashlytics-build.properties is not an SDK version.
         let app = "#generated\nversion_name=0.9.1804011545\nversion_code=1804011545\n";
         assert_eq!(sdk_version_from_file(app), None);
-        assert_eq!(sdk_version_from_file("#version=1.2.3\nversion=not a version"), None);
+        assert_eq!(
+            sdk_version_from_file("#version=1.2.3\nversion=not a version"),
+            None
+        );
         assert_eq!(sdk_version_from_file(""), None);
     }
 

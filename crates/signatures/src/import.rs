@@ -428,6 +428,7 @@ pub fn update_from_exodus(existing: &[Rule], imported: Vec<Rule>) -> Vec<Rule> {
             r.strings = old.strings.clone();
             r.data_apis = old.data_apis.clone();
             r.version_class = old.version_class.clone();
+            r.version_format = old.version_format.clone();
             if old.note.is_some() {
                 r.note = old.note.clone();
             }

@@ -78,5 +78,5 @@ pub use matcher::{
 };
 pub use rule::{
     builtin_ruleset_id, parse_rules, to_toml, Rule, RuleError, RuleSet, LIBRARIES_FILE,
-    TRACKERS_FILE,
+    TRACKERS_FILE, VERSION_FORMATS,
 };

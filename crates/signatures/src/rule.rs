@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::blob;
-pub use crate::rule_toml::{parse_rules, Rule, RuleError};
+pub use crate::rule_toml::{parse_rules, Rule, RuleError, VERSION_FORMATS};
 
 /// The complete rule set: trackers (reported as such) and non-tracker libraries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,6 +128,15 @@ impl RuleSet {
                         problems.push(format!(
                             "{kind} `{}`: code prefix `{p}` also in `{other}`",
                             r.id
+                        ));
+                    }
+                }
+                if let Some(f) = &r.version_format {
+                    if !crate::rule_toml::VERSION_FORMATS.contains(&f.as_str()) {
+                        problems.push(format!(
+                            "{kind} `{}`: unknown version_format `{f}` (known: {})",
+                            r.id,
+                            crate::rule_toml::VERSION_FORMATS.join(", ")
                         ));
                     }
                 }
@@ -271,6 +280,9 @@ pub fn to_toml(rules: &[Rule], header: &str, preamble: &str) -> String {
         }
         if let Some(v) = &r.version_class {
             out.push_str(&format!("version_class = {}\n", quote(v)));
+        }
+        if let Some(v) = &r.version_format {
+            out.push_str(&format!("version_format = {}\n", quote(v)));
         }
         if r.narrowed {
             out.push_str("narrowed = true\n");

@@ -37,7 +37,8 @@ pub struct Rule {
     /// Manifest names: components, providers, meta-data, permissions. Exact match, or a
     /// prefix match when the entry ends with `*` (`com.mixpanel.android.MPConfig.*`).
     pub manifest: Vec<String>,
-    /// Gradle `META-INF/*.version` file names (base name only).
+    /// Version file names (base name only), preferred first: Gradle `META-INF/*.version`, and
+    /// the `*.properties` Google Play services / Firebase (root) and Fabric (`fabric/`) ship.
     pub version_files: Vec<String>,
     /// Native library file names (`libcrashlytics.so`), or anchored regexes over the base
     /// name when the entry contains a regex metacharacter other than `.`.
@@ -50,7 +51,12 @@ pub struct Rule {
     /// the report; `Class.method` form).
     pub data_apis: Vec<String>,
     /// Where the SDK keeps its version constant (`com.appsflyer.BuildConfig.VERSION_NAME`).
+    /// Rules naming the same constant are modules of one SDK release and share its version.
     pub version_class: Option<String>,
+    /// How the `version_class` constant writes the version, when not dotted
+    /// ([`VERSION_FORMATS`]): `two_digit_parts` is two digits per part without separators
+    /// (OneSignal's `VERSION = "031006"` is 3.10.6).
+    pub version_format: Option<String>,
     /// Why a rule was narrowed or extended.
     pub note: Option<String>,
     /// The εxodus `code`/`network` entries were narrowed by hand: a re-import
@@ -58,6 +64,9 @@ pub struct Rule {
     /// re-adding εxodus' (explain why in `note`).
     pub narrowed: bool,
 }
+
+/// The values `version_format` may take.
+pub const VERSION_FORMATS: &[&str] = &["two_digit_parts"];
 
 impl Rule {
     /// True when the rule has no matchable signature at all.
@@ -267,6 +276,7 @@ fn rule_from_table(v: &toml::Value, file: &str, line: usize) -> Result<Rule, Rul
             "name" => r.name = s(val)?,
             "website" => r.website = Some(s(val)?),
             "version_class" => r.version_class = Some(s(val)?),
+            "version_format" => r.version_format = Some(s(val)?),
             "note" => r.note = Some(s(val)?),
             "narrowed" => {
                 r.narrowed = val
