@@ -1,6 +1,7 @@
 //! An SDK's version, and where it came from.
 //!
-//! The matcher finds a version in a Gradle `META-INF/*.version` file or in a version-bearing
+//! The matcher finds a version in a version file (Gradle `META-INF/*.version`, or the
+//! `*.properties` that Google Play services / Firebase and Fabric ship) or in a version-bearing
 //! distinctive string. When neither exists (R8 drops the version files of many apps), the SDK's
 //! own code often still carries it as a compile-time constant: Gradle's generated
 //! `BuildConfig.VERSION_NAME`, or a hand-written `SDK_VERSION` field. D8 keeps the initial value
@@ -8,16 +9,22 @@
 //! it without executing anything ([`trackscan_dex::CodeIndex::string_constants`]).
 //!
 //! Rules, in order:
-//! 1. a version from the matcher wins (source `version_file:NAME` when the finding has version
-//!    file evidence, else `string:VALUE` for the distinctive string it came from);
+//! 1. a version from the matcher wins (source `version_file:NAME` for the best-ranked version
+//!    file of the rule, else `string:VALUE` for the distinctive string it came from);
 //! 2. otherwise, the constant the rule names in `version_class` (`com.facebook.FacebookSdkVersion.BUILD`:
-//!    class, then field), when present and version-like;
+//!    class, then field), when present and a version (dotted, or in the rule's
+//!    `version_format`: [`decode`]);
 //! 3. otherwise, a `static final String` constant of a class under one of the rule's own code
 //!    prefixes, whose field name is in [`VERSION_FIELDS`] and whose value [`looks_like_version`]
 //!    (source `constant:Lcom/foo/BuildConfig;->VERSION_NAME`). Classes named `BuildConfig` are
 //!    preferred, then the field-name order of [`VERSION_FIELDS`], then the class descriptor order;
 //!    so the result is deterministic. A constant of the *app's* own `BuildConfig` can never be
-//!    taken: only classes under the SDK's prefixes are read.
+//!    taken: only classes under the SDK's prefixes are read;
+//! 4. otherwise, when R8 inlined the `version_class` constant and removed it, the one release
+//!    version that the code of the constant's package still loads ([`from_release_code`],
+//!    source `code:CLASS`);
+//! 5. last, the modules of one SDK release (rules naming the same `version_class`) share the
+//!    version one of them found ([`share_release_versions`], source `release:ID (SOURCE)`).
 
 use trackscan_dex::CodeIndex;
 use trackscan_signatures::{Detection, EvidenceKind};
