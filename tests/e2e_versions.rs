@@ -47,11 +47,18 @@ fn achat_hosts_agree_with_its_trackers() {
     };
     let doc = scan_one(&apk);
     let ids = tracker_ids(&doc);
-    assert!(!ids.iter().any(|i| i == "facebook-audience" || i == "google-admob"));
+    assert!(!ids
+        .iter()
+        .any(|i| i == "facebook-audience" || i == "google-admob"));
     for name in ["facebook.com", "graph.facebook.com", "www.facebook.com"] {
         let h = host(&doc, name);
-        let t = h["tracker"].as_str().unwrap_or_else(|| panic!("{name}: {h}"));
-        assert!(ids.iter().any(|i| i == t), "{name} attributed to {t}, not detected");
+        let t = h["tracker"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: {h}"));
+        assert!(
+            ids.iter().any(|i| i == t),
+            "{name} attributed to {t}, not detected"
+        );
         assert!(t.starts_with("facebook-"), "{name}: {t}");
         assert!(h.get("tracker_sdk_not_found").is_none(), "{h}");
     }
@@ -104,7 +111,10 @@ fn corpus_hosts_are_attributed_only_to_detected_trackers() {
             }
         }
     }
-    assert!(checked > 20, "only {checked} attributed hosts on the corpus");
+    assert!(
+        checked > 20,
+        "only {checked} attributed hosts on the corpus"
+    );
     if let Some(gate) = corpus_apk("gateforfree.apk") {
         let doc = scan_one(&gate);
         let h = host(&doc, "facebook.com");

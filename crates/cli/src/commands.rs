@@ -300,7 +300,10 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
         if not_found.is_empty() {
             String::new()
         } else {
-            format!("; {} tracker hosts whose SDK was not found", not_found.len())
+            format!(
+                "; {} tracker hosts whose SDK was not found",
+                not_found.len()
+            )
         }
     );
     const SHOWN: usize = 8;

@@ -23,15 +23,15 @@ const MAX_DATA_ACCESS: usize = 20;
 /// in order (each a function below; each reads what the earlier ones produced and writes its
 /// part of the report):
 ///
-/// 1. [`resources`]: `resources.arsc`;
-/// 2. [`manifest`]: the manifest (binary or text), resolved through the resources;
-/// 3. [`signing`]: v1 blocks and the APK Signing Block;
-/// 4. [`code_index`]: DEX files and smali sources into one [`CodeIndex`];
-/// 5. [`Texts::gather`]: strings of code, resources, assets and native libraries, and their hosts;
-/// 6. [`detect`]: the detection stages of [`DETECT_STAGES`] over the app's facts;
-/// 7. [`findings`]: detections into report findings (SDK versions, call sites, data access);
-/// 8. [`pinning`]: certificate pinning and transport security;
-/// 9. [`hosts`]: every host, attributed to a detected tracker where one owns it, else marked
+/// 1. [`resources`] — `resources.arsc`;
+/// 2. [`manifest`] — the manifest (binary or text), resolved through the resources;
+/// 3. [`signing`] — v1 blocks and the APK Signing Block;
+/// 4. [`code_index`] — DEX files and smali sources into one [`CodeIndex`];
+/// 5. [`Texts::gather`] — strings of code, resources, assets and native libraries, and their hosts;
+/// 6. [`detect`] — the detection stages of [`DETECT_STAGES`] over the app's facts;
+/// 7. [`findings`] — detections into report findings (SDK versions, call sites, data access);
+/// 8. [`pinning`] — certificate pinning and transport security;
+/// 9. [`hosts`] — every host, attributed to a detected tracker where one owns it, else marked
 ///    "tracker host, SDK not found" ([`HostOwners`]).
 pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     let resources = resources(&c, r);
