@@ -138,7 +138,8 @@ fn check(r: &Report) {
         version("onesignal"),
         (
             Some("4.5.12".into()),
-            Some("constant:Lcom/onesignal/OneSignal;->SDK_VERSION".into())
+            // The named constant, read in the rule's `two_digit_parts` format ("040512").
+            Some("constant:Lcom/onesignal/OneSignal;->VERSION".into())
         )
     );
     assert_eq!(
