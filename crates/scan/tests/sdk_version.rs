@@ -185,3 +185,63 @@ fn smali_directory_gives_the_same_versions() {
     let r = scanner.scan_path(dir.path());
     check(&r);
 }
+
+/// Google Play services / Firebase write `<artifact>.properties` at the APK's root (`version=`)
+/// and Fabric `fabric/<kit>.properties` (`fabric-version=`); apktool keeps both under
+/// `unknown/`. The rule's best-ranked file wins over one listed later, whatever the zip order.
+#[test]
+fn versions_from_properties_in_an_apk_and_an_apktool_tree() {
+    let manifest = axml::write(
+        &axml::manifest("com.example.app", 1, "1.0", &[]),
+        &axml::Options::default(),
+    );
+    let files: [(&str, &[u8]); 3] = [
+        (
+            "play-services-measurement-base.properties",
+            b"version=17.4.2\nclient=play-services-measurement-base\n",
+        ),
+        (
+            "firebase-analytics.properties",
+            b"version=17.4.3\nclient=firebase-analytics\nfirebase-analytics_client=17.4.3\n",
+        ),
+        (
+            "fabric/com.crashlytics.sdk.android.crashlytics.properties",
+            b"fabric-identifier=com.crashlytics.sdk.android:crashlytics\nfabric-version=2.6.7\n",
+        ),
+    ];
+    let mut zip = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", &manifest)
+        .deflated("classes.dex", &code().build());
+    for (n, b) in files {
+        zip = zip.deflated(n, b);
+    }
+    let scanner = Scanner::with_builtin_rules().expect("built-in rules compile");
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in code().to_smali() {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    for (n, b) in files {
+        let p = dir.path().join("unknown").join(n);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b).unwrap();
+    }
+    for r in [
+        scanner.scan_bytes("app.apk", &zip.build()),
+        scanner.scan_path(dir.path()),
+    ] {
+        let fa = tracker(&r, "google-firebase-analytics");
+        assert_eq!(fa.sdk_version.as_deref(), Some("17.4.3"), "{}", r.file);
+        assert_eq!(
+            fa.sdk_version_source.as_deref(),
+            Some("version_file:firebase-analytics.properties")
+        );
+        let cr = tracker(&r, "google-crashlytics");
+        assert_eq!(cr.sdk_version.as_deref(), Some("2.6.7"));
+        assert_eq!(
+            cr.sdk_version_source.as_deref(),
+            Some("version_file:fabric/com.crashlytics.sdk.android.crashlytics.properties")
+        );
+    }
+}
