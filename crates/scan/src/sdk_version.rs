@@ -43,6 +43,22 @@ pub const VERSION_FIELDS: &[&str] = &[
     "VERSION",
 ];
 
+/// Suffixes of field names that hold an SDK's version under a vendor prefix
+/// (`AF_SDK_VERSION`, `MP_LIBRARY_VERSION`), ranked after every name of [`VERSION_FIELDS`].
+pub const VERSION_FIELD_SUFFIXES: &[&str] =
+    &["_SDK_VERSION", "_SDK_VERSION_NAME", "_LIBRARY_VERSION"];
+
+/// The preference rank of a field name as a version field: its place in [`VERSION_FIELDS`],
+/// else after them by [`VERSION_FIELD_SUFFIXES`]; `None` for any other name.
+fn field_rank(name: &str) -> Option<usize> {
+    VERSION_FIELDS.iter().position(|f| *f == name).or_else(|| {
+        VERSION_FIELD_SUFFIXES
+            .iter()
+            .position(|s| name.len() > s.len() && name.ends_with(s))
+            .map(|k| VERSION_FIELDS.len() + k)
+    })
+}
+
 /// Classes read per finding at most (a huge SDK prefix must not turn one finding into a scan of
 /// the whole app's class data).
 const MAX_CLASSES: usize = 20_000;
@@ -299,7 +315,7 @@ pub fn from_constants(
             let desc = c.descriptor();
             let not_build_config = !desc.ends_with("/BuildConfig;");
             for (name, value) in c.string_constants() {
-                let Some(rank) = VERSION_FIELDS.iter().position(|f| *f == name) else {
+                let Some(rank) = field_rank(&name) else {
                     continue;
                 };
                 let value = value.trim();
@@ -389,6 +405,19 @@ mod tests {
                             StaticValue::Str("1.0.0".into()),
                         )),
                 )
+                .class(
+                    ClassDefSpec::new("Lcom/vendor/BuildConfig;", vec![])
+                        .field(FieldDef::constant(
+                            "VERSION_NAME",
+                            s,
+                            StaticValue::Str("".into()),
+                        ))
+                        .field(FieldDef::constant(
+                            "AF_SDK_VERSION",
+                            s,
+                            StaticValue::Str("4.8.7".into()),
+                        )),
+                )
                 .class(ClassDefSpec::new("Lcom/app/BuildConfig;", vec![]).field(
                     FieldDef::constant("VERSION_NAME", s, StaticValue::Str("1.2.3".into())),
                 ));
@@ -405,6 +434,16 @@ mod tests {
                 "6.1.0".to_string()
             ))
         );
+        assert_eq!(
+            from_constants(&["Lcom/vendor/".to_string()], &idx).map(|g| (g.1, g.2)),
+            Some(("AF_SDK_VERSION".to_string(), "4.8.7".to_string()))
+        );
+        // A vendor-prefixed name ranks after the plain ones.
+        assert_eq!(field_rank("AF_SDK_VERSION"), Some(VERSION_FIELDS.len()));
+        assert_eq!(field_rank("SDK_VERSION"), Some(2));
+        for other in ["_SDK_VERSION", "API_VERSION", "DIALOG_PARAM_SDK"] {
+            assert_eq!(field_rank(other), None, "{other}");
+        }
         // Without a BuildConfig: the field order decides.
         let got = from_constants(&["Lcom/sdk/core/".to_string()], &idx);
         assert_eq!(got.map(|g| g.2), Some("5.0.0".to_string()));
