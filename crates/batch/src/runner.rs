@@ -1290,6 +1290,149 @@ mod tests {
         assert_eq!((s.written, s.resumed), (0, 6));
     }
 
+    /// Rows come in input order whatever the number of threads and the scans' timing, and the
+    /// reorder window keeps few scans ahead of the writer.
+    #[test]
+    fn rows_in_input_order_with_a_bounded_window() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for i in 0..40 {
+            write(&d.join(format!("a{i:02}.apk")), &format!("c{i}"));
+        }
+        let mut seqs = Vec::new();
+        for jobs in [1, 2, 5] {
+            let out = t.path().join(format!("o{jobs}.jsonl"));
+            let mut o = opts(vec![d.display().to_string()], &out);
+            o.jobs = Some(jobs);
+            let in_flight = AtomicUsize::new(0);
+            let most = AtomicUsize::new(0);
+            let s = run_batch(&o, |p: &Path| {
+                let n = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                // The early inputs are the slow ones: completion order is reversed.
+                let i: u64 = p.to_string_lossy()[p.to_string_lossy().len() - 6..][..2]
+                    .parse()
+                    .unwrap_or(0);
+                std::thread::sleep(Duration::from_millis(40u64.saturating_sub(i)));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                doc(p)
+            })
+            .expect("batch");
+            assert_eq!(s.written, 40);
+            assert!(most.load(Ordering::SeqCst) <= jobs);
+            let rows = crate::read_jsonl(&out).expect("read");
+            let files: Vec<String> = rows
+                .iter()
+                .map(|r| r["file"].as_str().unwrap_or("").to_string())
+                .collect();
+            let mut sorted = files.clone();
+            sorted.sort();
+            assert_eq!(files, sorted, "jobs {jobs}");
+            seqs.push(rows);
+        }
+        assert!(seqs.iter().all(|r| *r == seqs[0]));
+    }
+
+    /// The same file named twice (directly, in a directory, through `..` or a symbolic link)
+    /// is one input and one row; identical content elsewhere keeps its own row.
+    #[test]
+    fn same_file_named_twice_is_one_input() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        write(&d.join("a.apk"), "same");
+        write(&d.join("b.apk"), "same");
+        write(&d.join("c.apk"), "other");
+        let mut inputs = vec![
+            d.display().to_string(),
+            d.join("a.apk").display().to_string(),
+            d.join("../in/c.apk").display().to_string(),
+            d.display().to_string(),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(d.join("c.apk"), t.path().join("l.apk")).expect("link");
+            inputs.push(t.path().join("l.apk").display().to_string());
+        }
+        let missing = t.path().join("gone.apk").display().to_string();
+        inputs.push(missing.clone());
+        inputs.push(missing);
+        let out = t.path().join("o.jsonl");
+        let calls = AtomicUsize::new(0);
+        let s = run_batch(&opts(inputs, &out), |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            doc(p)
+        })
+        .expect("batch");
+        let dups = if cfg!(unix) { 7 } else { 6 };
+        assert_eq!((s.inputs, s.duplicate_inputs), (4, dups));
+        assert_eq!((s.scanned, s.same_content, s.written), (3, 1, 4));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        let rows = crate::read_jsonl(&out).expect("read");
+        let names: Vec<&str> = rows.iter().filter_map(|r| r["file"].as_str()).collect();
+        assert_eq!(names.len(), 4);
+        assert!(names[0].ends_with("in/a.apk") && names[1].ends_with("in/b.apk"));
+        assert!(names[2].ends_with("in/c.apk") && names[3].ends_with("gone.apk"));
+    }
+
+    /// Resume scans rows with errors again (one row per input afterwards), or keeps them with
+    /// `keep_errors`; rows of a file whose content changed are replaced; a stale rewrite file
+    /// of a killed run is ignored.
+    #[test]
+    fn resume_retries_error_rows_and_replaces_stale_rows() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for n in ["a", "b", "c", "d"] {
+            write(&d.join(format!("{n}.apk")), n);
+        }
+        write(&d.join("e.apk"), "a"); // same content as a.apk
+        let out = t.path().join("o.jsonl");
+        let fail = AtomicBool::new(true);
+        let calls = AtomicUsize::new(0);
+        let scan = |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            if fail.load(Ordering::SeqCst) && p.ends_with("a.apk") {
+                panic!("flaky");
+            }
+            if fail.load(Ordering::SeqCst) && p.ends_with("b.apk") {
+                return json!({"file": p.to_string_lossy(), "errors": ["cannot read"]});
+            }
+            doc(p)
+        };
+        let mut o = opts(vec![d.display().to_string()], &out);
+        let s = run_batch(&o, scan).expect("first");
+        assert_eq!((s.written, s.errors, s.unreadable, s.panics), (5, 3, 3, 1));
+        let before = crate::read_jsonl(&out).expect("read");
+
+        o.resume = true;
+        o.keep_errors = true;
+        calls.store(0, Ordering::SeqCst);
+        let s = run_batch(&o, scan).expect("keep");
+        assert_eq!((s.written, s.resumed, s.kept_errors, s.unreadable), (0, 5, 3, 3));
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(crate::read_jsonl(&out).expect("read"), before);
+
+        // A killed rewrite left its temporary file: harmless.
+        write(&rewrite_path(&out), "{\"file\": \"junk\"}\n");
+        write(&d.join("d.apk"), "d changed");
+        fail.store(false, Ordering::SeqCst);
+        o.keep_errors = false;
+        calls.store(0, Ordering::SeqCst);
+        let s = run_batch(&o, scan).expect("retry");
+        // a (panic, e copies it) and b retried, d replaced: scans of a, b, d.
+        assert_eq!((s.retried, s.replaced, s.scanned), (3, 1, 3));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!((s.errors, s.unreadable, s.resumed), (0, 0, 1));
+        let rows = crate::read_jsonl(&out).expect("read");
+        let counts = count_files(&rows);
+        assert_eq!(rows.len(), 5, "{counts:?}");
+        assert!(counts.values().all(|c| *c == 1), "{counts:?}");
+        assert!(rows.iter().all(|r| !has_errors(r)));
+        assert!(!rewrite_path(&out).exists());
+        assert!(!std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .contains("junk"));
+    }
+
     #[test]
     fn csv_and_parquet_outputs() {
         use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
