@@ -91,7 +91,11 @@ fn resume_retries_error_rows_and_keeps_one_row_per_input() {
 
     // --keep-errors: the broken file's error row stays; nothing is scanned.
     let r = run(&with(&["--resume", "--keep-errors"]));
-    assert_eq!(r.code, 2, "kept rows of unreadable apps still count: {}", r.stderr);
+    assert_eq!(
+        r.code, 2,
+        "kept rows of unreadable apps still count: {}",
+        r.stderr
+    );
     assert!(r.stderr.contains("0 scanned"), "{}", r.stderr);
     assert!(r.stderr.contains("2 error rows kept"), "{}", r.stderr);
     assert_eq!(read_jsonl(&out), rows, "nothing rewritten");
@@ -107,7 +111,10 @@ fn resume_retries_error_rows_and_keeps_one_row_per_input() {
     for f in [&late, &broken, &sample()] {
         assert_eq!(count(&rows, f), 1, "{}: {:?}", f.display(), files(&rows));
     }
-    let late_row = rows.iter().find(|r| r["file"] == s(&late).as_str()).unwrap();
+    let late_row = rows
+        .iter()
+        .find(|r| r["file"] == s(&late).as_str())
+        .unwrap();
     assert!(late_row["package"].is_string(), "rescanned: {late_row}");
     assert!(late_row["score"]["value"].is_u64());
     let broken_row = rows
@@ -163,8 +170,11 @@ fn duplicate_inputs_are_scanned_once_with_one_row() {
         r.stderr
     );
     assert!(
-        r.stderr
-            .contains(&format!("{}: duplicate input (the same file as {})", s(&a), s(&a))),
+        r.stderr.contains(&format!(
+            "{}: duplicate input (the same file as {})",
+            s(&a),
+            s(&a)
+        )),
         "{}",
         r.stderr
     );
@@ -183,7 +193,11 @@ fn rows_in_input_order_whatever_jobs() {
             let d = t.path().join("apps");
             std::fs::create_dir_all(&d).unwrap();
             for i in 0..12 {
-                let src = if i % 3 == 0 { pinning_sample() } else { sample() };
+                let src = if i % 3 == 0 {
+                    pinning_sample()
+                } else {
+                    sample()
+                };
                 let p = d.join(format!("app{i:02}.apk"));
                 if i % 4 == 1 {
                     std::fs::write(&p, format!("broken {i}")).unwrap();
@@ -213,7 +227,10 @@ fn rows_in_input_order_whatever_jobs() {
     let names = files(&runs[0]);
     let mut sorted = names.clone();
     sorted.sort();
-    assert_eq!(names, sorted, "rows in input order (a directory: sorted paths)");
+    assert_eq!(
+        names, sorted,
+        "rows in input order (a directory: sorted paths)"
+    );
     assert!(names.len() > 2);
     for other in &runs[1..] {
         assert_eq!(files(other), names);
@@ -270,7 +287,11 @@ fn scan_directory_of_apps() {
     std::fs::write(empty.join("readme.txt"), "x").unwrap();
     let r = run(&["scan", "--format", "jsonl", &s(&empty)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(&s(&empty)) && r.stderr.contains("holds no apps"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&s(&empty)) && r.stderr.contains("holds no apps"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A file that cannot be read is named on stderr, one line, in every format.
@@ -281,10 +302,22 @@ fn scan_failures_on_stderr_in_every_format() {
     std::fs::write(&broken, b"this is not an app at all").unwrap();
     let missing = t.path().join("missing.apk");
     for format in ["json", "jsonl", "text", "sarif"] {
-        let r = run(&["scan", "--format", format, &s(&broken), &s(&missing), &s(&sample())]);
+        let r = run(&[
+            "scan",
+            "--format",
+            format,
+            &s(&broken),
+            &s(&missing),
+            &s(&sample()),
+        ]);
         assert_eq!(r.code, 2, "{format}");
         let lines: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(lines.len(), 2, "{format}: one line per failing file: {}", r.stderr);
+        assert_eq!(
+            lines.len(),
+            2,
+            "{format}: one line per failing file: {}",
+            r.stderr
+        );
         assert!(
             lines[0].contains(&s(&broken)) && lines[0].contains("could not be read"),
             "{format}: {}",
@@ -315,7 +348,11 @@ fn report_refuses_inputs_without_rows_and_names_bad_lines() {
     let r = run(&["report", &s(&text), "-o", &s(&html)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("no valid rows"), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("{}:1: not JSON", s(&text))), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{}:1: not JSON", s(&text))),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("more bad lines"), "capped: {}", r.stderr);
     assert!(!html.exists());
 
@@ -343,7 +380,9 @@ fn report_refuses_inputs_without_rows_and_names_bad_lines() {
     }
     assert!(r.stderr.contains("4 bad lines skipped"), "{}", r.stderr);
     assert!(r.stderr.contains("(1 apps)"), "{}", r.stderr);
-    assert!(std::fs::read_to_string(&html).unwrap().contains("hello-mixpanel"));
+    assert!(std::fs::read_to_string(&html)
+        .unwrap()
+        .contains("hello-mixpanel"));
 
     let r = run(&["report", &s(&t.path().join("nope.jsonl")), "-o", &s(&html)]);
     assert_eq!(r.code, 2);
@@ -380,7 +419,11 @@ fn numbers_and_exit_codes_follow_help() {
     }
     assert!(!out.exists(), "nothing written");
     let r = run(&["scan", "--limit", "max-nested=0", "--format", "jsonl", &app]);
-    assert_eq!(r.code, 0, "max-nested=0 means no nested archives: {}", r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "max-nested=0 means no nested archives: {}",
+        r.stderr
+    );
 
     // --keep-errors only makes sense with --resume.
     let r = run(&["batch", "-q", "--keep-errors", "-o", &s(&out), &app]);
@@ -390,7 +433,11 @@ fn numbers_and_exit_codes_follow_help() {
     for sub in ["scan", "batch", "diff", "timeline", "report", "signatures"] {
         let r = run(&[sub, "--help"]);
         assert_eq!(r.code, 0);
-        assert!(r.stdout.contains("Exit codes: 0"), "{sub} --help: {}", r.stdout);
+        assert!(
+            r.stdout.contains("Exit codes: 0"),
+            "{sub} --help: {}",
+            r.stdout
+        );
     }
     let help = run(&["scan", "--help"]).stdout;
     assert!(help.contains("searched recursively"), "{help}");

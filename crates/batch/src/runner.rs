@@ -1199,7 +1199,10 @@ mod tests {
         })
         .expect("batch");
         assert_eq!(calls.load(Ordering::SeqCst), 6, "5 distinct + boom");
-        assert_eq!((s.inputs, s.written, s.scanned, s.same_content), (9, 9, 6, 3));
+        assert_eq!(
+            (s.inputs, s.written, s.scanned, s.same_content),
+            (9, 9, 6, 3)
+        );
         assert_eq!((s.panics, s.timeouts, s.errors), (1, 0, 1));
         let rows = crate::read_jsonl(&out).expect("read");
         assert_eq!(rows.len(), 9);
@@ -1407,7 +1410,10 @@ mod tests {
         o.keep_errors = true;
         calls.store(0, Ordering::SeqCst);
         let s = run_batch(&o, scan).expect("keep");
-        assert_eq!((s.written, s.resumed, s.kept_errors, s.unreadable), (0, 5, 3, 3));
+        assert_eq!(
+            (s.written, s.resumed, s.kept_errors, s.unreadable),
+            (0, 5, 3, 3)
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 0);
         assert_eq!(crate::read_jsonl(&out).expect("read"), before);
 

@@ -135,7 +135,11 @@ fn sigkill_then_resume_gives_each_input_once() {
     assert!(
         after.iter().all(|r| r.get("errors").is_none()),
         "every error row was retried: {:?}",
-        after.iter().filter(|r| r.get("errors").is_some()).map(|r| &r["file"]).collect::<Vec<_>>()
+        after
+            .iter()
+            .filter(|r| r.get("errors").is_some())
+            .map(|r| &r["file"])
+            .collect::<Vec<_>>()
     );
     assert!(!count.keys().any(|f| f.ends_with(".txt")));
     // Identical content shares the document (same sha256, same size).

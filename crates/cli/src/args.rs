@@ -56,10 +56,12 @@ pub enum ScanFormat {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Exit codes: 0 success; 1 a --fail-on policy was hit; 2 an input could not \
+#[command(
+    after_help = "Exit codes: 0 success; 1 a --fail-on policy was hit; 2 an input could not \
 be read (also named on stderr, one line per app, in every format; a directory with no apps counts \
 as one such input), or bad usage. Inputs read with non-fatal errors are named on stderr too and \
-exit 0.")]
+exit 0."
+)]
 pub struct ScanArgs {
     /// Files or directories to scan. An apktool tree (a directory with AndroidManifest.xml,
     /// apktool.yml or smali*/) is one app; any other directory is searched recursively for
@@ -96,10 +98,12 @@ pub enum BatchFormat {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Rows are written in input order whatever --jobs. The same file named \
+#[command(
+    after_help = "Rows are written in input order whatever --jobs. The same file named \
 twice (same canonical path) is one input, one row; identical content at another path is scanned \
 once and its row copied. Exit codes: 0 success; 2 an input could not be read (each named on \
-stderr; --allow-unreadable for exit 0), the output could not be written, or bad usage.")]
+stderr; --allow-unreadable for exit 0), the output could not be written, or bad usage."
+)]
 pub struct BatchArgs {
     /// Files, directories (recursive) or @list.txt files.
     #[arg(required = true)]
@@ -155,8 +159,10 @@ pub enum TextOrJson {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Exit codes: 0 the diff was printed (changes or not); 2 a side could not be \
-read, or bad usage.")]
+#[command(
+    after_help = "Exit codes: 0 the diff was printed (changes or not); 2 a side could not be \
+read, or bad usage."
+)]
 pub struct DiffArgs {
     /// Older version: an app file or a JSON document (one line of a batch output).
     pub old: PathBuf,
@@ -168,8 +174,10 @@ pub struct DiffArgs {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Exit codes: 0 success; 2 the input cannot be read or has no rows (for the \
-package), or bad usage.")]
+#[command(
+    after_help = "Exit codes: 0 success; 2 the input cannot be read or has no rows (for the \
+package), or bad usage."
+)]
 pub struct TimelineArgs {
     /// A batch output (JSON Lines).
     pub results: PathBuf,
@@ -182,9 +190,11 @@ pub struct TimelineArgs {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Bad lines (not a JSON row) are named on stderr as FILE:LINE: problem, \
+#[command(
+    after_help = "Bad lines (not a JSON row) are named on stderr as FILE:LINE: problem, \
 counted and skipped. Exit codes: 0 the report was written; 2 the input is empty, has no valid \
-rows (e.g. a text file) or cannot be read, or bad usage.")]
+rows (e.g. a text file) or cannot be read, or bad usage."
+)]
 pub struct ReportArgs {
     /// A batch output (JSON Lines).
     pub results: PathBuf,
@@ -194,8 +204,10 @@ pub struct ReportArgs {
 }
 
 #[derive(Parser, Debug)]
-#[command(after_help = "Exit codes: 0 success; 1 `check` found problems; 2 the rules cannot be \
-read, no rule has the id (`show`), or bad usage.")]
+#[command(
+    after_help = "Exit codes: 0 success; 1 `check` found problems; 2 the rules cannot be \
+read, no rule has the id (`show`), or bad usage."
+)]
 pub struct SignaturesArgs {
     #[command(subcommand)]
     pub command: SigCommand,
@@ -275,6 +287,9 @@ mod tests {
             let e = parse_limits(&[bad.to_string()]).unwrap_err();
             assert!(e.starts_with("--limit") && e.contains(why), "{bad}: {e}");
         }
-        assert_eq!(parse_limits(&["max-nested=0".into()]).map(|l| l.max_nested), Ok(0));
+        assert_eq!(
+            parse_limits(&["max-nested=0".into()]).map(|l| l.max_nested),
+            Ok(0)
+        );
     }
 }

@@ -163,7 +163,8 @@ pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> 
 /// One input of `scan`: a path to scan, or a directory that could not be expanded.
 enum ScanInput {
     Path(std::path::PathBuf),
-    Failed(Report),
+    /// A directory that holds no apps or could not be walked: its name and the error.
+    Failed(String, String),
 }
 
 /// Whether a directory is an apktool tree (one app), by what `scan::collect` reads from it:
@@ -207,15 +208,15 @@ fn scan_inputs(paths: &[std::path::PathBuf]) -> Vec<ScanInput> {
             }
         };
         match trackscan_batch::expand_inputs(&[arg]) {
-            Ok(found) if found.is_empty() => out.push(ScanInput::Failed(Report::failed(
-                &name,
+            Ok(found) if found.is_empty() => out.push(ScanInput::Failed(
+                name.clone(),
                 format!(
                     "{name}: directory holds no apps ({exts}, searched recursively) and is not an \
                      apktool output (no AndroidManifest.xml, apktool.yml or smali*/)"
                 ),
-            ))),
+            )),
             Ok(found) => out.extend(found.into_iter().map(ScanInput::Path)),
-            Err(e) => out.push(ScanInput::Failed(Report::failed(&name, e.to_string()))),
+            Err(e) => out.push(ScanInput::Failed(name, e.to_string())),
         }
     }
     out
@@ -256,7 +257,7 @@ fn scan(a: ScanArgs) -> Result<u8, String> {
     for input in inputs {
         let report = match input {
             ScanInput::Path(path) => scanner.scan_path(&path),
-            ScanInput::Failed(report) => report,
+            ScanInput::Failed(name, error) => Report::failed(&name, error),
         };
         let doc = document(&report);
         if report.is_fatal() {

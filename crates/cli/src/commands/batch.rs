@@ -172,10 +172,17 @@ fn read_rows(path: &Path) -> Result<(Vec<Value>, usize), String> {
                 rows.push(v);
                 continue;
             }
-            Ok(Value::Object(_)) => "a JSON object without a \"file\" string (not a trackscan row)".to_string(),
+            Ok(Value::Object(_)) => {
+                "a JSON object without a \"file\" string (not a trackscan row)".to_string()
+            }
             Ok(v) => format!("a JSON {}, not a row object", json_type(&v)),
-            Err(_) if !complete => "truncated last line (an interrupted batch? `batch --resume` cuts it off)".to_string(),
-            Err(e) if std::str::from_utf8(text).is_err() => format!("not UTF-8 text, not JSON ({e})"),
+            Err(_) if !complete => {
+                "truncated last line (an interrupted batch? `batch --resume` cuts it off)"
+                    .to_string()
+            }
+            Err(e) if std::str::from_utf8(text).is_err() => {
+                format!("not UTF-8 text, not JSON ({e})")
+            }
             Err(e) => format!("not JSON: {e}"),
         };
         bad = bad.saturating_add(1);
