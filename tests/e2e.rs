@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// Issue #21 item 1: batch/scan/report manners (resume, duplicates, order, `scan DIR`, stderr).
+#[path = "e2e_batch_manners.rs"]
+mod batch_manners;
 mod e2e_apktool;
 mod e2e_output;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.

@@ -1,5 +1,7 @@
 //! A tiny batch whose scan sleeps, for the SIGKILL + resume test
-//! (`tests/kill_resume.rs`): `slow_batch OUTPUT DIR [--resume] [SLEEP_MS]`.
+//! (`tests/kill_resume.rs`): `slow_batch OUTPUT DIR [--resume] [SLEEP_MS]`. Files whose content
+//! starts with `flaky` get an error row while the file `OUTPUT.fixed` does not exist, so that
+//! resumes retry them.
 
 use std::path::Path;
 use std::time::Duration;
@@ -23,8 +25,12 @@ fn main() {
     opts.resume = resume;
     opts.quiet = true;
     opts.jobs = Some(2);
+    let fixed = Path::new(&format!("{output}.fixed")).exists();
     let scan = |p: &Path| {
         std::thread::sleep(Duration::from_millis(sleep));
+        if !fixed && std::fs::read(p).is_ok_and(|b| b.starts_with(b"flaky")) {
+            return json!({"file": p.to_string_lossy(), "errors": ["flaky: not yet"]});
+        }
         let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         // A large-ish document so that a kill can land mid-write.
         json!({"file": p.to_string_lossy(), "size": size, "package": "com.example",

@@ -14,8 +14,10 @@
 //! - [`run_batch`]: a dedicated `rayon` pool scans inputs in parallel; the
 //!   calling thread is the only writer of the JSON Lines journal (one
 //!   `write_all` + flush per row), so memory is bounded and a kill loses at most
-//!   a partial last line, which `resume` cuts off. Identical files (same
-//!   SHA-256) are scanned once; resume keys rows by that hash. Panics become
+//!   a partial last line, which `resume` cuts off. Rows come in input order
+//!   (a bounded reorder window); the same file named twice is one input.
+//!   Identical files (same SHA-256) are scanned once; resume keys rows by that
+//!   hash and retries error rows unless `keep_errors`. Panics become
 //!   error rows; so do timeouts (the runaway scan keeps its thread until it
 //!   ends). Progress: `indicatif` on a terminal, plain lines otherwise.
 //! - [`jsonl_to_csv`], [`jsonl_to_parquet`]: exports streamed from the journal.

@@ -1,7 +1,8 @@
 //! The parallel batch runner: input expansion, hashing and de-duplication,
 //! resume, per-app timeout, panic isolation, progress, streaming output.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
@@ -48,8 +49,11 @@ pub struct BatchOptions {
     pub output: PathBuf,
     /// Worker threads of the dedicated pool; `None` = all cores.
     pub jobs: Option<usize>,
-    /// Keep the existing journal and skip inputs it already covers.
+    /// Keep the existing journal and skip inputs it already covers (rows with errors are
+    /// scanned again unless `keep_errors`).
     pub resume: bool,
+    /// With `resume`: keep rows that carry errors instead of retrying them.
+    pub keep_errors: bool,
     /// No progress output.
     pub quiet: bool,
     /// Output format.
@@ -66,6 +70,7 @@ impl BatchOptions {
             output: output.into(),
             jobs: None,
             resume: false,
+            keep_errors: false,
             quiet: false,
             format: Format::Jsonl,
             timeout: None,
@@ -76,18 +81,31 @@ impl BatchOptions {
 /// What a batch did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BatchSummary {
-    /// Inputs after expansion.
+    /// Distinct inputs after expansion (the same file named twice counts once).
     pub inputs: usize,
-    /// Rows written by this run (scanned + duplicates + copies).
+    /// Inputs dropped because they name a file already listed (same canonical path).
+    pub duplicate_inputs: usize,
+    /// Rows written by this run (one per input not resumed: scanned + same content).
     pub written: usize,
     /// Scans run (one per distinct file content not yet in the journal).
     pub scanned: usize,
-    /// Rows copied from an identical file's document instead of scanning.
-    pub duplicates: usize,
+    /// Rows copied from an identical file's row instead of scanning (same content, other path).
+    pub same_content: usize,
     /// Inputs skipped because the journal already had their row (`resume`).
     pub resumed: usize,
+    /// Journal rows with errors dropped to scan their input again (`resume` without
+    /// `keep_errors`).
+    pub retried: usize,
+    /// Journal rows dropped because their input's content changed, or because the input
+    /// already had a row (`resume`).
+    pub replaced: usize,
+    /// Rows with errors kept from the journal (`resume` with `keep_errors`).
+    pub kept_errors: usize,
     /// Rows written by this run that carry errors (includes panics, timeouts).
     pub errors: usize,
+    /// Rows of the output for this run's inputs (written or kept) whose app could not be read
+    /// ([`crate::unreadable`]; includes panics and timeouts).
+    pub unreadable: usize,
     /// Scans that panicked.
     pub panics: usize,
     /// Scans that exceeded the timeout.
@@ -300,10 +318,18 @@ struct Input {
     key: String,
 }
 
-/// Rows of the existing journal, by key.
-#[derive(Default)]
+/// One kept journal row, as resume matches it to an input.
+struct KeyRow {
+    file: String,
+    errors: bool,
+    unreadable: bool,
+}
+
+/// Rows of the kept journal, by key.
 struct KeyRows {
-    files: Vec<String>,
+    /// The rows with this key (moved files are covered by rows whose file is no longer an
+    /// input).
+    rows: Vec<KeyRow>,
     /// Byte offset and length of the first row with this key.
     first: (u64, usize),
 }
@@ -318,15 +344,27 @@ fn row_key(v: &Value) -> Option<String> {
     }
 }
 
-/// Reads the journal for resume: cuts a truncated last line, indexes rows.
-fn read_journal(
-    path: &Path,
-    summary: &mut BatchSummary,
-) -> Result<HashMap<String, KeyRows>, BatchError> {
-    let mut map: HashMap<String, KeyRows> = HashMap::new();
+/// One line of an existing journal.
+struct JournalLine {
+    /// Byte offset and length (newline included).
+    at: (u64, usize),
+    /// `None` for a line that is not a JSON object with a key (kept, ignored).
+    row: Option<JournalRow>,
+}
+
+struct JournalRow {
+    key: String,
+    file: String,
+    errors: bool,
+    unreadable: bool,
+}
+
+/// Reads the journal for resume: cuts a truncated last line, lists its lines.
+fn read_journal(path: &Path, summary: &mut BatchSummary) -> Result<Vec<JournalLine>, BatchError> {
+    let mut lines = Vec::new();
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(map),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(lines),
         Err(e) => return Err(out_err(path)(e)),
     };
     let mut r = BufReader::new(file);
@@ -349,45 +387,91 @@ fn read_journal(
             f.sync_all().map_err(out_err(path))?;
             break;
         }
-        match serde_json::from_slice::<Value>(&line) {
-            Ok(v) if v.is_object() => {
-                if let Some(k) = row_key(&v) {
-                    let e = map.entry(k).or_insert_with(|| KeyRows {
-                        files: Vec::new(),
-                        first: (offset, n),
-                    });
-                    e.files.push(
-                        v.get("file")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string(),
-                    );
-                }
-            }
-            _ => summary.bad_journal_lines = summary.bad_journal_lines.saturating_add(1),
+        let row = match serde_json::from_slice::<Value>(&line) {
+            Ok(v) if v.is_object() => row_key(&v).map(|key| JournalRow {
+                key,
+                file: v
+                    .get("file")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                errors: has_errors(&v),
+                unreadable: crate::unreadable(&v),
+            }),
+            _ => None,
+        };
+        if row.is_none() {
+            summary.bad_journal_lines = summary.bad_journal_lines.saturating_add(1);
         }
+        lines.push(JournalLine {
+            at: (offset, n),
+            row,
+        });
         offset = offset.saturating_add(n as u64);
     }
-    Ok(map)
+    Ok(lines)
+}
+
+/// The temporary file a journal is rewritten into before it replaces the journal.
+fn rewrite_path(journal: &Path) -> PathBuf {
+    let mut s = journal.as_os_str().to_os_string();
+    s.push(".rewrite.tmp");
+    PathBuf::from(s)
+}
+
+/// Rewrites the journal keeping only `keep` lines (byte ranges of the journal, in order):
+/// copied into [`rewrite_path`], synced, then renamed over the journal, so a kill at any
+/// moment leaves either the old journal or the new one, never a mix. Returns each kept line's
+/// new byte range.
+fn rewrite_journal(path: &Path, keep: &[(u64, usize)]) -> Result<Vec<(u64, usize)>, BatchError> {
+    let tmp = rewrite_path(path);
+    let mut src = BufReader::new(File::open(path).map_err(out_err(path))?);
+    let mut dst = io::BufWriter::new(File::create(&tmp).map_err(out_err(&tmp))?);
+    let mut pos = 0u64;
+    let mut out_pos = 0u64;
+    let mut ranges = Vec::with_capacity(keep.len());
+    for &(offset, len) in keep {
+        if offset > pos {
+            src.seek_relative(i64::try_from(offset - pos).unwrap_or(i64::MAX))
+                .map_err(out_err(path))?;
+        }
+        let copied = io::copy(&mut (&mut src).take(len as u64), &mut dst).map_err(out_err(&tmp))?;
+        pos = offset.saturating_add(copied);
+        ranges.push((out_pos, len));
+        out_pos = out_pos.saturating_add(copied);
+    }
+    let f = dst
+        .into_inner()
+        .map_err(|e| out_err(&tmp)(e.into_error()))?;
+    f.sync_all().map_err(out_err(&tmp))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(out_err(path))?;
+    Ok(ranges)
 }
 
 /// The journal writer: one `write_all` of `line + "\n"` per row, then flush.
 struct Journal {
     file: File,
     path: PathBuf,
+    /// Bytes in the journal (where the next row goes).
+    len: u64,
 }
 
 impl Journal {
-    fn write(&mut self, v: &Value) -> Result<(), BatchError> {
+    /// Writes one row; returns its byte range in the journal.
+    fn write(&mut self, v: &Value) -> Result<(u64, usize), BatchError> {
         let mut line = v.to_string();
         line.push('\n');
         self.file
             .write_all(line.as_bytes())
             .map_err(out_err(&self.path))?;
-        self.file.flush().map_err(out_err(&self.path))
+        self.file.flush().map_err(out_err(&self.path))?;
+        let at = (self.len, line.len());
+        self.len = self.len.saturating_add(line.len() as u64);
+        Ok(at)
     }
 
-    fn read_row(&mut self, (offset, len): (u64, usize)) -> Result<Value, BatchError> {
+    fn read_row(&self, (offset, len): (u64, usize)) -> Result<Value, BatchError> {
         let mut f = File::open(&self.path).map_err(out_err(&self.path))?;
         f.seek(SeekFrom::Start(offset))
             .map_err(out_err(&self.path))?;
@@ -509,6 +593,14 @@ impl Progress {
         }
     }
 
+    /// A line on stderr that does not break the bar (always shown, even when quiet).
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish();
@@ -516,15 +608,31 @@ impl Progress {
     }
 }
 
-/// A scan to run: the first input of a content group, plus its duplicates.
-struct Job<'a> {
-    primary: &'a Input,
-    dups: Vec<&'a Input>,
+/// What the writer does for one input, in input order.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Write the result of scan number `.0` (this input is its primary).
+    Scan(usize),
+    /// Write a copy of scan `.0`'s row, written earlier (same content at another path).
+    SameAs(usize),
+    /// Write a copy of the kept journal row at this byte range (same content at another path).
+    Copy((u64, usize)),
 }
 
 enum Msg {
     Started(usize, Instant),
     Done(usize, Result<Value, String>),
+}
+
+/// At most this many "duplicate input" notes on stderr; the rest are counted.
+const MAX_DUPLICATE_NOTES: usize = 10;
+
+/// The path an input is compared by: canonical (symbolic links, `.` and `..` resolved) when it
+/// exists, else absolute.
+fn identity(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Runs `scan` over every input and writes one row per input.
@@ -535,23 +643,40 @@ enum Msg {
 ///   `{"file", "sha256", "errors": [..]}` for a panic (`"panic: <message>"`) or a
 ///   timeout (`"timeout: scan exceeded the --timeout limit of <budget>"`); error rows carry
 ///   `"score": null`, like every unreadable app.
-/// - **Streaming.** Rows are written as scans complete (one writer, the calling
-///   thread; each row is one `write_all` of `line + "\n"`, then a flush), so
-///   memory is bounded by the scans in flight, not the batch. Row order is
-///   completion order.
+/// - **The same file named twice is one input.** Inputs are compared by canonical path (a
+///   file given twice, a directory given twice, a file given directly and inside a given
+///   directory, a symbolic link to a file already listed): the first mention is kept, later
+///   ones are counted in [`BatchSummary::duplicate_inputs`] (and named on stderr unless
+///   `quiet`, the first [`MAX_DUPLICATE_NOTES`]); they get no row of their own.
 /// - **Identical files are scanned once.** Every input is hashed first (SHA-256
-///   of the content); a file whose content equals an earlier input's gets that
-///   input's document with its own `file` value.
-/// - **Resume** keys rows by that content hash, not by path, so moved or
+///   of the content); a different file whose content equals an earlier input's gets a copy
+///   of that input's row with its own `file` value ([`BatchSummary::same_content`]).
+/// - **Input order.** Rows are written in input order whatever `jobs` and the scans' timing:
+///   scans run in parallel, at most `4 × threads` ahead of the next row to write, and finished
+///   rows wait in a reorder buffer of that size, so memory is bounded by the window, not the
+///   batch. A resumed run appends the rows it writes, in input order, after the rows kept.
+/// - **Streaming, kill-safe.** One writer (the calling thread) writes each row as one
+///   `write_all` of `line + "\n"`, then a flush; a kill loses at most the rows in flight and a
+///   partial last line, which resume cuts off.
+/// - **Resume** keys rows by the content hash, not by path, so moved or
 ///   renamed files are not rescanned (the price: each input is hashed again on
 ///   resume). A truncated last line (a kill mid-write) is cut off first. An
 ///   input is skipped when the journal has a row with its hash (and, for
-///   several identical inputs, as many rows as inputs: missing duplicates are
-///   written by copying the journal's row). Error rows count as done.
+///   several identical inputs, as many rows as inputs: missing ones are
+///   written by copying the journal's row). Rows that carry `errors` (unreadable apps, scan
+///   errors, panics, timeouts) of a current input are **retried** ([`BatchSummary::retried`])
+///   unless [`BatchOptions::keep_errors`]; rows of an input whose content changed, and extra
+///   rows of one input, are dropped ([`BatchSummary::replaced`]). Dropping rows rewrites the
+///   journal into a temporary file that is synced and renamed over it, so a kill leaves the
+///   old journal or the new one: nothing is lost (a dropped row's input is scanned again) and
+///   nothing is duplicated.
 /// - **Timeout.** The budget starts when a worker picks the app up. A scan
 ///   over budget gets its error row at once, but its thread cannot be killed:
 ///   it keeps running (its late result is discarded) and `run_batch` returns
 ///   only after it ends, because `scan` is borrowed. The process is never killed.
+/// - **Failures on stderr.** Every row written for an app that could not be read
+///   ([`crate::unreadable`]: also panics and timeouts) is named on stderr with its errors, one
+///   line per input, even when `quiet`.
 /// - CSV/Parquet outputs are produced from the journal at the end (see
 ///   [`journal_path`]), streaming.
 pub fn run_batch(
@@ -564,7 +689,6 @@ pub fn run_batch(
         return Err(BatchError::NoInputs);
     }
     let mut summary = BatchSummary {
-        inputs: paths.len(),
         journal: journal_path(&opts.output, opts.format),
         ..BatchSummary::default()
     };
@@ -577,12 +701,44 @@ pub fn run_batch(
         .build()
         .map_err(|e| BatchError::Pool(e.to_string()))?;
 
+    // The same file named more than once is one input.
+    let ids: Vec<PathBuf> = pool.install(|| paths.par_iter().map(|p| identity(p)).collect());
+    let mut seen: HashMap<PathBuf, usize> = HashMap::with_capacity(paths.len());
+    let mut unique: Vec<PathBuf> = Vec::with_capacity(paths.len());
+    for (path, id) in paths.into_iter().zip(ids) {
+        match seen.entry(id) {
+            Entry::Occupied(first) => {
+                summary.duplicate_inputs = summary.duplicate_inputs.saturating_add(1);
+                if !opts.quiet && summary.duplicate_inputs <= MAX_DUPLICATE_NOTES {
+                    let first = unique.get(*first.get()).map_or(Path::new(""), |p| p);
+                    eprintln!(
+                        "trackscan batch: {}: duplicate input (the same file as {}), scanned once",
+                        path.display(),
+                        first.display()
+                    );
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert(unique.len());
+                unique.push(path);
+            }
+        }
+    }
+    drop(seen);
+    if !opts.quiet && summary.duplicate_inputs > MAX_DUPLICATE_NOTES {
+        eprintln!(
+            "trackscan batch: … and {} more duplicate inputs",
+            summary.duplicate_inputs - MAX_DUPLICATE_NOTES
+        );
+    }
+    summary.inputs = unique.len();
+
     // Hash every input (in parallel).
     if !opts.quiet {
-        eprintln!("trackscan batch: hashing {} input(s)", paths.len());
+        eprintln!("trackscan batch: hashing {} input(s)", unique.len());
     }
     let inputs: Vec<Input> = pool.install(|| {
-        paths
+        unique
             .into_par_iter()
             .map(|path| {
                 let file = path.to_string_lossy().into_owned();
@@ -598,213 +754,293 @@ pub fn run_batch(
             .collect()
     });
 
-    // Journal.
+    // Journal: on resume, keep the rows that still stand.
     let jpath = summary.journal.clone();
     if let Some(parent) = jpath.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(out_err(parent))?;
     }
-    let mut existing = if opts.resume {
-        read_journal(&jpath, &mut summary)?
-    } else {
-        HashMap::new()
-    };
+    let mut existing: HashMap<String, KeyRows> = HashMap::new();
+    if opts.resume {
+        let lines = read_journal(&jpath, &mut summary)?;
+        let by_file: HashMap<&str, &str> = inputs
+            .iter()
+            .map(|i| (i.file.as_str(), i.key.as_str()))
+            .collect();
+        let keys: HashSet<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
+        let mut matched: HashSet<&str> = HashSet::new();
+        let mut keep: Vec<(u64, usize)> = Vec::with_capacity(lines.len());
+        let mut kept: Vec<Option<&JournalRow>> = Vec::with_capacity(lines.len());
+        for line in &lines {
+            let Some(r) = &line.row else {
+                keep.push(line.at); // not a row: kept as it was, ignored
+                kept.push(None);
+                continue;
+            };
+            let current = by_file.get(r.file.as_str()).copied();
+            let of_an_input = current.is_some() || keys.contains(r.key.as_str());
+            if r.errors && !opts.keep_errors && of_an_input {
+                summary.retried = summary.retried.saturating_add(1);
+            } else if current.is_some_and(|k| k != r.key)
+                || (current.is_some() && !matched.insert(r.file.as_str()))
+            {
+                summary.replaced = summary.replaced.saturating_add(1);
+            } else {
+                keep.push(line.at);
+                kept.push(Some(r));
+            }
+        }
+        let ranges = if keep.len() < lines.len() {
+            rewrite_journal(&jpath, &keep)?
+        } else {
+            keep
+        };
+        for (at, r) in ranges.into_iter().zip(kept) {
+            let Some(r) = r else { continue };
+            existing
+                .entry(r.key.clone())
+                .or_insert_with(|| KeyRows {
+                    rows: Vec::new(),
+                    first: at,
+                })
+                .rows
+                .push(KeyRow {
+                    file: r.file.clone(),
+                    errors: r.errors,
+                    unreadable: r.unreadable,
+                });
+        }
+    }
+    // A temporary file of a rewrite that a kill interrupted is of no use.
+    let _ = std::fs::remove_file(rewrite_path(&jpath));
     let file = if opts.resume {
         OpenOptions::new().create(true).append(true).open(&jpath)
     } else {
         File::create(&jpath)
     }
     .map_err(out_err(&jpath))?;
+    let len = file.metadata().map_err(out_err(&jpath))?.len();
     let mut journal = Journal {
         file,
         path: jpath.clone(),
+        len,
     };
 
-    // Group inputs by content, in input order.
+    // Group inputs by content, in input order; plan one step per input still to write.
     let mut order: Vec<&str> = Vec::new();
-    let mut groups: HashMap<&str, Vec<&Input>> = HashMap::new();
-    for i in &inputs {
-        let g = groups.entry(i.key.as_str()).or_insert_with(|| {
-            order.push(i.key.as_str());
-            Vec::new()
-        });
-        g.push(i);
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, i) in inputs.iter().enumerate() {
+        groups
+            .entry(i.key.as_str())
+            .or_insert_with(|| {
+                order.push(i.key.as_str());
+                Vec::new()
+            })
+            .push(n);
     }
-    let mut copies: Vec<((u64, usize), Vec<&Input>)> = Vec::new();
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut steps: Vec<(usize, Step)> = Vec::new();
+    let mut jobs: Vec<usize> = Vec::new();
     for key in order {
         let Some(members) = groups.remove(key) else {
             continue;
         };
-        let mut todo: Vec<&Input> = match existing.remove(key) {
-            None => members,
-            Some(mut rows) => {
-                let mut todo = Vec::new();
-                for m in members {
-                    if let Some(pos) = rows.files.iter().position(|f| *f == m.file) {
-                        rows.files.swap_remove(pos);
-                    } else {
-                        todo.push(m);
-                    }
+        let Some(mut rows) = existing.remove(key) else {
+            let job = jobs.len();
+            for (k, m) in members.into_iter().enumerate() {
+                if k == 0 {
+                    jobs.push(m);
+                    steps.push((m, Step::Scan(job)));
+                } else {
+                    steps.push((m, Step::SameAs(job)));
                 }
-                // Rows whose file is no longer an input cover moved files.
-                let covered = rows.files.len().min(todo.len());
-                todo.drain(..covered);
-                if !todo.is_empty() {
-                    copies.push((rows.first, todo));
-                }
-                Vec::new()
+            }
+            continue;
+        };
+        let resumed = |r: &KeyRow, s: &mut BatchSummary| {
+            s.resumed = s.resumed.saturating_add(1);
+            if r.errors {
+                s.kept_errors = s.kept_errors.saturating_add(1);
+            }
+            if r.unreadable {
+                s.unreadable = s.unreadable.saturating_add(1);
             }
         };
-        if !todo.is_empty() {
-            let primary = todo.remove(0);
-            jobs.push(Job {
-                primary,
-                dups: todo,
-            });
-        }
-    }
-    let to_write = jobs
-        .iter()
-        .map(|j| j.dups.len().saturating_add(1))
-        .chain(copies.iter().map(|(_, v)| v.len()))
-        .fold(0usize, usize::saturating_add);
-    summary.resumed = inputs.len().saturating_sub(to_write);
-    let mut progress = Progress::new(to_write, opts.quiet);
-
-    // Missing duplicates of rows already in the journal.
-    for (at, members) in copies {
-        let doc = journal.read_row(at)?;
+        let mut todo = Vec::new();
         for m in members {
-            let row = with_file(doc.clone(), &m.file);
-            journal.write(&row)?;
-            summary.written = summary.written.saturating_add(1);
-            summary.duplicates = summary.duplicates.saturating_add(1);
-            if has_errors(&row) {
-                summary.errors = summary.errors.saturating_add(1);
+            let file = inputs.get(m).map_or("", |i| i.file.as_str());
+            if let Some(pos) = rows.rows.iter().position(|r| r.file == file) {
+                resumed(&rows.rows.swap_remove(pos), &mut summary);
+            } else {
+                todo.push(m);
             }
-            progress.row(has_errors(&row));
+        }
+        // Rows whose file is no longer an input cover moved files.
+        let covered = rows.rows.len().min(todo.len());
+        for r in rows.rows.drain(..covered) {
+            resumed(&r, &mut summary);
+        }
+        for m in todo.into_iter().skip(covered) {
+            steps.push((m, Step::Copy(rows.first)));
         }
     }
+    drop(existing);
+    steps.sort_unstable_by_key(|(n, _)| *n);
+    let mut progress = Progress::new(steps.len(), opts.quiet);
 
-    // Scans.
+    // Scans, written in input order.
     summary.scanned = jobs.len();
     let scan = &scan;
-    let cap = pool.current_num_threads().saturating_mul(2).max(2);
+    let inputs = &inputs;
+    let jobs = &jobs;
+    let window = pool.current_num_threads().saturating_mul(4).max(4);
     let cancel = AtomicBool::new(false);
     let result: Result<(), BatchError> = pool.in_place_scope(|s| {
-        let (tx, rx) = mpsc::sync_channel::<Msg>(cap);
-        for (idx, job) in jobs.iter().enumerate() {
-            let tx = tx.clone();
-            let cancel = &cancel;
-            s.spawn(move |_| {
-                if cancel.load(Ordering::Relaxed) {
-                    return; // the journal failed: no point scanning
-                }
-                let _ = tx.send(Msg::Started(idx, Instant::now()));
-                let r = catch_unwind(AssertUnwindSafe(|| scan(&job.primary.path)))
-                    .map_err(panic_message);
-                let _ = tx.send(Msg::Done(idx, r));
-            });
-        }
-        drop(tx);
-        let mut started: HashMap<usize, Instant> = HashMap::new();
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let mut spawned = 0usize;
+        let mut scans_written = 0usize;
+        let mut next = 0usize;
+        let mut ready: HashMap<usize, Value> = HashMap::new();
+        let mut row_at: Vec<Option<(u64, usize)>> = vec![None; jobs.len()];
         let mut finished = vec![false; jobs.len()];
-        let mut failure: Option<BatchError> = None;
-        loop {
-            let deadline = opts
-                .timeout
-                .and_then(|t| started.values().min().map(|s| *s + t));
-            let msg = match deadline {
-                Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
-                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
-            };
-            let mut rows: Vec<(usize, Value)> = Vec::new();
-            match msg {
-                Ok(Msg::Started(i, at)) => {
-                    started.insert(i, at);
+        let mut started: HashMap<usize, Instant> = HashMap::new();
+        let mut body = || -> Result<(), BatchError> {
+            loop {
+                // Write every row that is ready, in input order.
+                while let Some(&(n, step)) = steps.get(next) {
+                    let Some(input) = inputs.get(n) else { break };
+                    let row = match step {
+                        Step::Scan(j) => match ready.remove(&j) {
+                            Some(row) => row,
+                            None => break,
+                        },
+                        Step::SameAs(j) => match row_at.get(j).copied().flatten() {
+                            Some(at) => with_file(journal.read_row(at)?, &input.file),
+                            // Cannot happen (a content group's first input comes first).
+                            None => error_row(input, "internal: copy before its original".into()),
+                        },
+                        Step::Copy(at) => with_file(journal.read_row(at)?, &input.file),
+                    };
+                    let at = journal.write(&row)?;
+                    match step {
+                        Step::Scan(j) => {
+                            if let Some(slot) = row_at.get_mut(j) {
+                                *slot = Some(at);
+                            }
+                            scans_written = scans_written.saturating_add(1);
+                        }
+                        Step::SameAs(_) | Step::Copy(_) => {
+                            summary.same_content = summary.same_content.saturating_add(1);
+                        }
+                    }
+                    let err = has_errors(&row);
+                    summary.written = summary.written.saturating_add(1);
+                    if err {
+                        summary.errors = summary.errors.saturating_add(1);
+                    }
+                    if crate::unreadable(&row) {
+                        summary.unreadable = summary.unreadable.saturating_add(1);
+                        progress.note(&failure_line(&input.file, &row));
+                    }
+                    progress.row(err);
+                    next = next.saturating_add(1);
                 }
-                Ok(Msg::Done(i, r)) => {
-                    started.remove(&i);
-                    if finished.get(i).copied() == Some(false) {
-                        let Some(job) = jobs.get(i) else { continue };
+                if next >= steps.len() {
+                    return Ok(());
+                }
+                // Start scans up to the window ahead of the next row to write.
+                while spawned < jobs.len() && spawned < scans_written.saturating_add(window) {
+                    let j = spawned;
+                    spawned = spawned.saturating_add(1);
+                    let Some(input) = jobs.get(j).and_then(|&n| inputs.get(n)) else {
+                        continue;
+                    };
+                    let tx = tx.clone();
+                    let cancel = &cancel;
+                    s.spawn(move |_| {
+                        if cancel.load(Ordering::Relaxed) {
+                            return; // the journal failed: no point scanning
+                        }
+                        let _ = tx.send(Msg::Started(j, Instant::now()));
+                        let r = catch_unwind(AssertUnwindSafe(|| scan(&input.path)))
+                            .map_err(panic_message);
+                        let _ = tx.send(Msg::Done(j, r));
+                    });
+                }
+                // Wait for a result or a timeout.
+                let deadline = opts
+                    .timeout
+                    .and_then(|t| started.values().min().map(|s| *s + t));
+                let msg = match deadline {
+                    Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
+                    None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                };
+                match msg {
+                    Ok(Msg::Started(j, at)) => {
+                        if finished.get(j).copied() == Some(false) {
+                            started.insert(j, at);
+                        }
+                    }
+                    Ok(Msg::Done(j, r)) => {
+                        started.remove(&j);
+                        let Some(input) = jobs.get(j).and_then(|&n| inputs.get(n)) else {
+                            continue;
+                        };
+                        if finished.get(j).copied() != Some(false) {
+                            continue; // timed out already
+                        }
+                        if let Some(f) = finished.get_mut(j) {
+                            *f = true;
+                        }
                         let row = match r {
                             Ok(mut v) if v.is_object() => {
-                                if let (Some(o), Some(sha)) = (v.as_object_mut(), &job.primary.sha)
-                                {
+                                if let (Some(o), Some(sha)) = (v.as_object_mut(), &input.sha) {
                                     if !o.get("sha256").is_some_and(Value::is_string) {
                                         o.insert("sha256".into(), Value::String(sha.clone()));
                                     }
                                 }
                                 v
                             }
-                            Ok(_) => {
-                                error_row(job.primary, "scan returned a non-object document".into())
-                            }
+                            Ok(_) => error_row(input, "scan returned a non-object document".into()),
                             Err(p) => {
                                 summary.panics = summary.panics.saturating_add(1);
-                                error_row(job.primary, format!("panic: {p}"))
+                                error_row(input, format!("panic: {p}"))
                             }
                         };
-                        rows.push((i, row));
+                        ready.insert(j, row);
                     }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let now = Instant::now();
-                    let budget = opts.timeout.unwrap_or_default();
-                    let late: Vec<usize> = started
-                        .iter()
-                        .filter(|(_, at)| now.saturating_duration_since(**at) >= budget)
-                        .map(|(i, _)| *i)
-                        .collect();
-                    for i in late {
-                        started.remove(&i);
-                        if let Some(job) = jobs.get(i) {
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        let now = Instant::now();
+                        let budget = opts.timeout.unwrap_or_default();
+                        let late: Vec<usize> = started
+                            .iter()
+                            .filter(|(_, at)| now.saturating_duration_since(**at) >= budget)
+                            .map(|(j, _)| *j)
+                            .collect();
+                        for j in late {
+                            started.remove(&j);
+                            let Some(input) = jobs.get(j).and_then(|&n| inputs.get(n)) else {
+                                continue;
+                            };
+                            if let Some(f) = finished.get_mut(j) {
+                                *f = true;
+                            }
                             summary.timeouts = summary.timeouts.saturating_add(1);
                             let msg = format!(
                                 "timeout: scan exceeded the --timeout limit of {}",
                                 fmt_duration(budget)
                             );
-                            rows.push((i, error_row(job.primary, msg)));
+                            ready.insert(j, error_row(input, msg));
                         }
                     }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-            for (i, row) in rows {
-                if let Some(f) = finished.get_mut(i) {
-                    *f = true;
-                }
-                if failure.is_some() {
-                    continue;
-                }
-                let Some(job) = jobs.get(i) else { continue };
-                let err = has_errors(&row);
-                let mut out = || -> Result<(), BatchError> {
-                    journal.write(&row)?;
-                    progress.row(err);
-                    for d in &job.dups {
-                        journal.write(&with_file(row.clone(), &d.file))?;
-                        progress.row(err);
-                    }
-                    Ok(())
-                };
-                match out() {
-                    Ok(()) => {
-                        let n = job.dups.len().saturating_add(1);
-                        summary.written = summary.written.saturating_add(n);
-                        summary.duplicates = summary.duplicates.saturating_add(job.dups.len());
-                        if err {
-                            summary.errors = summary.errors.saturating_add(n);
-                        }
-                    }
-                    Err(e) => {
-                        cancel.store(true, Ordering::Relaxed);
-                        failure = Some(e);
-                    }
+                    // Cannot happen while `tx` is held here; stop rather than spin.
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
                 }
             }
+        };
+        let r = body();
+        if r.is_err() {
+            cancel.store(true, Ordering::Relaxed);
         }
-        failure.map_or(Ok(()), Err)
+        r
     });
     progress.finish();
     result?;
@@ -825,6 +1061,30 @@ pub fn run_batch(
     }
     summary.elapsed = start.elapsed();
     Ok(summary)
+}
+
+/// The stderr line for a row of an app that could not be read: `file: could not be read:
+/// error; error` (each error without a leading `file: `, which would repeat the name).
+fn failure_line(file: &str, row: &Value) -> String {
+    let prefix = format!("{file}: ");
+    let errors: Vec<&str> = row
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|e| e.strip_prefix(prefix.as_str()).unwrap_or(e))
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "trackscan batch: {file}: could not be read: {}",
+        if errors.is_empty() {
+            "no manifest or no code".to_string()
+        } else {
+            errors.join("; ")
+        }
+    )
 }
 
 #[cfg(test)]
@@ -939,7 +1199,10 @@ mod tests {
         })
         .expect("batch");
         assert_eq!(calls.load(Ordering::SeqCst), 6, "5 distinct + boom");
-        assert_eq!((s.inputs, s.written, s.scanned, s.duplicates), (9, 9, 6, 3));
+        assert_eq!(
+            (s.inputs, s.written, s.scanned, s.same_content),
+            (9, 9, 6, 3)
+        );
         assert_eq!((s.panics, s.timeouts, s.errors), (1, 0, 1));
         let rows = crate::read_jsonl(&out).expect("read");
         assert_eq!(rows.len(), 9);
@@ -1028,6 +1291,152 @@ mod tests {
         // Resuming a complete journal does nothing.
         let s = run_batch(&o, doc).expect("again");
         assert_eq!((s.written, s.resumed), (0, 6));
+    }
+
+    /// Rows come in input order whatever the number of threads and the scans' timing, and the
+    /// reorder window keeps few scans ahead of the writer.
+    #[test]
+    fn rows_in_input_order_with_a_bounded_window() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for i in 0..40 {
+            write(&d.join(format!("a{i:02}.apk")), &format!("c{i}"));
+        }
+        let mut seqs = Vec::new();
+        for jobs in [1, 2, 5] {
+            let out = t.path().join(format!("o{jobs}.jsonl"));
+            let mut o = opts(vec![d.display().to_string()], &out);
+            o.jobs = Some(jobs);
+            let in_flight = AtomicUsize::new(0);
+            let most = AtomicUsize::new(0);
+            let s = run_batch(&o, |p: &Path| {
+                let n = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                // The early inputs are the slow ones: completion order is reversed.
+                let i: u64 = p.to_string_lossy()[p.to_string_lossy().len() - 6..][..2]
+                    .parse()
+                    .unwrap_or(0);
+                std::thread::sleep(Duration::from_millis(40u64.saturating_sub(i)));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                doc(p)
+            })
+            .expect("batch");
+            assert_eq!(s.written, 40);
+            assert!(most.load(Ordering::SeqCst) <= jobs);
+            let rows = crate::read_jsonl(&out).expect("read");
+            let files: Vec<String> = rows
+                .iter()
+                .map(|r| r["file"].as_str().unwrap_or("").to_string())
+                .collect();
+            let mut sorted = files.clone();
+            sorted.sort();
+            assert_eq!(files, sorted, "jobs {jobs}");
+            seqs.push(rows);
+        }
+        assert!(seqs.iter().all(|r| *r == seqs[0]));
+    }
+
+    /// The same file named twice (directly, in a directory, through `..` or a symbolic link)
+    /// is one input and one row; identical content elsewhere keeps its own row.
+    #[test]
+    fn same_file_named_twice_is_one_input() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        write(&d.join("a.apk"), "same");
+        write(&d.join("b.apk"), "same");
+        write(&d.join("c.apk"), "other");
+        let mut inputs = vec![
+            d.display().to_string(),
+            d.join("a.apk").display().to_string(),
+            d.join("../in/c.apk").display().to_string(),
+            d.display().to_string(),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(d.join("c.apk"), t.path().join("l.apk")).expect("link");
+            inputs.push(t.path().join("l.apk").display().to_string());
+        }
+        let missing = t.path().join("gone.apk").display().to_string();
+        inputs.push(missing.clone());
+        inputs.push(missing);
+        let out = t.path().join("o.jsonl");
+        let calls = AtomicUsize::new(0);
+        let s = run_batch(&opts(inputs, &out), |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            doc(p)
+        })
+        .expect("batch");
+        let dups = if cfg!(unix) { 7 } else { 6 };
+        assert_eq!((s.inputs, s.duplicate_inputs), (4, dups));
+        assert_eq!((s.scanned, s.same_content, s.written), (3, 1, 4));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        let rows = crate::read_jsonl(&out).expect("read");
+        let names: Vec<&str> = rows.iter().filter_map(|r| r["file"].as_str()).collect();
+        assert_eq!(names.len(), 4);
+        assert!(names[0].ends_with("in/a.apk") && names[1].ends_with("in/b.apk"));
+        assert!(names[2].ends_with("in/c.apk") && names[3].ends_with("gone.apk"));
+    }
+
+    /// Resume scans rows with errors again (one row per input afterwards), or keeps them with
+    /// `keep_errors`; rows of a file whose content changed are replaced; a stale rewrite file
+    /// of a killed run is ignored.
+    #[test]
+    fn resume_retries_error_rows_and_replaces_stale_rows() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        for n in ["a", "b", "c", "d"] {
+            write(&d.join(format!("{n}.apk")), n);
+        }
+        write(&d.join("e.apk"), "a"); // same content as a.apk
+        let out = t.path().join("o.jsonl");
+        let fail = AtomicBool::new(true);
+        let calls = AtomicUsize::new(0);
+        let scan = |p: &Path| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            if fail.load(Ordering::SeqCst) && p.ends_with("a.apk") {
+                panic!("flaky");
+            }
+            if fail.load(Ordering::SeqCst) && p.ends_with("b.apk") {
+                return json!({"file": p.to_string_lossy(), "errors": ["cannot read"]});
+            }
+            doc(p)
+        };
+        let mut o = opts(vec![d.display().to_string()], &out);
+        let s = run_batch(&o, scan).expect("first");
+        assert_eq!((s.written, s.errors, s.unreadable, s.panics), (5, 3, 3, 1));
+        let before = crate::read_jsonl(&out).expect("read");
+
+        o.resume = true;
+        o.keep_errors = true;
+        calls.store(0, Ordering::SeqCst);
+        let s = run_batch(&o, scan).expect("keep");
+        assert_eq!(
+            (s.written, s.resumed, s.kept_errors, s.unreadable),
+            (0, 5, 3, 3)
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(crate::read_jsonl(&out).expect("read"), before);
+
+        // A killed rewrite left its temporary file: harmless.
+        write(&rewrite_path(&out), "{\"file\": \"junk\"}\n");
+        write(&d.join("d.apk"), "d changed");
+        fail.store(false, Ordering::SeqCst);
+        o.keep_errors = false;
+        calls.store(0, Ordering::SeqCst);
+        let s = run_batch(&o, scan).expect("retry");
+        // a (panic, e copies it) and b retried, d replaced: scans of a, b, d.
+        assert_eq!((s.retried, s.replaced, s.scanned), (3, 1, 3));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!((s.errors, s.unreadable, s.resumed), (0, 0, 1));
+        let rows = crate::read_jsonl(&out).expect("read");
+        let counts = count_files(&rows);
+        assert_eq!(rows.len(), 5, "{counts:?}");
+        assert!(counts.values().all(|c| *c == 1), "{counts:?}");
+        assert!(rows.iter().all(|r| !has_errors(r)));
+        assert!(!rewrite_path(&out).exists());
+        assert!(!std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .contains("junk"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! SIGKILL at an arbitrary moment, then `--resume`: every input appears exactly once.
+//! SIGKILL at an arbitrary moment, then `--resume`: every input appears exactly once, also when
+//! the kills land while error rows are being retried.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,6 +25,10 @@ fn rows(path: &std::path::Path) -> (Vec<serde_json::Value>, bool) {
     (v, complete)
 }
 
+fn after_rows(path: &std::path::Path) -> Vec<serde_json::Value> {
+    rows(path).0
+}
+
 #[test]
 fn sigkill_then_resume_gives_each_input_once() {
     let bin = example_bin();
@@ -42,8 +47,13 @@ fn sigkill_then_resume_gives_each_input_once() {
         } else {
             input.clone()
         };
-        // Files 50.. are copies of 0..: identical content.
-        let content = format!("content {}", i % 50);
+        // Files 50.. are copies of 0..: identical content. Every 7th gets an error row until
+        // `out.jsonl.fixed` exists.
+        let content = if i % 7 == 3 {
+            format!("flaky {}", i % 50)
+        } else {
+            format!("content {}", i % 50)
+        };
         std::fs::write(dir.join(format!("app{i:03}.apk")), content).expect("write");
     }
     std::fs::write(input.join("notes.txt"), "not an input").expect("write");
@@ -77,6 +87,30 @@ fn sigkill_then_resume_gives_each_input_once() {
         before.len()
     );
 
+    // The flaky inputs can be read now: resumes retry their error rows; kill those too.
+    let flaky = (0..n).filter(|i| i % 7 == 3).count();
+    assert!(
+        after_rows(&out).iter().all(|r| !r["file"].is_null()),
+        "rows are objects with a file"
+    );
+    std::fs::write(tmp.path().join("out.jsonl.fixed"), "").expect("marker");
+    for wait_ms in [70u64, 120] {
+        let mut child = Command::new(&bin)
+            .arg(&out)
+            .arg(&input)
+            .arg("--resume")
+            .arg("25")
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        if child.try_wait().expect("try_wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(flaky > 0 && kills > 1);
+
     // Final resume, to completion.
     let started = Instant::now();
     let status = Command::new(&bin)
@@ -98,6 +132,15 @@ fn sigkill_then_resume_gives_each_input_once() {
     assert_eq!(count.len(), n, "every input has a row");
     assert!(count.values().all(|c| *c == 1), "duplicates: {count:?}");
     assert_eq!(after.len(), n);
+    assert!(
+        after.iter().all(|r| r.get("errors").is_none()),
+        "every error row was retried: {:?}",
+        after
+            .iter()
+            .filter(|r| r.get("errors").is_some())
+            .map(|r| &r["file"])
+            .collect::<Vec<_>>()
+    );
     assert!(!count.keys().any(|f| f.ends_with(".txt")));
     // Identical content shares the document (same sha256, same size).
     let by_file: BTreeMap<&str, &serde_json::Value> = after

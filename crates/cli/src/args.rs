@@ -10,7 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
     name = "trackscan",
     version,
     about,
-    after_help = "Exit codes: 0 success; 1 a --fail-on policy was hit; 2 an input could not be scanned, or bad usage."
+    after_help = "Exit codes: 0 success; 1 a `scan --fail-on` policy was hit, or `signatures check` \
+found problems; 2 an input could not be read (`scan`, `batch` unless --allow-unreadable, `diff`), \
+`report`/`timeline` found no valid rows, or bad usage (a bad option value, e.g. a number out of \
+range). Each subcommand's --help says which apply to it."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -53,8 +56,16 @@ pub enum ScanFormat {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Exit codes: 0 success; 1 a --fail-on policy was hit; 2 an input could not \
+be read (also named on stderr, one line per app, in every format; a directory with no apps counts \
+as one such input), or bad usage. Inputs read with non-fatal errors are named on stderr too and \
+exit 0."
+)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan. An apktool tree (a directory with AndroidManifest.xml,
+    /// apktool.yml or smali*/) is one app; any other directory is searched recursively for
+    /// .apk, .apks, .xapk, .apkm and .dex files, scanned in path order (as `batch` does).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -87,6 +98,12 @@ pub enum BatchFormat {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Rows are written in input order whatever --jobs. The same file named \
+twice (same canonical path) is one input, one row; identical content at another path is scanned \
+once and its row copied. Exit codes: 0 success; 2 an input could not be read (each named on \
+stderr; --allow-unreadable for exit 0), the output could not be written, or bad usage."
+)]
 pub struct BatchArgs {
     /// Files, directories (recursive) or @list.txt files.
     #[arg(required = true)]
@@ -97,9 +114,14 @@ pub struct BatchArgs {
     /// Parallel jobs (default: all cores; at least 1).
     #[arg(short, long, value_parser = positive_usize)]
     pub jobs: Option<usize>,
-    /// Skip inputs whose sha256 already has a row in the output.
+    /// Keep the rows already in the output and scan only the inputs it lacks (matched by
+    /// sha256); rows with errors are scanned again (see --keep-errors).
     #[arg(long)]
     pub resume: bool,
+    /// With --resume: keep rows that carry errors (unreadable apps, timeouts, panics) instead
+    /// of retrying them.
+    #[arg(long, requires = "resume")]
+    pub keep_errors: bool,
     /// No progress output.
     #[arg(short, long)]
     pub quiet: bool,
@@ -137,6 +159,10 @@ pub enum TextOrJson {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Exit codes: 0 the diff was printed (changes or not); 2 a side could not be \
+read, or bad usage."
+)]
 pub struct DiffArgs {
     /// Older version: an app file or a JSON document (one line of a batch output).
     pub old: PathBuf,
@@ -148,6 +174,10 @@ pub struct DiffArgs {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Exit codes: 0 success; 2 the input cannot be read or has no rows (for the \
+package), or bad usage."
+)]
 pub struct TimelineArgs {
     /// A batch output (JSON Lines).
     pub results: PathBuf,
@@ -160,6 +190,11 @@ pub struct TimelineArgs {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Bad lines (not a JSON row) are named on stderr as FILE:LINE: problem, \
+counted and skipped. Exit codes: 0 the report was written; 2 the input is empty, has no valid \
+rows (e.g. a text file) or cannot be read, or bad usage."
+)]
 pub struct ReportArgs {
     /// A batch output (JSON Lines).
     pub results: PathBuf,
@@ -169,6 +204,10 @@ pub struct ReportArgs {
 }
 
 #[derive(Parser, Debug)]
+#[command(
+    after_help = "Exit codes: 0 success; 1 `check` found problems; 2 the rules cannot be \
+read, no rule has the id (`show`), or bad usage."
+)]
 pub struct SignaturesArgs {
     #[command(subcommand)]
     pub command: SigCommand,
@@ -236,9 +275,21 @@ mod tests {
     fn parse_limits_sizes_and_errors() {
         let l = parse_limits(&["max-dex-size=1MiB".into(), "max_dex_files=3".into()]).unwrap();
         assert_eq!((l.max_dex_size, l.max_dex_files), (1 << 20, 3));
-        for bad in ["max-dex-size", "max-dex-size=1Q", "nope=1"] {
+        for (bad, why) in [
+            ("max-dex-size", "expected KEY=VALUE"),
+            ("max-dex-size=1Q", "not a whole number"),
+            ("max-dex-size=-1", "not a whole number"),
+            ("nope=1", "--limit"),
+            ("max-dex-size=0", "at least 1"),
+            ("max-entries=99999999999999999999", "too large"),
+            ("max-total-inflated=99999999999G", "too large"),
+        ] {
             let e = parse_limits(&[bad.to_string()]).unwrap_err();
-            assert!(e.starts_with("--limit"), "{e}");
+            assert!(e.starts_with("--limit") && e.contains(why), "{bad}: {e}");
         }
+        assert_eq!(
+            parse_limits(&["max-nested=0".into()]).map(|l| l.max_nested),
+            Ok(0)
+        );
     }
 }

@@ -28,33 +28,42 @@ pub fn scanner(rules: Option<&Path>, limits: trackscan_scan::Limits) -> Result<S
 }
 
 /// Applies `--limit KEY=VALUE` options to the default limits (`scan` and `batch` share this).
+/// A value must be a whole number (with an optional size suffix) that fits in 64 bits, and at
+/// least 1 except for `max-nested` (0 = no nested archives): a limit of 0 would refuse every app.
 pub fn parse_limits(specs: &[String]) -> Result<trackscan_scan::Limits, String> {
     let mut l = trackscan_scan::Limits::default();
     for spec in specs {
         let (k, v) = spec
             .split_once('=')
             .ok_or_else(|| format!("--limit {spec:?}: expected KEY=VALUE"))?;
-        let n = parse_size(v.trim()).ok_or_else(|| {
-            format!("--limit {spec:?}: {v:?} is not a number (K/M/G suffixes allowed)")
-        })?;
+        let n = parse_size(v.trim()).map_err(|why| format!("--limit {spec:?}: {v:?} {why}"))?;
+        let key = k.trim().to_ascii_lowercase().replace('_', "-");
+        if n == 0 && key != "max-nested" && l.get(&key).is_some() {
+            return Err(format!(
+                "--limit {spec:?}: must be at least 1 (a limit of 0 would refuse every app)"
+            ));
+        }
         l.set(k, n).map_err(|e| format!("--limit {spec:?}: {e}"))?;
     }
     Ok(l)
 }
 
-/// `123`, `64K`, `512MiB`, `2G`: binary multiples.
-fn parse_size(v: &str) -> Option<u64> {
+/// `123`, `64K`, `512MiB`, `2G`: binary multiples; `Err` says why not.
+fn parse_size(v: &str) -> Result<u64, &'static str> {
     let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (num, unit) = v.split_at(digits);
-    let n: u64 = num.parse().ok()?;
+    if num.is_empty() {
+        return Err("is not a whole number (K/M/G suffixes allowed)");
+    }
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
-        _ => return None,
+        _ => return Err("is not a whole number (K/M/G suffixes allowed)"),
     };
-    n.checked_mul(1u64 << shift)
+    let n: u64 = num.parse().map_err(|_| "is too large")?;
+    n.checked_mul(1u64 << shift).ok_or("is too large")
 }
 
 pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
@@ -151,17 +160,112 @@ pub fn parse_fail_on(specs: &[String]) -> Result<Vec<(String, String)>, String> 
     Ok(out)
 }
 
+/// One input of `scan`: a path to scan, or a directory that could not be expanded.
+enum ScanInput {
+    Path(std::path::PathBuf),
+    /// A directory that holds no apps or could not be walked: its name and the error.
+    Failed(String, String),
+}
+
+/// Whether a directory is an apktool tree (one app), by what `scan::collect` reads from it:
+/// an `AndroidManifest.xml`, an `apktool.yml` or a top-level `smali*` folder.
+fn is_apktool_tree(dir: &Path) -> bool {
+    if dir.join("AndroidManifest.xml").is_file() || dir.join("apktool.yml").is_file() {
+        return true;
+    }
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(Result::ok).any(|e| {
+            e.file_name().to_string_lossy().starts_with("smali")
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+    })
+}
+
+/// The apps `scan` reads from its arguments, in order: a file as it is; an apktool tree as one
+/// app; any other directory as the apps in it, found as `batch` finds them (recursively, by
+/// extension: `trackscan_batch::EXTENSIONS`, sorted by path). A directory with none gets a
+/// failed report saying so.
+fn scan_inputs(paths: &[std::path::PathBuf]) -> Vec<ScanInput> {
+    let mut out = Vec::new();
+    for path in paths {
+        if !path.is_dir() || is_apktool_tree(path) {
+            out.push(ScanInput::Path(path.clone()));
+            continue;
+        }
+        let name = path.display().to_string();
+        let exts = trackscan_batch::EXTENSIONS
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // `expand_inputs` reads `@x` as a list file: name such a directory `./@x`.
+        let arg = match path.to_str() {
+            Some(s) if s.starts_with('@') => format!("./{s}"),
+            Some(s) => s.to_string(),
+            None => {
+                out.push(ScanInput::Path(path.clone()));
+                continue;
+            }
+        };
+        match trackscan_batch::expand_inputs(&[arg]) {
+            Ok(found) if found.is_empty() => out.push(ScanInput::Failed(
+                name.clone(),
+                format!(
+                    "{name}: directory holds no apps ({exts}, searched recursively) and is not an \
+                     apktool output (no AndroidManifest.xml, apktool.yml or smali*/)"
+                ),
+            )),
+            Ok(found) => out.extend(found.into_iter().map(ScanInput::Path)),
+            Err(e) => out.push(ScanInput::Failed(name, e.to_string())),
+        }
+    }
+    out
+}
+
+/// The stderr line for a report with errors, or `None`: `file: could not be read: …` for an
+/// app that could not be read ([`Report::is_fatal`]), `file: read with errors: …` otherwise;
+/// the errors joined by `; `, each without a leading `file: ` (which would repeat the name).
+pub fn failure_line(report: &Report) -> Option<String> {
+    if report.errors.is_empty() {
+        return None;
+    }
+    let prefix = format!("{}: ", report.file);
+    let errors: Vec<&str> = report
+        .errors
+        .iter()
+        .map(|e| e.strip_prefix(prefix.as_str()).unwrap_or(e))
+        .collect();
+    Some(format!(
+        "{}: {}: {}",
+        report.file,
+        if report.is_fatal() {
+            "could not be read"
+        } else {
+            "read with errors"
+        },
+        errors.join("; ")
+    ))
+}
+
 fn scan(a: ScanArgs) -> Result<u8, String> {
     let fail_on = parse_fail_on(&a.fail_on)?;
     let scanner = scanner(a.rules.as_deref(), parse_limits(&a.limit)?)?;
+    let inputs = scan_inputs(&a.paths);
     let mut out = output(a.output.as_deref())?;
     let mut code = 0u8;
-    let single = a.paths.len() == 1 && !a.compact;
-    for path in &a.paths {
-        let report = scanner.scan_path(path);
+    let single = inputs.len() == 1 && !a.compact;
+    for input in inputs {
+        let report = match input {
+            ScanInput::Path(path) => scanner.scan_path(&path),
+            ScanInput::Failed(name, error) => Report::failed(&name, error),
+        };
         let doc = document(&report);
         if report.is_fatal() {
             code = code.max(2);
+        }
+        // Every failure on stderr, whatever the format: one line per app.
+        if let Some(line) = failure_line(&report) {
+            eprintln!("trackscan: {line}");
         }
         if !fail_on.is_empty() {
             let hits = trackscan_batch::policy_hits(&doc, &fail_on);
@@ -186,14 +290,7 @@ fn scan(a: ScanArgs) -> Result<u8, String> {
                 serde_json::to_writer_pretty(&mut out, &s).map_err(|e| e.to_string())?;
                 writeln!(out)
             }
-            ScanFormat::Text => {
-                if report.is_fatal() {
-                    for e in &report.errors {
-                        eprintln!("trackscan: {e}");
-                    }
-                }
-                out.write_all(text_summary(&report, &doc).as_bytes())
-            }
+            ScanFormat::Text => out.write_all(text_summary(&report, &doc).as_bytes()),
         };
         written.map_err(|e| format!("writing output: {e}"))?;
     }

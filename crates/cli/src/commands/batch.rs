@@ -1,7 +1,6 @@
 //! `trackscan batch|diff|timeline|report`: thin wrappers over `trackscan-batch`.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -21,6 +20,7 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
         output: a.output,
         jobs: a.jobs,
         resume: a.resume,
+        keep_errors: a.keep_errors,
         quiet: a.quiet,
         format: match a.format {
             BatchFormat::Jsonl => Format::Jsonl,
@@ -29,33 +29,13 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
         },
         timeout: a.timeout.map(Duration::from_secs),
     };
-    // Apps that could not be read (the one rule of `trackscan_batch::unreadable`), counted as
-    // they are scanned; panics and timeouts are counted by the runner.
-    let unreadable = AtomicUsize::new(0);
-    let summary = trackscan_batch::run_batch(&opts, |p| {
-        let doc = scan_document(&scanner, p);
-        if trackscan_batch::unreadable(&doc) {
-            unreadable.fetch_add(1, Ordering::Relaxed);
-        }
-        doc
-    })
-    .map_err(|e| e.to_string())?;
-    let failed = unreadable
-        .into_inner()
-        .saturating_add(summary.panics)
-        .saturating_add(summary.timeouts);
+    let summary = trackscan_batch::run_batch(&opts, |p| scan_document(&scanner, p))
+        .map_err(|e| e.to_string())?;
+    // Apps that could not be read (the one rule of `trackscan_batch::unreadable`, panics and
+    // timeouts included), among the rows written and, on resume, the rows kept.
+    let failed = summary.unreadable;
     if !a.quiet || failed > 0 {
-        eprintln!(
-            "trackscan: {} inputs: {} scanned ({} could not be read), {} duplicates, {} resumed, {} with errors, in {:.1} s → {}",
-            summary.inputs,
-            summary.scanned,
-            failed,
-            summary.duplicates,
-            summary.resumed,
-            summary.errors,
-            summary.elapsed.as_secs_f64(),
-            summary.journal.display()
-        );
+        eprintln!("trackscan: {}", summary_line(&summary));
         for e in &summary.exports {
             eprintln!("trackscan: wrote {}", e.display());
         }
@@ -65,6 +45,34 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
     } else {
         0
     })
+}
+
+/// The one-line account of a batch on stderr.
+fn summary_line(s: &trackscan_batch::BatchSummary) -> String {
+    let mut line = format!("{} inputs", s.inputs);
+    if s.duplicate_inputs > 0 {
+        line.push_str(&format!(
+            " ({} more named twice: duplicate inputs, scanned once)",
+            s.duplicate_inputs
+        ));
+    }
+    line.push_str(&format!(
+        ": {} scanned, {} could not be read, {} same content as another input, {} resumed",
+        s.scanned, s.unreadable, s.same_content, s.resumed
+    ));
+    if s.retried > 0 || s.replaced > 0 || s.kept_errors > 0 {
+        line.push_str(&format!(
+            " ({} error rows retried, {} stale rows replaced, {} error rows kept)",
+            s.retried, s.replaced, s.kept_errors
+        ));
+    }
+    line.push_str(&format!(
+        ", {} written with errors, in {:.1} s → {}",
+        s.errors,
+        s.elapsed.as_secs_f64(),
+        s.journal.display()
+    ));
+    line
 }
 
 /// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
@@ -131,19 +139,113 @@ pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
     Ok(0)
 }
 
+/// At most this many bad lines of a `report` input are named on stderr; the rest are counted.
+const MAX_BAD_LINES: usize = 20;
+
+/// The rows of a batch output for `report`: each JSON object with a `file` string is a row;
+/// blank lines are skipped; every other line is a bad line, named on stderr as
+/// `file:line: problem` (the first [`MAX_BAD_LINES`]) and counted. Returns the rows and the
+/// number of bad lines.
+fn read_rows(path: &Path) -> Result<(Vec<Value>, usize), String> {
+    use std::io::BufRead;
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    let mut r = std::io::BufReader::new(file);
+    let (mut rows, mut bad, mut number) = (Vec::new(), 0usize, 0usize);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = r
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("{name}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        number = number.saturating_add(1);
+        let complete = line.last() == Some(&b'\n');
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        let problem = match serde_json::from_slice::<Value>(text) {
+            Ok(v) if v.get("file").is_some_and(Value::is_string) => {
+                rows.push(v);
+                continue;
+            }
+            Ok(Value::Object(_)) => {
+                "a JSON object without a \"file\" string (not a trackscan row)".to_string()
+            }
+            Ok(v) => format!("a JSON {}, not a row object", json_type(&v)),
+            Err(_) if !complete => {
+                "truncated last line (an interrupted batch? `batch --resume` cuts it off)"
+                    .to_string()
+            }
+            Err(e) if std::str::from_utf8(text).is_err() => {
+                format!("not UTF-8 text, not JSON ({e})")
+            }
+            Err(e) => format!("not JSON: {e}"),
+        };
+        bad = bad.saturating_add(1);
+        if bad <= MAX_BAD_LINES {
+            eprintln!("trackscan: {name}:{number}: {problem}");
+        }
+    }
+    if bad > MAX_BAD_LINES {
+        eprintln!(
+            "trackscan: {name}: … and {} more bad lines",
+            bad - MAX_BAD_LINES
+        );
+    }
+    Ok((rows, bad))
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `trackscan report`: exit 2 with a message when the input is empty or has no valid row (a
+/// text file, a JSON document that is not one row per line); bad lines are named on stderr and
+/// counted, and the valid rows still make the report (exit 0).
 pub fn report(a: ReportArgs) -> Result<u8, String> {
-    let rows = trackscan_batch::read_jsonl(&a.results)
-        .map_err(|e| format!("{}: {e}", a.results.display()))?;
+    let name = a.results.display().to_string();
+    let (rows, bad) = read_rows(&a.results)?;
+    if rows.is_empty() {
+        return Err(if bad == 0 {
+            format!(
+                "{name}: no rows: the file is empty (a batch output has one JSON document per line; \
+                 see `trackscan batch`); nothing written"
+            )
+        } else {
+            format!(
+                "{name}: no valid rows ({bad} bad line{}): not a batch output (one JSON document \
+                 per line, from `trackscan batch`); nothing written",
+                if bad == 1 { "" } else { "s" }
+            )
+        });
+    }
     let (ruleset_version, ruleset_hash) = trackscan_signatures::builtin_ruleset_id();
     let prov = trackscan_batch::Provenance {
         trackscan_version: env!("CARGO_PKG_VERSION").to_string(),
         ruleset_version: ruleset_version.to_string(),
         ruleset_hash,
         generated: trackscan_batch::utc_now(),
-        inputs: vec![a.results.display().to_string()],
+        inputs: vec![name.clone()],
     };
     let html = trackscan_batch::html_report_with(&rows, &prov);
     std::fs::write(&a.output, html).map_err(|e| format!("{}: {e}", a.output.display()))?;
+    if bad > 0 {
+        eprintln!(
+            "trackscan: {name}: {bad} bad line{} skipped",
+            if bad == 1 { "" } else { "s" }
+        );
+    }
     eprintln!(
         "trackscan: wrote {} ({} apps)",
         a.output.display(),
