@@ -18,7 +18,8 @@
 //!   SHA-256) are scanned once; resume keys rows by that hash. Panics become
 //!   error rows; so do timeouts (the runaway scan keeps its thread until it
 //!   ends). Progress: `indicatif` on a terminal, plain lines otherwise.
-//! - [`jsonl_to_csv`], [`jsonl_to_parquet`]: exports streamed from the journal.
+//! - [`jsonl_to_csv`], [`jsonl_to_tables`]: exports streamed from the journal
+//!   (the Parquet tables [`TABLES`], all joinable on `sha256`).
 //!   Parquet uses the `parquet` crate with only its `arrow` feature and no
 //!   codecs (files are uncompressed): the codecs (zstd, brotli, lz4, snap,
 //!   flate2) would double the build time for little gain on these small tables.
@@ -66,7 +67,7 @@ pub use html::{
     MAX_HOSTS, PAGE_SIZE,
 };
 pub use runner::{
-    expand_inputs, journal_path, parquet_paths, run_batch, sha256_file, BatchError, BatchOptions,
+    expand_inputs, journal_path, run_batch, sha256_file, BatchError, BatchOptions,
     BatchSummary, Format, EXTENSIONS,
 };
 pub use sarif::sarif;
@@ -74,7 +75,8 @@ pub use score::{
     attach_score, grade, policy_hits, row_score, score, scorecard, unreadable, Reason, Score,
 };
 pub use tabular::{
-    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, trackers_schema, CSV_COLUMNS,
+    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables, Column,
+    ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES,
 };
 
 /// Reads a JSON Lines file (a batch journal) into documents, skipping lines

@@ -15,6 +15,20 @@ pub fn scan_document(scanner: &trackscan_scan::Scanner, path: &Path) -> Value {
 }
 
 pub fn batch(a: BatchArgs) -> Result<u8, String> {
+    if a.format == BatchFormat::Parquet
+        && (a.output.is_file()
+            || a
+                .output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+    {
+        return Err(format!(
+            "{}: --format parquet writes a directory of tables (apps.parquet, app_trackers.parquet, \
+             app_hosts.parquet, app_pins.parquet, errors.parquet and the journal rows.jsonl); \
+             give -o a directory, e.g. -o results/",
+            a.output.display()
+        ));
+    }
     let scanner = super::scanner(a.rules.as_deref(), super::parse_limits(&a.limit)?)?;
     let opts = BatchOptions {
         inputs: a.inputs,
