@@ -4,8 +4,8 @@
 //! (`#status` `data-rendered` / `data-matching`), and filter through the URL hash.
 //!
 //! Chromium: `$TRACKSCAN_CHROMIUM`, else `/usr/bin/chromium`, else `chromium` on `PATH`. Without
-//! it the tests skip with a note, except under `CI=true`, where a missing browser fails them
-//! (`.ci/run` installs Debian's `chromium`).
+//! it the tests skip with a note, except under `CI=true` or `TRACKSCAN_REQUIRE_CHROMIUM=1`, where a
+//! missing browser fails them (`.ci/run` installs Debian's `chromium` and sets the latter).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,9 +32,12 @@ pub fn chromium() -> Option<PathBuf> {
         ok.then(|| PathBuf::from("chromium"))
     });
     if found.is_none() {
+        let required = std::env::var("CI").as_deref() == Ok("true")
+            || std::env::var("TRACKSCAN_REQUIRE_CHROMIUM").as_deref() == Ok("1");
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but no chromium (set TRACKSCAN_CHROMIUM or install Debian's chromium)"
+            !required,
+            "chromium is required here (CI=true or TRACKSCAN_REQUIRE_CHROMIUM=1) but was not found; \
+             set TRACKSCAN_CHROMIUM or install Debian's chromium"
         );
         eprintln!("note: chromium not found; skipping the headless browser check");
     }
