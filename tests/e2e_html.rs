@@ -127,7 +127,10 @@ pub fn attr(dom: &str, id: &str, attr: &str) -> Option<String> {
 }
 
 fn file_url(p: &Path) -> String {
-    format!("file://{}", p.canonicalize().expect("absolute path").display())
+    format!(
+        "file://{}",
+        p.canonicalize().expect("absolute path").display()
+    )
 }
 
 /// The harness itself: an uncaught exception and a `console.error` are seen, a clean page is clean.
@@ -146,14 +149,23 @@ fn chromium_harness_sees_console_errors() {
     let r = render(&chrome, &file_url(&bad));
     assert_eq!(attr(&r.dom, "s", "data-x").as_deref(), Some("1"));
     assert!(
-        r.console.iter().any(|l| l.contains("Uncaught ReferenceError")),
+        r.console
+            .iter()
+            .any(|l| l.contains("Uncaught ReferenceError")),
         "{:?}",
         r.console
     );
-    assert!(r.console.iter().any(|l| l.contains("boom")), "{:?}", r.console);
+    assert!(
+        r.console.iter().any(|l| l.contains("boom")),
+        "{:?}",
+        r.console
+    );
     let good = dir.path().join("good.html");
     std::fs::write(&good, "<!doctype html><html><body><p>ok</p></body></html>").expect("write");
-    assert_eq!(render(&chrome, &file_url(&good)).console, Vec::<String>::new());
+    assert_eq!(
+        render(&chrome, &file_url(&good)).console,
+        Vec::<String>::new()
+    );
 }
 
 /// A report over the samples, an unreadable input and (when present) the corpus renders in
@@ -175,8 +187,34 @@ fn html_report_renders_in_headless_chromium_without_errors() {
         batch.arg(c.join("apks"));
     }
     let o = batch.output().expect("batch runs");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let rows = read_jsonl(&journal);
+    // `report` reads rows reduced to what the page shows: the same page as from the full rows.
+    let prov = trackscan_batch::Provenance::default();
+    let full = trackscan_batch::read_jsonl(&journal).expect("journal");
+    let reduced = trackscan_batch::read_jsonl_for_report(&journal).expect("journal");
+    let (a, b) = (
+        trackscan_batch::html_report_with(&full, &prov),
+        trackscan_batch::html_report_with(&reduced, &prov),
+    );
+    if let Some(i) = a.bytes().zip(b.bytes()).position(|(x, y)| x != y) {
+        let around = |s: &str| {
+            s.get(i.saturating_sub(200)..(i + 200).min(s.len()))
+                .unwrap_or("")
+                .to_string()
+        };
+        panic!(
+            "reduced rows change the report at byte {i}:\n{}\n---\n{}",
+            around(&a),
+            around(&b)
+        );
+    }
+    assert_eq!(a.len(), b.len());
     let html = dir.path().join("report.html");
     let o = trackscan()
         .arg("report")
@@ -185,7 +223,12 @@ fn html_report_renders_in_headless_chromium_without_errors() {
         .arg(&html)
         .output()
         .expect("report runs");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 
     let url = file_url(&html);
     let r = render(&chrome, &url);
@@ -197,7 +240,10 @@ fn html_report_renders_in_headless_chromium_without_errors() {
         Some(n.to_string()),
         "every app matches with no filter"
     );
-    assert_eq!(attr(&r.dom, "status", "data-rendered"), Some(page.to_string()));
+    assert_eq!(
+        attr(&r.dom, "status", "data-rendered"),
+        Some(page.to_string())
+    );
     assert_eq!(r.dom.matches("<details><summary>").count() >= page, true);
 
     // Filter by grade through the URL hash: the unreadable apps, "not graded".
@@ -205,7 +251,10 @@ fn html_report_renders_in_headless_chromium_without_errors() {
     assert!(ungraded >= 1, "junk.apk is not graded");
     let r = render(&chrome, &format!("{url}#grade=not%20graded"));
     assert!(r.console.is_empty(), "console output: {:#?}", r.console);
-    assert_eq!(attr(&r.dom, "status", "data-matching"), Some(ungraded.to_string()));
+    assert_eq!(
+        attr(&r.dom, "status", "data-matching"),
+        Some(ungraded.to_string())
+    );
     assert_eq!(
         attr(&r.dom, "status", "data-rendered"),
         Some(ungraded.min(trackscan_batch::PAGE_SIZE).to_string())

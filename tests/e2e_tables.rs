@@ -67,7 +67,14 @@ fn parquet_tables_are_documented_typed_and_join_on_sha256() {
     inputs.push(copy);
     let out = dir.path().join("tables");
     let o = trackscan()
-        .args(["batch", "-q", "--allow-unreadable", "--format", "parquet", "-o"])
+        .args([
+            "batch",
+            "-q",
+            "--allow-unreadable",
+            "--format",
+            "parquet",
+            "-o",
+        ])
         .arg(&out)
         .args(&inputs)
         .output()
@@ -105,7 +112,9 @@ fn parquet_tables_are_documented_typed_and_join_on_sha256() {
     // Per-app tables: the journal's facts, once per distinct content.
     let mut distinct = BTreeMap::new();
     for d in &docs {
-        distinct.entry(d["sha256"].as_str().map(str::to_string)).or_insert(d);
+        distinct
+            .entry(d["sha256"].as_str().map(str::to_string))
+            .or_insert(d);
     }
     let count = |key: &str| -> usize {
         distinct
@@ -156,12 +165,20 @@ fn parquet_tables_are_documented_typed_and_join_on_sha256() {
         .iter()
         .zip(&app_shas)
         .map(|(f, s)| {
-            let name = f.as_deref().unwrap_or_default().rsplit('/').next().unwrap_or("");
+            let name = f
+                .as_deref()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
             (name.to_string(), tr_sha.iter().filter(|x| *x == s).count())
         })
         .collect();
     assert!(per_file["hello-mixpanel.apk"] > 0);
-    assert_eq!(per_file["hello-mixpanel.apk"], per_file["copy-of-mixpanel.apk"]);
+    assert_eq!(
+        per_file["hello-mixpanel.apk"],
+        per_file["copy-of-mixpanel.apk"]
+    );
     assert_eq!(per_file["junk.apk"], 0);
 
     // Unreadable apps: null score and grade.

@@ -63,12 +63,12 @@ pub use diff::{
     diff, read_document, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan,
 };
 pub use html::{
-    escape, html_report, html_report_with, json_for_script, utc_now, utc_string, Provenance,
-    MAX_HOSTS, PAGE_SIZE,
+    escape, html_report, html_report_with, json_for_script, report_row, utc_now, utc_string,
+    Provenance, MAX_HOSTS, PAGE_SIZE,
 };
 pub use runner::{
-    expand_inputs, journal_path, run_batch, sha256_file, BatchError, BatchOptions,
-    BatchSummary, Format, EXTENSIONS,
+    expand_inputs, journal_path, run_batch, sha256_file, BatchError, BatchOptions, BatchSummary,
+    Format, EXTENSIONS,
 };
 pub use sarif::sarif;
 pub use score::{
@@ -88,6 +88,27 @@ pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Val
         .filter_map(|l| serde_json::from_slice::<serde_json::Value>(l).ok())
         .filter(serde_json::Value::is_object)
         .collect())
+}
+
+/// Reads a batch journal for [`html_report_with`], line by line, each document reduced
+/// by [`report_row`] as it is read (lines that are not JSON objects are skipped, as in
+/// [`read_jsonl`]): memory is the reduced documents, not the file nor the full documents.
+pub fn read_jsonl_for_report(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Value>> {
+    use std::io::BufRead;
+    let mut r = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line)? == 0 {
+            return Ok(out);
+        }
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) {
+            if v.is_object() {
+                out.push(report_row(v));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +163,9 @@ mod proptests {
         "errors",
         "warnings",
         "website",
+        "call_sites",
+        "reason",
+        "evidence_omitted",
     ];
 
     /// JSON shaped like (and often unlike) a per-app document; every string
@@ -182,6 +206,8 @@ mod proptests {
 
             let html = html_report(&[doc.clone(), other.clone()]);
             prop_assert!(!html.contains("<evil>"));
+            // The report of reduced rows is the report of the rows.
+            prop_assert_eq!(&html, &html_report(&[report_row(doc.clone()), report_row(other.clone())]));
             // Ours only: the JSON data block and the code.
             prop_assert_eq!(html.matches("<script").count(), 2);
             prop_assert_eq!(html.matches("</script").count(), 2);

@@ -3,9 +3,9 @@
 //! `app_trackers`, `app_hosts`, `app_pins`, `errors`) are described once, as
 //! [`Table`] constants, which give both the Arrow schema and the column order.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -790,7 +790,9 @@ mod tests {
         use arrow_array::ListArray;
         let mut out = Vec::new();
         for b in batches {
-            let c = b.column_by_name(name).unwrap_or_else(|| panic!("no {name}"));
+            let c = b
+                .column_by_name(name)
+                .unwrap_or_else(|| panic!("no {name}"));
             if let Some(s) = c.as_any().downcast_ref::<StringArray>() {
                 out.extend((0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_string())));
             } else if let Some(l) = c.as_any().downcast_ref::<ListArray>() {
@@ -873,7 +875,13 @@ mod tests {
             assert_eq!(schema.fields().len(), table.columns.len(), "{}", table.name);
             for (f, c) in schema.fields().iter().zip(table.columns) {
                 assert_eq!(f.name(), c.name, "{}", table.name);
-                assert_eq!(f.data_type(), &c.ty.data_type(), "{}.{}", table.name, c.name);
+                assert_eq!(
+                    f.data_type(),
+                    &c.ty.data_type(),
+                    "{}.{}",
+                    table.name,
+                    c.name
+                );
                 assert_eq!(f.is_nullable(), c.nullable, "{}.{}", table.name, c.name);
             }
             assert!(table.columns.iter().any(|c| c.name == "sha256"));
@@ -891,7 +899,13 @@ mod tests {
         let some = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
         assert_eq!(
             s("apps", "tracker_names"),
-            some(&["AdMob|Firebase Analytics", "AdMob|Firebase Analytics", "Firebase Analytics", "", ""])
+            some(&[
+                "AdMob|Firebase Analytics",
+                "AdMob|Firebase Analytics",
+                "Firebase Analytics",
+                "",
+                ""
+            ])
         );
         assert_eq!(
             s("app_trackers", "categories"),
@@ -903,15 +917,31 @@ mod tests {
             Some("classes.dex|res/values/strings.xml")
         );
         // Two NSC pins, and the bundled certificate without a host or a value.
-        assert_eq!(s("app_pins", "host"), [Some("api.a.example".into()), Some("api.a.example".into()), None]);
-        assert_eq!(s("app_pins", "value"), [Some("AAAA=".into()), Some("BBBB=".into()), None]);
+        assert_eq!(
+            s("app_pins", "host"),
+            [
+                Some("api.a.example".into()),
+                Some("api.a.example".into()),
+                None
+            ]
+        );
+        assert_eq!(
+            s("app_pins", "value"),
+            [Some("AAAA=".into()), Some("BBBB=".into()), None]
+        );
         assert_eq!(s("app_pins", "kind"), some(&["nsc", "nsc", "bundled_cert"]));
         assert_eq!(
             s("app_pins", "source")[0].as_deref(),
             Some("res/xml/network_security_config.xml")
         );
-        assert_eq!(s("errors", "sha256"), [Some("cc".into()), Some("cc".into()), None]);
-        assert_eq!(s("errors", "file")[2].as_deref(), Some("/nonexistent/gone.apk"));
+        assert_eq!(
+            s("errors", "sha256"),
+            [Some("cc".into()), Some("cc".into()), None]
+        );
+        assert_eq!(
+            s("errors", "file")[2].as_deref(),
+            Some("/nonexistent/gone.apk")
+        );
 
         // Joins on sha256: every child row finds its app, and apps ⋈ app_trackers gives each
         // input (the duplicate included) its trackers exactly once.
@@ -927,7 +957,10 @@ mod tests {
             .iter()
             .zip(&app_sha)
             .map(|(f, sha)| {
-                let n = tracker_sha.iter().filter(|t| sha.is_some() && *t == sha).count();
+                let n = tracker_sha
+                    .iter()
+                    .filter(|t| sha.is_some() && *t == sha)
+                    .count();
                 (f.clone().unwrap(), n)
             })
             .collect();
@@ -972,7 +1005,13 @@ mod tests {
             assert!(b.len() >= 3, "{}: {} batches", p.display(), b.len());
             assert_eq!(b.iter().map(RecordBatch::num_rows).sum::<usize>(), n);
         }
-        assert_eq!(read_back(&paths[2]).iter().map(RecordBatch::num_rows).sum::<usize>(), 0);
+        assert_eq!(
+            read_back(&paths[2])
+                .iter()
+                .map(RecordBatch::num_rows)
+                .sum::<usize>(),
+            0
+        );
     }
 
     /// `docs/schema.md` lists every table with exactly its columns, types and nullability.

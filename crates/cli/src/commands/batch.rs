@@ -17,8 +17,7 @@ pub fn scan_document(scanner: &trackscan_scan::Scanner, path: &Path) -> Value {
 pub fn batch(a: BatchArgs) -> Result<u8, String> {
     if a.format == BatchFormat::Parquet
         && (a.output.is_file()
-            || a
-                .output
+            || a.output
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
     {
@@ -146,7 +145,7 @@ pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
 }
 
 pub fn report(a: ReportArgs) -> Result<u8, String> {
-    let rows = trackscan_batch::read_jsonl(&a.results)
+    let rows = trackscan_batch::read_jsonl_for_report(&a.results)
         .map_err(|e| format!("{}: {e}", a.results.display()))?;
     let (ruleset_version, ruleset_hash) = trackscan_signatures::builtin_ruleset_id();
     let prov = trackscan_batch::Provenance {
