@@ -233,21 +233,53 @@ apply();fromHash();
 })();
 "#;
 
+/// Top-level keys [`report_row`] keeps: what the page, the score and the unreadable rule read.
+const REPORT_KEYS: &[&str] = &[
+    "file",
+    "sha256",
+    "package",
+    "version_code",
+    "version_name",
+    "label",
+    "kind",
+    "dex",
+    "permissions",
+    "application",
+    "transport",
+    "trackers",
+    "libraries",
+    "hosts",
+    "pinning",
+    "errors",
+    "score",
+];
+
 /// A document reduced to what [`html_report_with`] reads, so a report over 100,000 rows
-/// holds small documents: in every finding (`trackers`, `libraries`) the `evidence` list
-/// becomes counts per kind (added to `evidence_omitted`, which is how the report shows
-/// evidence anyway), and `call_sites`, `website` and `reason` go (they are most of a
-/// document's bytes). The report of reduced documents is the report of the originals
-/// (tested, also on the corpus in `tests/e2e_html.rs`).
-pub fn report_row(mut doc: Value) -> Value {
+/// holds small documents: only [`REPORT_KEYS`]; each host keeps `host` and `tracker`; in
+/// every finding (`trackers`, `libraries`) the `evidence` list becomes counts per kind
+/// (added to `evidence_omitted`, which is how the report shows evidence anyway) and
+/// `call_sites`, `website` and `reason` go. The report of reduced documents is the report
+/// of the originals (tested, also on the corpus in `tests/e2e_html.rs`).
+pub fn report_row(doc: Value) -> Value {
+    let Value::Object(mut m) = doc else {
+        return doc;
+    };
+    m.retain(|k, _| REPORT_KEYS.contains(&k.as_str()));
     for key in ["trackers", "libraries"] {
-        if let Some(fs) = doc.get_mut(key).and_then(Value::as_array_mut) {
+        if let Some(fs) = m.get_mut(key).and_then(Value::as_array_mut) {
             for f in fs.iter_mut() {
                 fold_evidence(f);
             }
         }
     }
-    doc
+    if let Some(hs) = m.get_mut("hosts").and_then(Value::as_array_mut) {
+        for h in hs.iter_mut() {
+            if let Some(o) = h.as_object_mut() {
+                o.retain(|k, _| k == "host" || k == "tracker");
+            }
+        }
+    }
+    Value::Object(m)
 }
 
 fn fold_evidence(t: &mut Value) {
