@@ -12,9 +12,15 @@ use serde_json::Value;
 mod batch_manners;
 mod e2e_apktool;
 mod e2e_output;
+/// Issue #21 item 3: the HTML report in headless Chromium.
+#[path = "e2e_html.rs"]
+mod html;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
 #[path = "e2e_issue21.rs"]
 mod issue21;
+/// Issue #21 item 4: the Parquet tables.
+#[path = "e2e_tables.rs"]
+mod tables;
 /// Issue #21 item 2 (host attribution) and issue #17 item 4 (a version for every finding).
 #[path = "e2e_versions.rs"]
 mod versions;

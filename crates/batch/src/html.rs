@@ -6,6 +6,10 @@
 //! filterable, paginated table whose rows are rendered client-side from one
 //! compact JSON array embedded in `<script type="application/json">`, so the
 //! DOM stays small for 100,000 apps; per-app details are collapsed `<details>`.
+//! The `#status` element says what is drawn, for people and for tests: `data-rendered`
+//! (rows on this page), `data-matching` (rows passing the filters) and, set once at the
+//! first render, `data-first-render-ms` (`performance.now()`: milliseconds from navigation
+//! start to the first page of rows, the figure `bench/report_load.sh` reads).
 //!
 //! Safety: every document string (possibly from a hostile APK) placed in HTML
 //! goes through [`escape`]; the embedded JSON goes through [`json_for_script`]
@@ -206,6 +210,7 @@ function render(){
     var g=el('td');g.appendChild(badge(r));tr.appendChild(g);tr.appendChild(el('td',null,r.e.length));
     body.appendChild(tr);});
   var st=$('status');st.setAttribute('data-rendered',String(slice.length));st.setAttribute('data-matching',String(n));
+  if(!st.hasAttribute('data-first-render-ms'))st.setAttribute('data-first-render-ms',String(Math.round(performance.now())));
   st.textContent=n?('Apps '+(page*PAGE+1)+'–'+(page*PAGE+slice.length)+' of '+n+' matching ('+D.length+' in all), page '+(page+1)+' of '+pages):('No app matches ('+D.length+' in all)');
   $('prev').disabled=page<=0;$('next').disabled=page>=pages-1;
 }
@@ -227,6 +232,80 @@ window.addEventListener('hashchange',fromHash);
 apply();fromHash();
 })();
 "#;
+
+/// Top-level keys [`report_row`] keeps: what the page, the score and the unreadable rule read.
+const REPORT_KEYS: &[&str] = &[
+    "file",
+    "sha256",
+    "package",
+    "version_code",
+    "version_name",
+    "label",
+    "kind",
+    "dex",
+    "permissions",
+    "application",
+    "transport",
+    "trackers",
+    "libraries",
+    "hosts",
+    "pinning",
+    "errors",
+    "score",
+];
+
+/// A document reduced to what [`html_report_with`] reads, so a report over 100,000 rows
+/// holds small documents: only [`REPORT_KEYS`]; each host keeps `host` and `tracker`; in
+/// every finding (`trackers`, `libraries`) the `evidence` list becomes counts per kind
+/// (added to `evidence_omitted`, which is how the report shows evidence anyway) and
+/// `call_sites`, `website` and `reason` go. The report of reduced documents is the report
+/// of the originals (tested, also on the corpus in `tests/e2e_html.rs`).
+pub fn report_row(doc: Value) -> Value {
+    let Value::Object(mut m) = doc else {
+        return doc;
+    };
+    m.retain(|k, _| REPORT_KEYS.contains(&k.as_str()));
+    for key in ["trackers", "libraries"] {
+        if let Some(fs) = m.get_mut(key).and_then(Value::as_array_mut) {
+            for f in fs.iter_mut() {
+                fold_evidence(f);
+            }
+        }
+    }
+    if let Some(hs) = m.get_mut("hosts").and_then(Value::as_array_mut) {
+        for h in hs.iter_mut() {
+            if let Some(o) = h.as_object_mut() {
+                o.retain(|k, _| k == "host" || k == "tracker");
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+fn fold_evidence(t: &mut Value) {
+    let Some(m) = t.as_object_mut() else { return };
+    for k in ["call_sites", "website", "reason"] {
+        m.remove(k);
+    }
+    let Some(Value::Array(ev)) = m.remove("evidence") else {
+        return;
+    };
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    if let Some(om) = m.get("evidence_omitted").and_then(Value::as_object) {
+        for (k, n) in om {
+            counts.insert(k.clone(), n.as_u64().unwrap_or(0));
+        }
+    }
+    for e in &ev {
+        let c = counts.entry(str_of(e, "kind").to_string()).or_insert(0);
+        *c = c.saturating_add(1);
+    }
+    let om: serde_json::Map<String, Value> = counts
+        .into_iter()
+        .map(|(k, n)| (k, Value::from(n)))
+        .collect();
+    m.insert("evidence_omitted".into(), Value::Object(om));
+}
 
 /// One compact row of the embedded JSON (short keys keep 100,000 apps small).
 fn compact_row(d: &Value) -> Value {
@@ -652,6 +731,42 @@ mod tests {
         assert_eq!(data[0]["l"], EVIL);
         assert_eq!(data[2]["f"], EVIL);
         assert_eq!(data[0]["t"][0], EVIL);
+    }
+
+    #[test]
+    fn reduced_rows_give_the_same_report() {
+        let mut full = rows();
+        full[0]["trackers"][0]["call_sites"] =
+            json!([{"caller": "La;->b()V", "callee": "x", "count": 3}]);
+        full[0]["trackers"][0]["website"] = json!("https://t.example");
+        full[0]["trackers"][0]["data_access"] =
+            json!([{"category": "location", "api": "getLastKnownLocation", "caller": "La;"}]);
+        full[0]["trackers"][0]["evidence"] = json!([{"kind": "class", "value": "a"}, {"kind": "host", "value": "h"}, {"value": "no kind"}]);
+        full[0]["libraries"] = json!([{"id": "okhttp", "name": "OkHttp", "sdk_version": "4.9", "evidence": [{"kind": "class"}],
+                                       "call_sites": [1, 2, 3], "website": "w", "categories": ["Network"],
+                                       "data_access": [{"category": "contacts", "api": "query", "caller": "Lx;"}]}]);
+        full[1]["trackers"] =
+            json!([{"id": "u", "name": "U", "evidence": "not a list", "evidence_omitted": [1]}]);
+        let slim: Vec<Value> = full.iter().cloned().map(report_row).collect();
+        assert_eq!(
+            slim[0]["trackers"][0]["evidence_omitted"],
+            json!({"": 1, "class": 5, "host": 1})
+        );
+        assert!(slim[0]["trackers"][0].get("call_sites").is_none());
+        assert_eq!(
+            slim[0]["libraries"][0],
+            json!({"id": "okhttp", "name": "OkHttp", "sdk_version": "4.9", "categories": ["Network"],
+                   "evidence_omitted": {"class": 1},
+                   "data_access": [{"category": "contacts", "api": "query", "caller": "Lx;"}]})
+        );
+        let prov = Provenance {
+            generated: "now".into(),
+            ..Provenance::default()
+        };
+        assert_eq!(
+            html_report_with(&full, &prov),
+            html_report_with(&slim, &prov)
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //!   hash and retries error rows unless `keep_errors`. Panics become
 //!   error rows; so do timeouts (the runaway scan keeps its thread until it
 //!   ends). Progress: `indicatif` on a terminal, plain lines otherwise.
-//! - [`jsonl_to_csv`], [`jsonl_to_parquet`]: exports streamed from the journal.
+//! - [`jsonl_to_csv`], [`jsonl_to_tables`]: exports streamed from the journal
+//!   (the Parquet tables [`TABLES`], all joinable on `sha256`).
 //!   Parquet uses the `parquet` crate with only its `arrow` feature and no
 //!   codecs (files are uncompressed): the codecs (zstd, brotli, lz4, snap,
 //!   flate2) would double the build time for little gain on these small tables.
@@ -64,19 +65,20 @@ pub use diff::{
     diff, read_document, timeline, Change, Diff, PackageTimeline, Release, TrackerSpan,
 };
 pub use html::{
-    escape, html_report, html_report_with, json_for_script, utc_now, utc_string, Provenance,
-    MAX_HOSTS, PAGE_SIZE,
+    escape, html_report, html_report_with, json_for_script, report_row, utc_now, utc_string,
+    Provenance, MAX_HOSTS, PAGE_SIZE,
 };
 pub use runner::{
-    expand_inputs, journal_path, parquet_paths, run_batch, sha256_file, BatchError, BatchOptions,
-    BatchSummary, Format, EXTENSIONS,
+    expand_inputs, journal_path, run_batch, sha256_file, BatchError, BatchOptions, BatchSummary,
+    Format, EXTENSIONS,
 };
 pub use sarif::sarif;
 pub use score::{
     attach_score, grade, policy_hits, row_score, score, scorecard, unreadable, Reason, Score,
 };
 pub use tabular::{
-    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, trackers_schema, CSV_COLUMNS,
+    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables, Column,
+    ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES,
 };
 
 /// Reads a JSON Lines file (a batch journal) into documents, skipping lines
@@ -88,6 +90,27 @@ pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Val
         .filter_map(|l| serde_json::from_slice::<serde_json::Value>(l).ok())
         .filter(serde_json::Value::is_object)
         .collect())
+}
+
+/// Reads a batch journal for [`html_report_with`], line by line, each document reduced
+/// by [`report_row`] as it is read (lines that are not JSON objects are skipped, as in
+/// [`read_jsonl`]): memory is the reduced documents, not the file nor the full documents.
+pub fn read_jsonl_for_report(path: &std::path::Path) -> std::io::Result<Vec<serde_json::Value>> {
+    use std::io::BufRead;
+    let mut r = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line)? == 0 {
+            return Ok(out);
+        }
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) {
+            if v.is_object() {
+                out.push(report_row(v));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +165,9 @@ mod proptests {
         "errors",
         "warnings",
         "website",
+        "call_sites",
+        "reason",
+        "evidence_omitted",
     ];
 
     /// JSON shaped like (and often unlike) a per-app document; every string
@@ -182,6 +208,8 @@ mod proptests {
 
             let html = html_report(&[doc.clone(), other.clone()]);
             prop_assert!(!html.contains("<evil>"));
+            // The report of reduced rows is the report of the rows.
+            prop_assert_eq!(&html, &html_report(&[report_row(doc.clone()), report_row(other.clone())]));
             // Ours only: the JSON data block and the code.
             prop_assert_eq!(html.matches("<script").count(), 2);
             prop_assert_eq!(html.matches("</script").count(), 2);

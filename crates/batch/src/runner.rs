@@ -35,7 +35,8 @@ pub enum Format {
     Jsonl,
     /// A CSV summary, one row per app (see `docs/schema.md`).
     Csv,
-    /// `apps` and `trackers` Parquet tables (see `docs/schema.md`).
+    /// Parquet tables in the output directory: `apps`, `app_trackers`, `app_hosts`,
+    /// `app_pins`, `errors` (see [`crate::TABLES`] and `docs/schema.md`).
     Parquet,
 }
 
@@ -182,40 +183,17 @@ fn out_err(path: &Path) -> impl FnOnce(io::Error) -> BatchError + '_ {
 }
 
 /// The JSON Lines journal of a batch: the output itself for [`Format::Jsonl`];
-/// `<output>.jsonl` for CSV and for Parquet with a `.parquet` output;
-/// `<output>/rows.jsonl` when a Parquet output names a directory.
+/// `<output>.jsonl` for CSV; `<output>/rows.jsonl` for Parquet (the output is
+/// the directory of tables).
 pub fn journal_path(output: &Path, format: Format) -> PathBuf {
     match format {
         Format::Jsonl => output.to_path_buf(),
-        Format::Parquet if !is_parquet_file(output) => output.join("rows.jsonl"),
-        _ => {
+        Format::Parquet => output.join("rows.jsonl"),
+        Format::Csv => {
             let mut s = output.as_os_str().to_os_string();
             s.push(".jsonl");
             PathBuf::from(s)
         }
-    }
-}
-
-fn is_parquet_file(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-}
-
-/// The `(apps, trackers)` Parquet paths for an output: `X.parquet` gives
-/// `X.parquet` and `X.trackers.parquet`; a directory gives `apps.parquet` and
-/// `trackers.parquet` inside it.
-pub fn parquet_paths(output: &Path) -> (PathBuf, PathBuf) {
-    if is_parquet_file(output) {
-        let stem = output
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        (
-            output.to_path_buf(),
-            output.with_file_name(format!("{stem}.trackers.parquet")),
-        )
-    } else {
-        (output.join("apps.parquet"), output.join("trackers.parquet"))
     }
 }
 
@@ -1053,10 +1031,8 @@ pub fn run_batch(
             summary.exports.push(opts.output.clone());
         }
         Format::Parquet => {
-            let (apps, trackers) = parquet_paths(&opts.output);
-            crate::tabular::jsonl_to_parquet(&jpath, &apps, &trackers)?;
-            summary.exports.push(apps);
-            summary.exports.push(trackers);
+            let tables = crate::tabular::jsonl_to_tables(&jpath, &opts.output)?;
+            summary.exports.extend(tables);
         }
     }
     summary.elapsed = start.elapsed();
@@ -1459,13 +1435,17 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER);
         assert!(lines[1].contains(",com.ex,1,,1,T,0,0,"), "{}", lines[1]);
 
-        let pq = t.path().join("res.parquet");
+        let pq = t.path().join("res");
         o.format = Format::Parquet;
         o.output = pq.clone();
         let s = run_batch(&o, doc).expect("parquet");
-        let (apps, trackers) = parquet_paths(&pq);
-        assert_eq!(s.exports, vec![apps.clone(), trackers.clone()]);
-        assert!(trackers.ends_with("res.trackers.parquet"));
+        let want: Vec<PathBuf> = crate::TABLES
+            .iter()
+            .map(|t| pq.join(t.file_name()))
+            .collect();
+        assert_eq!(s.exports, want);
+        assert_eq!(s.journal, pq.join("rows.jsonl"));
+        let (apps, trackers) = (pq.join("apps.parquet"), pq.join("app_trackers.parquet"));
         let read = |p: &Path| {
             let f = File::open(p).expect("open");
             let r = ParquetRecordBatchReaderBuilder::try_new(f)
@@ -1492,11 +1472,23 @@ mod tests {
                 .map(|l| l.value(0).len())
         });
         assert_eq!(cats, Some(1));
-        // Directory form.
-        o.output = t.path().join("pqdir");
-        run_batch(&o, doc).expect("parquet dir");
-        assert!(t.path().join("pqdir/apps.parquet").exists());
-        assert!(t.path().join("pqdir/rows.jsonl").exists());
+        // Nothing else is written beside the tables and the journal.
+        let mut names: Vec<String> = std::fs::read_dir(&pq)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "app_hosts.parquet",
+                "app_pins.parquet",
+                "app_trackers.parquet",
+                "apps.parquet",
+                "errors.parquet",
+                "rows.jsonl"
+            ]
+        );
     }
 
     #[test]

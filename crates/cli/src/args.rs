@@ -93,7 +93,8 @@ pub enum BatchFormat {
     Jsonl,
     /// One summary row per app.
     Csv,
-    /// Apache Parquet (apps + app×tracker tables).
+    /// Apache Parquet tables in the -o directory: apps, app_trackers, app_hosts, app_pins,
+    /// errors (all joinable on sha256; journal DIR/rows.jsonl).
     Parquet,
 }
 
@@ -108,7 +109,7 @@ pub struct BatchArgs {
     /// Files, directories (recursive) or @list.txt files.
     #[arg(required = true)]
     pub inputs: Vec<String>,
-    /// Output file.
+    /// Output file (a directory for --format parquet).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Parallel jobs (default: all cores; at least 1).

@@ -154,19 +154,13 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// The columns of `apps.parquet` as `(name, arrow type, nullable)`; the type is the
-/// Arrow `DataType` debug name (`Utf8`, `UInt32`, …).
+/// The columns of `apps.parquet` as `(name, arrow type, nullable)`; the type is the name
+/// `docs/schema.md` uses (`Utf8`, `UInt32`, `List<Utf8>`, …).
 pub fn apps_columns() -> Vec<(String, String, bool)> {
-    trackscan_batch::apps_schema()
-        .fields()
+    trackscan_batch::APPS
+        .columns
         .iter()
-        .map(|f| {
-            (
-                f.name().clone(),
-                format!("{:?}", f.data_type()),
-                f.is_nullable(),
-            )
-        })
+        .map(|c| (c.name.to_string(), c.ty.name().to_string(), c.nullable))
         .collect()
 }
 
@@ -317,5 +311,6 @@ mod tests {
         assert_eq!(cols.first().map(|c| c.0.as_str()), Some("file"));
         // Nullable: unreadable apps have no score (JSON `"score": null`).
         assert!(cols.contains(&("score".into(), "UInt8".into(), true)));
+        assert!(cols.contains(&("tracker_names".into(), "List<Utf8>".into(), false)));
     }
 }

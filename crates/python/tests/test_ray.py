@@ -24,7 +24,7 @@ def local_ray():
 
 
 def _names(doc):
-    return ";".join(t.get("name") or t.get("id") for t in doc.get("trackers") or [])
+    return [t.get("name") or t.get("id") for t in doc.get("trackers") or []]
 
 
 def test_apps_table_types_equal_batch_schema(samples):
@@ -34,7 +34,7 @@ def test_apps_table_types_equal_batch_schema(samples):
     got = [(f.name, f.type) for f in table.schema]
     assert [n for n, _ in got] == [n for n, _ in want]
     arrow = {"Utf8": pa.string(), "UInt64": pa.uint64(), "UInt32": pa.uint32(),
-             "UInt8": pa.uint8(), "Boolean": pa.bool_()}
+             "UInt8": pa.uint8(), "Boolean": pa.bool_(), "List<Utf8>": pa.list_(pa.string())}
     assert [t for _, t in got] == [arrow[t] for _, t in want]
 
 

@@ -181,4 +181,4 @@ def test_apps_columns_match_the_batch_schema():
     cols = trackscan.apps_columns()
     names = [c[0] for c in cols]
     assert names[:3] == ["file", "sha256", "size"]
-    assert ("tracker_names", "Utf8", False) in cols
+    assert ("tracker_names", "List<Utf8>", False) in cols

@@ -14,6 +14,19 @@ pub fn scan_document(scanner: &trackscan_scan::Scanner, path: &Path) -> Value {
 }
 
 pub fn batch(a: BatchArgs) -> Result<u8, String> {
+    if a.format == BatchFormat::Parquet
+        && (a.output.is_file()
+            || a.output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+    {
+        return Err(format!(
+            "{}: --format parquet writes a directory of tables (apps.parquet, app_trackers.parquet, \
+             app_hosts.parquet, app_pins.parquet, errors.parquet and the journal rows.jsonl); \
+             give -o a directory, e.g. -o results/",
+            a.output.display()
+        ));
+    }
     let scanner = super::scanner(a.rules.as_deref(), super::parse_limits(&a.limit)?)?;
     let opts = BatchOptions {
         inputs: a.inputs,
@@ -169,7 +182,8 @@ fn read_rows(path: &Path) -> Result<(Vec<Value>, usize), String> {
         }
         let problem = match serde_json::from_slice::<Value>(text) {
             Ok(v) if v.get("file").is_some_and(Value::is_string) => {
-                rows.push(v);
+                // Reduced to what the page reads as it is read: memory is the reduced rows.
+                rows.push(trackscan_batch::report_row(v));
                 continue;
             }
             Ok(Value::Object(_)) => {

@@ -1,0 +1,215 @@
+//! Issue #21 item 4: `trackscan batch --format parquet -o DIR` writes the documented tables
+//! (`apps`, `app_trackers`, `app_hosts`, `app_pins`, `errors`), read back here with the `parquet`
+//! crate: columns and types as `trackscan_batch::TABLES` declares, one `apps` row per input,
+//! lists as lists, every table joinable on `sha256`, nothing else in the directory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::{Array, ListArray, RecordBatch, StringArray, UInt8Array};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+use super::{corpus, read_jsonl, root, trackscan};
+
+fn read(path: &Path) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("table exists"))
+        .expect("a Parquet file")
+        .build()
+        .expect("reader")
+        .map(|b| b.expect("row group"))
+        .collect()
+}
+
+/// A string column (or a list-of-strings column, items joined by `;`) of all row groups.
+fn col(batches: &[RecordBatch], name: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for b in batches {
+        let c = b.column_by_name(name).expect("column");
+        if let Some(s) = c.as_any().downcast_ref::<StringArray>() {
+            out.extend((0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_string())));
+        } else {
+            let l = c.as_any().downcast_ref::<ListArray>().expect("list column");
+            for i in 0..l.len() {
+                let v = l.value(i);
+                let v = v.as_any().downcast_ref::<StringArray>().expect("strings");
+                let items: Vec<&str> = (0..v.len()).map(|j| v.value(j)).collect();
+                out.push(Some(items.join(";")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn parquet_tables_are_documented_typed_and_join_on_sha256() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let junk = dir.path().join("junk.apk");
+    std::fs::write(&junk, [0x42u8; 3000]).expect("write");
+    let samples = root().join("samples");
+    let mut inputs = vec![
+        samples.join("hello-mixpanel.apk"),
+        samples.join("trustkit-demo.apk"),
+        junk.clone(),
+    ];
+    if let Some(c) = corpus() {
+        for n in ["achat.apk", "ag_multidex_tiny.apk"] {
+            let p = c.join("apks").join(n);
+            if p.is_file() {
+                inputs.push(p);
+            }
+        }
+    }
+    // A duplicate input: same content under another name.
+    let copy = dir.path().join("copy-of-mixpanel.apk");
+    std::fs::copy(&inputs[0], &copy).expect("copy");
+    inputs.push(copy);
+    let out = dir.path().join("tables");
+    let o = trackscan()
+        .args([
+            "batch",
+            "-q",
+            "--allow-unreadable",
+            "--format",
+            "parquet",
+            "-o",
+        ])
+        .arg(&out)
+        .args(&inputs)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("output directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut want: Vec<String> = trackscan_batch::TABLES
+        .iter()
+        .map(|t| t.file_name())
+        .chain(["rows.jsonl".to_string()])
+        .collect();
+    want.sort();
+    assert_eq!(names, want, "exactly the documented files");
+
+    let docs = read_jsonl(&out.join("rows.jsonl"));
+    assert_eq!(docs.len(), inputs.len());
+    let mut t = BTreeMap::new();
+    for table in trackscan_batch::TABLES {
+        let b = read(&out.join(table.file_name()));
+        let schema = b.first().map(|x| x.schema());
+        if let Some(schema) = schema {
+            assert_eq!(*schema, *table.schema(), "{}", table.name);
+        }
+        t.insert(table.name, b);
+    }
+    let rows = |n: &str| t[n].iter().map(RecordBatch::num_rows).sum::<usize>();
+    assert_eq!(rows("apps"), inputs.len(), "one apps row per input");
+
+    // Per-app tables: the journal's facts, once per distinct content.
+    let mut distinct = BTreeMap::new();
+    for d in &docs {
+        distinct
+            .entry(d["sha256"].as_str().map(str::to_string))
+            .or_insert(d);
+    }
+    let count = |key: &str| -> usize {
+        distinct
+            .values()
+            .map(|d| d[key].as_array().map_or(0, Vec::len))
+            .sum()
+    };
+    assert_eq!(rows("app_trackers"), count("trackers"));
+    assert!(rows("app_trackers") > 0, "mixpanel is detected");
+    assert_eq!(rows("app_hosts"), count("hosts"));
+    assert_eq!(rows("errors"), count("errors"));
+    assert!(rows("errors") >= 1, "junk.apk has an error row");
+    let pins: usize = distinct
+        .values()
+        .flat_map(|d| d["pinning"].as_array().cloned().unwrap_or_default())
+        .map(|p| p["pins"].as_array().map_or(0, Vec::len).max(1))
+        .sum();
+    assert_eq!(rows("app_pins"), pins);
+    assert!(pins > 0, "trustkit-demo pins");
+
+    // Lists are lists: tracker names per app equal the documents'.
+    let files = col(&t["apps"], "file");
+    let names = col(&t["apps"], "tracker_names");
+    for (f, n) in files.iter().zip(&names) {
+        let d = docs
+            .iter()
+            .find(|d| d["file"].as_str() == f.as_deref())
+            .expect("row per file");
+        let want: Vec<&str> = d["trackers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["name"].as_str())
+            .collect();
+        assert_eq!(n.as_deref(), Some(want.join(";").as_str()), "{f:?}");
+    }
+
+    // Joins: every child sha256 is an app's; the duplicate joins to the same trackers.
+    let app_sha: BTreeSet<Option<String>> = col(&t["apps"], "sha256").into_iter().collect();
+    for n in ["app_trackers", "app_hosts", "app_pins", "errors"] {
+        for s in col(&t[n], "sha256") {
+            assert!(app_sha.contains(&s), "{n}: {s:?} has no app");
+        }
+    }
+    let tr_sha = col(&t["app_trackers"], "sha256");
+    let app_shas = col(&t["apps"], "sha256");
+    let per_file: BTreeMap<String, usize> = files
+        .iter()
+        .zip(&app_shas)
+        .map(|(f, s)| {
+            let name = f
+                .as_deref()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            (name.to_string(), tr_sha.iter().filter(|x| *x == s).count())
+        })
+        .collect();
+    assert!(per_file["hello-mixpanel.apk"] > 0);
+    assert_eq!(
+        per_file["hello-mixpanel.apk"],
+        per_file["copy-of-mixpanel.apk"]
+    );
+    assert_eq!(per_file["junk.apk"], 0);
+
+    // Unreadable apps: null score and grade.
+    let score = t["apps"][0]
+        .column_by_name("score")
+        .and_then(|c| c.as_any().downcast_ref::<UInt8Array>().cloned())
+        .expect("score is UInt8");
+    let grade = col(&t["apps"], "grade");
+    for (i, f) in files.iter().enumerate() {
+        let d: &Value = docs
+            .iter()
+            .find(|d| d["file"].as_str() == f.as_deref())
+            .expect("row");
+        let unreadable = trackscan_batch::unreadable(d);
+        assert_eq!(score.is_null(i), unreadable, "{f:?}");
+        assert_eq!(grade[i].is_none(), unreadable, "{f:?}");
+    }
+}
+
+#[test]
+fn parquet_output_named_like_a_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("results.parquet");
+    let o = trackscan()
+        .args(["batch", "-q", "--format", "parquet", "-o"])
+        .arg(&out)
+        .arg(root().join("samples/hello-mixpanel.apk"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("directory"), "{stderr}");
+    assert!(!out.exists(), "nothing written");
+}
