@@ -12,6 +12,9 @@ mod e2e_output;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
 #[path = "e2e_issue21.rs"]
 mod issue21;
+/// Issue #21 item 5: the timeline's manners (unreadable apps, versions, columns, signing).
+#[path = "e2e_timeline.rs"]
+mod timeline;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -324,10 +324,16 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
                 s.iter().cloned().collect::<Vec<_>>().join(",")
             }
         };
+        // The same signer: show how the set around it changed.
+        let (o, n) = if kind == SigningKind::SameKey {
+            (certs(old), certs(new))
+        } else {
+            (signer_certs(old), signer_certs(new))
+        };
         d.signing = Some(Change {
             what: kind.as_str().into(),
-            old: j(&signer_certs(old)),
-            new: j(&signer_certs(new)),
+            old: j(&o),
+            new: j(&n),
         });
         d.signing_kind = Some(kind);
         d.signing_proof = proof;
