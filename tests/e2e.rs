@@ -24,6 +24,9 @@ mod tables;
 /// Issue #21 item 2 (host attribution) and issue #17 item 4 (a version for every finding).
 #[path = "e2e_versions.rs"]
 mod versions;
+/// Issue #21 item 5: the timeline's manners (unreadable apps, versions, columns, signing).
+#[path = "e2e_timeline.rs"]
+mod timeline;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

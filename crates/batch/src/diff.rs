@@ -39,8 +39,14 @@ pub struct Diff {
     pub min_sdk: Option<Change>,
     /// `targetSdkVersion` changed.
     pub target_sdk: Option<Change>,
-    /// RED FLAG: the set of signing certificates (SHA-256) changed.
+    /// The signer changed (or the certificate set did while the signer stayed): `what` is the
+    /// [`SigningKind`] as text, `old`/`new` the signer certificates' SHA-256 (`-` when unsigned).
     pub signing: Option<Change>,
+    /// How the signing identity changed; `None` when the certificate sets are equal.
+    pub signing_kind: Option<SigningKind>,
+    /// For a [`SigningKind::Rotation`] (or [`SigningKind::RolledBack`]): the v3 proof-of-rotation
+    /// lineage that proves it, oldest first (`sha256 (subject)`).
+    pub signing_proof: Vec<String>,
     /// Trackers present only in the new version (`name (id)`).
     pub trackers_added: Vec<String>,
     /// Trackers present only in the old version.
@@ -124,6 +130,125 @@ fn certs(doc: &Value) -> BTreeSet<String> {
         .map(|c| str_of(c, "sha256")))
 }
 
+/// How the signing identity changed between two releases (APK Signature Scheme v3 key rotation
+/// as Android checks it: an update may be signed by a later key of the lineage the new APK
+/// carries, and by an earlier one only if that lineage grants it; nothing else installs over
+/// the old release).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKind {
+    /// The signer is the same certificate; only the set around it changed (e.g. a scheme
+    /// added or dropped, or a rotation's old v1/v2 signer retired).
+    SameKey,
+    /// The new signer follows the old one in the new release's v3 proof-of-rotation lineage.
+    Rotation,
+    /// The new signer precedes the old one in the old release's lineage (a rollback to an
+    /// earlier key, which Android allows only when the lineage grants it).
+    RolledBack,
+    /// One side carries no signer certificate at all: an unsigned (stripped or unfinished)
+    /// copy, which Android cannot install.
+    Unsigned,
+    /// A different key with no lineage linking them: a different publisher or a re-signed
+    /// copy. The red flag.
+    DifferentKey,
+}
+
+impl SigningKind {
+    /// `same_key`, `rotation`, `rolled_back`, `unsigned` or `different_key` (the JSON form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningKind::SameKey => "same_key",
+            SigningKind::Rotation => "rotation",
+            SigningKind::RolledBack => "rolled_back",
+            SigningKind::Unsigned => "unsigned",
+            SigningKind::DifferentKey => "different_key",
+        }
+    }
+
+    /// Whether this change is the red flag: a different key, or an unsigned side.
+    pub fn is_red_flag(self) -> bool {
+        matches!(self, SigningKind::Unsigned | SigningKind::DifferentKey)
+    }
+}
+
+/// The signer certificates of a document: those of its newest scheme (v3.1, else v3, else v2,
+/// else v1 — what a current Android verifies), else every certificate. SHA-256, sorted.
+fn signer_certs(doc: &Value) -> BTreeSet<String> {
+    let all = arr(obj(doc, "signing"), "certificates");
+    for scheme in ["v3.1", "v3", "v2", "v1"] {
+        let s = set(all
+            .iter()
+            .filter(|c| strs(c, "schemes").any(|x| x == scheme))
+            .map(|c| str_of(c, "sha256")));
+        if !s.is_empty() {
+            return s;
+        }
+    }
+    certs(doc)
+}
+
+/// The v3 lineage of a document, oldest first: `(sha256, subject)`.
+fn lineage(doc: &Value) -> Vec<(String, String)> {
+    arr(obj(doc, "signing"), "lineage")
+        .iter()
+        .map(|c| {
+            (
+                str_of(c, "sha256").to_string(),
+                str_of(c, "subject").to_string(),
+            )
+        })
+        .filter(|(h, _)| !h.is_empty())
+        .collect()
+}
+
+/// True when every `from` certificate comes before every `to` certificate in `lineage`.
+fn precedes(lineage: &[(String, String)], from: &BTreeSet<String>, to: &BTreeSet<String>) -> bool {
+    let pos = |h: &String| lineage.iter().position(|(l, _)| l == h);
+    let (Some(last_from), Some(first_to)) = (
+        from.iter()
+            .map(pos)
+            .collect::<Option<Vec<_>>>()
+            .and_then(|v| v.into_iter().max()),
+        to.iter()
+            .map(pos)
+            .collect::<Option<Vec<_>>>()
+            .and_then(|v| v.into_iter().min()),
+    ) else {
+        return false;
+    };
+    last_from < first_to
+}
+
+/// Classifies the signing change from `old` to `new`; `None` when the certificate sets are
+/// equal (including both unsigned). The proof is the lineage that shows a rotation.
+fn signing_change(old: &Value, new: &Value) -> Option<(SigningKind, Vec<String>)> {
+    if certs(old) == certs(new) {
+        return None;
+    }
+    let (so, sn) = (signer_certs(old), signer_certs(new));
+    let proof = |l: Vec<(String, String)>| {
+        l.into_iter()
+            .map(|(h, s)| {
+                if s.is_empty() {
+                    h
+                } else {
+                    format!("{h} ({s})")
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    Some(if so.is_empty() || sn.is_empty() {
+        (SigningKind::Unsigned, Vec::new())
+    } else if so == sn {
+        (SigningKind::SameKey, Vec::new())
+    } else if precedes(&lineage(new), &so, &sn) {
+        (SigningKind::Rotation, proof(lineage(new)))
+    } else if precedes(&lineage(old), &sn, &so) {
+        (SigningKind::RolledBack, proof(lineage(old)))
+    } else {
+        (SigningKind::DifferentKey, Vec::new())
+    })
+}
+
 /// host -> sorted pins `algorithm/digest`
 fn pins(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -191,8 +316,7 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
     d.version = opt_change("version", version_label(old), version_label(new));
     d.min_sdk = opt_change("min_sdk", num(old, "min_sdk"), num(new, "min_sdk"));
     d.target_sdk = opt_change("target_sdk", num(old, "target_sdk"), num(new, "target_sdk"));
-    let (co, cn) = (certs(old), certs(new));
-    if co != cn && !(co.is_empty() && cn.is_empty()) {
+    if let Some((kind, proof)) = signing_change(old, new) {
         let j = |s: &BTreeSet<String>| {
             if s.is_empty() {
                 "-".to_string()
@@ -200,11 +324,19 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
                 s.iter().cloned().collect::<Vec<_>>().join(",")
             }
         };
+        // The same signer: show how the set around it changed.
+        let (o, n) = if kind == SigningKind::SameKey {
+            (certs(old), certs(new))
+        } else {
+            (signer_certs(old), signer_certs(new))
+        };
         d.signing = Some(Change {
-            what: "signing certificate".into(),
-            old: j(&co),
-            new: j(&cn),
+            what: kind.as_str().into(),
+            old: j(&o),
+            new: j(&n),
         });
+        d.signing_kind = Some(kind);
+        d.signing_proof = proof;
     }
     let (to, tn) = (trackers(old), trackers(new));
     for (k, (name, v)) in &tn {
@@ -285,6 +417,8 @@ impl Diff {
             min_sdk,
             target_sdk,
             signing,
+            signing_kind: _,
+            signing_proof: _,
             trackers_added,
             trackers_removed,
             libraries_added,
@@ -325,16 +459,27 @@ impl Diff {
                 .all(|v| v.is_empty())
     }
 
-    /// The diff as JSON: `old`, `new`, `signing_changed` (bool, the red flag),
-    /// then one key per non-empty section (`*_added`/`*_removed` string arrays,
+    /// Whether the signing change is the red flag ([`SigningKind::is_red_flag`]).
+    pub fn signing_red_flag(&self) -> bool {
+        self.signing_kind.is_some_and(SigningKind::is_red_flag)
+    }
+
+    /// The diff as JSON: `old`, `new`, `signing_changed` (bool, the red flag: a different key
+    /// or an unsigned side), `signing` (`{kind, old, new, proof}` when the certificate sets
+    /// differ), then one key per non-empty section (`*_added`/`*_removed` string arrays,
     /// changes as `{what, old, new}`).
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("old".into(), json!(self.old_label));
         m.insert("new".into(), json!(self.new_label));
-        m.insert("signing_changed".into(), json!(self.signing.is_some()));
+        m.insert("signing_changed".into(), json!(self.signing_red_flag()));
+        if let (Some(c), Some(k)) = (&self.signing, self.signing_kind) {
+            m.insert(
+                "signing".into(),
+                json!({"kind": k.as_str(), "old": c.old, "new": c.new, "proof": self.signing_proof}),
+            );
+        }
         for (k, c) in [
-            ("signing", &self.signing),
             ("package", &self.package),
             ("version", &self.version),
             ("min_sdk", &self.min_sdk),
@@ -382,14 +527,34 @@ impl Diff {
         ]
     }
 
-    /// A human-readable rendering; a signing change comes first, in capitals.
+    /// A human-readable rendering; a signing change comes first (in capitals when it is the
+    /// red flag).
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "{} -> {}", self.old_label, self.new_label);
-        if let Some(c) = &self.signing {
-            let _ = writeln!(s, "  !!! SIGNING CERTIFICATE CHANGED !!!");
+        if let (Some(c), Some(k)) = (&self.signing, self.signing_kind) {
+            let headline = match k {
+                SigningKind::DifferentKey => {
+                    "!!! SIGNING KEY CHANGED: a different key, no rotation proof (Android would not install this over the old release) !!!"
+                }
+                SigningKind::Unsigned if c.new == "-" => {
+                    "!!! UNSIGNED COPY: the new release carries no signature !!!"
+                }
+                SigningKind::Unsigned => "signing: the old release was unsigned; the new one is signed",
+                SigningKind::Rotation => {
+                    "signing key rotated (APK Signature Scheme v3 lineage proves old -> new)"
+                }
+                SigningKind::RolledBack => {
+                    "signing key rolled back to an earlier key of the old release's v3 lineage"
+                }
+                SigningKind::SameKey => "signing: same key (the certificate set around it changed)",
+            };
+            let _ = writeln!(s, "  {headline}");
             let _ = writeln!(s, "      old: {}", c.old);
             let _ = writeln!(s, "      new: {}", c.new);
+            if !self.signing_proof.is_empty() {
+                let _ = writeln!(s, "      lineage: {}", self.signing_proof.join(" -> "));
+            }
         }
         for c in [
             &self.package,
@@ -424,7 +589,8 @@ impl Diff {
     }
 }
 
-/// One release of a package in a [`PackageTimeline`].
+/// One release of a package in a [`PackageTimeline`] (or a row without a package in
+/// [`Timeline::without_package`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     /// The input file.
@@ -435,18 +601,61 @@ pub struct Release {
     pub version_code: Option<u64>,
     /// `versionName`.
     pub version_name: Option<String>,
-    /// Tracker keys present (sorted).
+    /// Tracker keys present (sorted; empty for an unreadable release).
     pub trackers: Vec<String>,
+    /// The app could not be read ([`crate::unreadable`]): its trackers say nothing, it is left
+    /// out of tracker spans and diffs.
+    pub unreadable: bool,
+    /// The first of the row's `errors`, if any.
+    pub error: Option<String>,
 }
 
 impl Release {
-    /// `name (code)` as shown in renderings.
+    /// `name (code)` as shown in renderings; `-` when the row has neither.
     pub fn label(&self) -> String {
         match (&self.version_name, self.version_code) {
             (Some(n), Some(c)) => format!("{n} ({c})"),
             (Some(n), None) => n.clone(),
             (None, Some(c)) => c.to_string(),
-            (None, None) => self.file.clone(),
+            (None, None) => "-".to_string(),
+        }
+    }
+
+    fn from_doc(d: &Value) -> Release {
+        let unreadable = crate::unreadable(d);
+        Release {
+            file: str_of(d, "file").to_string(),
+            sha256: opt_str(d, "sha256").map(str::to_string),
+            version_code: opt_u64(d, "version_code"),
+            version_name: opt_str(d, "version_name").map(str::to_string),
+            trackers: if unreadable {
+                Vec::new()
+            } else {
+                trackers(d).into_keys().collect()
+            },
+            unreadable,
+            error: strs(d, "errors").next().map(str::to_string),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "file": self.file, "sha256": self.sha256, "version_code": self.version_code,
+            "version_name": self.version_name, "trackers": self.trackers,
+            "unreadable": self.unreadable, "error": self.error,
+        })
+    }
+
+    /// What the text rendering says instead of a tracker count.
+    fn status(&self) -> String {
+        if self.unreadable {
+            format!(
+                "could not be read: {}",
+                self.error.as_deref().unwrap_or("(no error recorded)")
+            )
+        } else {
+            let n = self.trackers.len();
+            format!("{n} tracker{}", if n == 1 { "" } else { "s" })
         }
     }
 }
@@ -466,17 +675,39 @@ pub struct TrackerSpan {
     pub releases: usize,
 }
 
+/// A diff between two releases of a [`PackageTimeline`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseDiff {
+    /// Index of the older release in [`PackageTimeline::releases`].
+    pub from: usize,
+    /// Index of the newer release.
+    pub to: usize,
+    /// What changed.
+    pub diff: Diff,
+}
+
 /// The history of one package over its scanned releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageTimeline {
     /// Package name.
     pub package: String,
-    /// Releases, ordered by version code, then version name, then file.
+    /// Releases, ordered by version code, then version name, then file (unreadable ones
+    /// included, marked).
     pub releases: Vec<Release>,
-    /// Trackers ever seen, by first appearance then id.
+    /// Trackers ever seen in a readable release, by first appearance then id.
     pub trackers: Vec<TrackerSpan>,
-    /// `diffs[i]` compares `releases[i]` with `releases[i + 1]`.
-    pub diffs: Vec<Diff>,
+    /// Each readable release compared with the next readable one.
+    pub diffs: Vec<ReleaseDiff>,
+}
+
+/// Everything `trackscan timeline` shows: one [`PackageTimeline`] per package, and the rows
+/// that carry no package (apps that could not be read, bare DEX files), which belong to none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    /// Packages, sorted by name.
+    pub packages: Vec<PackageTimeline>,
+    /// Rows without a package, in input order (empty when a package was asked for).
+    pub without_package: Vec<Release>,
 }
 
 /// Keys kept from each row for the timeline (the rest, e.g. evidence, is dropped
@@ -484,6 +715,7 @@ pub struct PackageTimeline {
 const KEEP: &[&str] = &[
     "file",
     "sha256",
+    "kind",
     "package",
     "version_code",
     "version_name",
@@ -494,6 +726,8 @@ const KEEP: &[&str] = &[
     "signing",
     "hosts",
     "pinning",
+    "dex",
+    "errors",
 ];
 
 fn slim(doc: &Value) -> Value {
@@ -513,16 +747,25 @@ fn slim(doc: &Value) -> Value {
     Value::Object(m)
 }
 
-/// Groups rows by package (rows without a package are skipped; rows with the
-/// same sha256 within a package count once), orders each package's releases
-/// by version code, version name, then file, and computes tracker spans and
-/// consecutive diffs. `package` restricts the output to one package.
-/// Packages are returned sorted by name.
+/// [`timeline_report`]'s packages only (rows without a package dropped).
 pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec<PackageTimeline> {
+    timeline_report(rows, package).packages
+}
+
+/// Groups rows by package (rows with the same sha256 within a package count once), orders
+/// each package's releases by version code, version name, then file, and computes tracker
+/// spans and diffs between consecutive readable releases; unreadable releases stay in the
+/// list, marked. Rows without a package are kept aside in [`Timeline::without_package`].
+/// `package` restricts the output to one package (and then drops the rows without one).
+pub fn timeline_report(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Timeline {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut without_package = Vec::new();
     for row in rows {
         let Some(p) = opt_str(&row, "package").filter(|p| !p.is_empty()) else {
+            if package.is_none() && row.is_object() {
+                without_package.push(Release::from_doc(&row));
+            }
             continue;
         };
         if package.is_some_and(|want| want != p) {
@@ -535,7 +778,7 @@ pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec
         }
         groups.entry(p.to_string()).or_default().push(slim(&row));
     }
-    groups
+    let packages = groups
         .into_iter()
         .map(|(package, mut docs)| {
             docs.sort_by(|a, b| {
@@ -544,19 +787,15 @@ pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec
                     .then_with(|| str_of(a, "version_name").cmp(str_of(b, "version_name")))
                     .then_with(|| str_of(a, "file").cmp(str_of(b, "file")))
             });
-            let releases: Vec<Release> = docs
-                .iter()
-                .map(|d| Release {
-                    file: str_of(d, "file").to_string(),
-                    sha256: opt_str(d, "sha256").map(str::to_string),
-                    version_code: opt_u64(d, "version_code"),
-                    version_name: opt_str(d, "version_name").map(str::to_string),
-                    trackers: trackers(d).into_keys().collect(),
-                })
-                .collect();
+            let releases: Vec<Release> = docs.iter().map(Release::from_doc).collect();
             let mut spans: Vec<TrackerSpan> = Vec::new();
-            for (i, d) in docs.iter().enumerate() {
-                let label = releases.get(i).map(Release::label).unwrap_or_default();
+            let mut readable: Vec<usize> = Vec::new();
+            for (i, (d, r)) in docs.iter().zip(&releases).enumerate() {
+                if r.unreadable {
+                    continue;
+                }
+                readable.push(i);
+                let label = r.label();
                 for (id, (name, _)) in trackers(d) {
                     match spans.iter_mut().find(|s| s.id == id) {
                         Some(s) => {
@@ -573,74 +812,160 @@ pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec
                     }
                 }
             }
-            let diffs = docs.windows(2).map(|w| match w {
-                [a, b] => diff(a, b),
-                _ => Diff::default(),
-            });
+            let diffs = readable
+                .windows(2)
+                .filter_map(|w| match w {
+                    [a, b] => Some(ReleaseDiff {
+                        from: *a,
+                        to: *b,
+                        diff: diff(docs.get(*a)?, docs.get(*b)?),
+                    }),
+                    _ => None,
+                })
+                .collect();
             PackageTimeline {
                 package,
                 releases,
                 trackers: spans,
-                diffs: diffs.collect(),
+                diffs,
             }
         })
-        .collect()
+        .collect();
+    Timeline {
+        packages,
+        without_package,
+    }
+}
+
+/// Width of the widest string (in chars) of `items`, at least `min`.
+fn width<'a>(items: impl Iterator<Item = &'a str>, min: usize) -> usize {
+    items.map(|s| s.chars().count()).fold(min, usize::max)
 }
 
 impl PackageTimeline {
-    /// `{package, releases:[{file, sha256, version_code, version_name, trackers}],
-    /// trackers:[{id, name, first, last, releases}], diffs:[Diff::to_json]}`.
+    /// `{package, releases:[{file, sha256, version_code, version_name, trackers, unreadable,
+    /// error}], trackers:[{id, name, first, last, releases}], diffs:[Diff::to_json + from, to]}`
+    /// (`from`/`to`: indices into `releases`).
     pub fn to_json(&self) -> Value {
         json!({
             "package": self.package,
-            "releases": self.releases.iter().map(|r| json!({
-                "file": r.file, "sha256": r.sha256, "version_code": r.version_code,
-                "version_name": r.version_name, "trackers": r.trackers,
-            })).collect::<Vec<_>>(),
+            "releases": self.releases.iter().map(Release::to_json).collect::<Vec<_>>(),
             "trackers": self.trackers.iter().map(|t| json!({
                 "id": t.id, "name": t.name, "first": t.first, "last": t.last, "releases": t.releases,
             })).collect::<Vec<_>>(),
-            "diffs": self.diffs.iter().map(Diff::to_json).collect::<Vec<_>>(),
+            "diffs": self.diffs.iter().map(|d| {
+                let mut j = d.diff.to_json();
+                if let Some(m) = j.as_object_mut() {
+                    m.insert("from".into(), json!(d.from));
+                    m.insert("to".into(), json!(d.to));
+                }
+                j
+            }).collect::<Vec<_>>(),
         })
     }
 
-    /// A text rendering: releases, a tracker first/last table, then each diff.
+    /// A text rendering: releases, a tracker first/last table, then each diff. Columns are as
+    /// wide as their widest cell.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{} ({} releases)", self.package, self.releases.len());
-        for r in &self.releases {
-            let _ = writeln!(
-                s,
-                "  {:<24} {:>3} trackers  {}",
-                r.label(),
-                r.trackers.len(),
-                r.file
-            );
+        let readable = self.releases.iter().filter(|r| !r.unreadable).count();
+        let unreadable = self.releases.len().saturating_sub(readable);
+        let _ = write!(s, "{} ({} releases", self.package, self.releases.len());
+        if unreadable > 0 {
+            let _ = write!(s, ", {unreadable} could not be read");
+        }
+        let _ = writeln!(s, ")");
+        let labels: Vec<String> = self.releases.iter().map(Release::label).collect();
+        let statuses: Vec<String> = self.releases.iter().map(Release::status).collect();
+        let wl = width(labels.iter().map(String::as_str), "VERSION".len());
+        let ws = width(statuses.iter().map(String::as_str), "STATUS".len());
+        let _ = writeln!(s, "  {:<wl$}  {:<ws$}  FILE", "VERSION", "STATUS");
+        for ((r, l), st) in self.releases.iter().zip(&labels).zip(&statuses) {
+            let _ = writeln!(s, "  {l:<wl$}  {st:<ws$}  {}", r.file);
         }
         if !self.trackers.is_empty() {
+            let wn = width(
+                self.trackers.iter().map(|t| t.name.as_str()),
+                "TRACKER".len(),
+            );
+            let wf = width(
+                self.trackers.iter().map(|t| t.first.as_str()),
+                "FIRST".len(),
+            );
+            let wla = width(self.trackers.iter().map(|t| t.last.as_str()), "LAST".len());
             let _ = writeln!(
                 s,
-                "  {:<32} {:<20} {:<20} RELEASES",
+                "  {:<wn$}  {:<wf$}  {:<wla$}  RELEASES",
                 "TRACKER", "FIRST", "LAST"
             );
             for t in &self.trackers {
                 let _ = writeln!(
                     s,
-                    "  {:<32} {:<20} {:<20} {}/{}",
-                    t.name,
-                    t.first,
-                    t.last,
-                    t.releases,
-                    self.releases.len()
+                    "  {:<wn$}  {:<wf$}  {:<wla$}  {}/{readable}",
+                    t.name, t.first, t.last, t.releases
                 );
             }
         }
         for d in &self.diffs {
-            for line in d.to_text().lines() {
+            for line in d.diff.to_text().lines() {
                 let _ = writeln!(s, "  {line}");
             }
         }
         s
+    }
+}
+
+impl Timeline {
+    /// A JSON array: one [`PackageTimeline::to_json`] per package, then, when some rows carry
+    /// no package, a last entry `{"package": null, "releases": [...], "trackers": [],
+    /// "diffs": []}` listing them (each with `unreadable` and `error`).
+    pub fn to_json(&self) -> Value {
+        let mut v: Vec<Value> = self.packages.iter().map(PackageTimeline::to_json).collect();
+        if !self.without_package.is_empty() {
+            v.push(json!({
+                "package": null,
+                "releases": self.without_package.iter().map(Release::to_json).collect::<Vec<_>>(),
+                "trackers": [],
+                "diffs": [],
+            }));
+        }
+        Value::Array(v)
+    }
+
+    /// Every package's [`PackageTimeline::to_text`], then the rows without a package.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for t in &self.packages {
+            let _ = writeln!(s, "{}", t.to_text());
+        }
+        if !self.without_package.is_empty() {
+            let n = self.without_package.len();
+            let _ = writeln!(
+                s,
+                "without a package ({n} row{}, in no timeline)",
+                if n == 1 { "" } else { "s" }
+            );
+            let what = |r: &Release| {
+                if r.unreadable {
+                    r.status()
+                } else {
+                    "read, but no package name (e.g. a bare DEX)".to_string()
+                }
+            };
+            let wf = width(
+                self.without_package.iter().map(|r| r.file.as_str()),
+                "FILE".len(),
+            );
+            for r in &self.without_package {
+                let _ = writeln!(s, "  {:<wf$}  {}", r.file, what(r));
+            }
+        }
+        s
+    }
+
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty() && self.without_package.is_empty()
     }
 }
 
@@ -716,10 +1041,7 @@ mod tests {
         assert!(d.package.is_none());
         let text = d.to_text();
         let first_lines: Vec<&str> = text.lines().take(2).collect();
-        assert!(
-            first_lines[1].contains("SIGNING CERTIFICATE CHANGED"),
-            "{text}"
-        );
+        assert!(first_lines[1].contains("SIGNING KEY CHANGED"), "{text}");
         assert!(text.contains("+ trackers"));
         let j = d.to_json();
         assert_eq!(j["signing_changed"], true);
@@ -772,7 +1094,7 @@ mod tests {
             fb.map(|s| (s.first.as_str(), s.last.as_str())),
             Some(("1.1 (2)", "1.1 (3)"))
         );
-        assert_eq!(t.diffs[1].trackers_removed, vec!["AdMob (admob)"]);
+        assert_eq!(t.diffs[1].diff.trackers_removed, vec!["AdMob (admob)"]);
         let only = timeline(rows.into_iter(), Some("org.other"));
         assert_eq!(only.len(), 1);
         assert!(only[0].diffs.is_empty());
@@ -796,5 +1118,173 @@ mod library_diff_tests {
         assert!(!d.is_empty());
         assert_eq!(d.to_json()["libraries_added"][0], "Stetho (stetho)");
         assert!(diff(&old, &old).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod manners_tests {
+    use super::*;
+
+    fn cert(sha: &str, schemes: &[&str]) -> Value {
+        json!({"sha256": sha, "subject": format!("CN={sha}"), "schemes": schemes})
+    }
+
+    fn signed(certs: Vec<Value>, lineage: &[&str]) -> Value {
+        let lineage: Vec<Value> = lineage.iter().map(|h| cert(h, &["v3"])).collect();
+        json!({"package": "com.ex", "signing": {"certificates": certs, "lineage": lineage}})
+    }
+
+    #[test]
+    fn signing_changes_are_told_apart() {
+        let a = signed(vec![cert("A", &["v1", "v2", "v3"])], &[]);
+        // Same key: no change at all.
+        assert!(diff(&a, &a).signing_kind.is_none());
+        // v3 rotation with lineage: v1/v2 still A, v3 B, lineage A -> B.
+        let rot = signed(
+            vec![cert("A", &["v1", "v2"]), cert("B", &["v3"])],
+            &["A", "B"],
+        );
+        let d = diff(&a, &rot);
+        assert_eq!(d.signing_kind, Some(SigningKind::Rotation));
+        assert!(!d.signing_red_flag());
+        assert_eq!(d.signing_proof, ["A (CN=A)", "B (CN=B)"]);
+        let t = d.to_text();
+        assert!(
+            t.contains("rotated") && t.contains("lineage: A (CN=A) -> B (CN=B)"),
+            "{t}"
+        );
+        assert!(!t.contains("!!!"), "{t}");
+        let j = d.to_json();
+        assert_eq!(j["signing_changed"], false);
+        assert_eq!(j["signing"]["kind"], "rotation");
+        assert_eq!(j["signing"]["old"], "A");
+        assert_eq!(j["signing"]["new"], "B");
+        // After the rotation, the old v1/v2 signer retired: the same key (B) signs.
+        let only_b = signed(vec![cert("B", &["v1", "v2", "v3"])], &["A", "B"]);
+        assert_eq!(diff(&rot, &only_b).signing_kind, Some(SigningKind::SameKey));
+        assert!(!diff(&rot, &only_b).signing_red_flag());
+        // Back from B to A: A precedes B in the old release's lineage.
+        assert_eq!(
+            diff(&only_b, &a).signing_kind,
+            Some(SigningKind::RolledBack)
+        );
+        // An unsigned copy.
+        let unsigned = json!({"package": "com.ex", "signing": {"certificates": []}});
+        let d = diff(&a, &unsigned);
+        assert_eq!(d.signing_kind, Some(SigningKind::Unsigned));
+        assert!(d.signing_red_flag());
+        assert!(d.to_text().contains("UNSIGNED COPY"), "{}", d.to_text());
+        assert!(!diff(&unsigned, &a).to_text().contains("UNSIGNED COPY"));
+        assert!(diff(&unsigned, &unsigned).signing_kind.is_none());
+        // A different key, no lineage: the red flag.
+        let c = signed(vec![cert("C", &["v2", "v3"])], &[]);
+        let d = diff(&a, &c);
+        assert_eq!(d.signing_kind, Some(SigningKind::DifferentKey));
+        assert_eq!(d.to_json()["signing_changed"], true);
+        assert!(d.to_text().contains("SIGNING KEY CHANGED"));
+        // A lineage that does not hold the old key proves nothing.
+        let d_rot = signed(vec![cert("D", &["v3"])], &["C", "D"]);
+        assert_eq!(
+            diff(&a, &d_rot).signing_kind,
+            Some(SigningKind::DifferentKey)
+        );
+        // A lineage in the wrong order is no rotation either.
+        let back = signed(vec![cert("B", &["v3"])], &["B", "A"]);
+        assert_eq!(
+            diff(&a, &back).signing_kind,
+            Some(SigningKind::DifferentKey)
+        );
+    }
+
+    #[test]
+    fn timeline_lists_unreadable_and_dashes_missing_versions() {
+        let ok = |file: &str, code: u64, name: &str, trackers: Value| {
+            json!({"file": file, "sha256": file, "package": "com.ex", "version_code": code,
+                   "version_name": name, "dex": {"files": 1}, "trackers": trackers})
+        };
+        let rows = vec![
+            ok(
+                "/d/a1.apk",
+                1,
+                "1.0",
+                json!([{"id": "fb", "name": "Facebook"}]),
+            ),
+            // Manifest read, code not: unreadable, in the package but out of spans and diffs.
+            json!({"file": "/d/a2.apk", "sha256": "x2", "package": "com.ex", "version_code": 2,
+                   "dex": {"files": 0}, "errors": ["classes.dex: truncated"]}),
+            ok(
+                "/d/a3.apk",
+                3,
+                "3.0.0-beta.20240101+build.123456789",
+                json!([{"id": "fb", "name": "Facebook"}]),
+            ),
+            // No version at all.
+            json!({"file": "/d/noversion.apk", "sha256": "nv", "package": "org.nover", "dex": {"files": 1}}),
+            // No package: a failed download.
+            json!({"file": "/d/broken.apk", "errors": ["/d/broken.apk: not a zip"]}),
+        ];
+        let tl = timeline_report(rows.clone().into_iter(), None);
+        let ex = &tl.packages[0];
+        assert_eq!(ex.releases.len(), 3);
+        assert!(ex.releases[1].unreadable);
+        assert!(ex.releases[1].trackers.is_empty());
+        // The unreadable release makes no "Facebook removed / added" diff.
+        assert_eq!(ex.diffs.len(), 1);
+        assert_eq!((ex.diffs[0].from, ex.diffs[0].to), (0, 2));
+        assert!(ex.diffs[0].diff.trackers_removed.is_empty());
+        assert_eq!(ex.trackers[0].releases, 2);
+        let text = tl.to_text();
+        assert!(
+            text.contains("could not be read: classes.dex: truncated"),
+            "{text}"
+        );
+        assert!(
+            text.contains("/d/broken.apk  could not be read: /d/broken.apk: not a zip"),
+            "{text}"
+        );
+        // A missing version is "-", never the file path.
+        let nover = &tl.packages[1];
+        assert_eq!(nover.releases[0].label(), "-");
+        let nover_text = nover.to_text();
+        let line = nover_text
+            .lines()
+            .find(|l| l.contains("noversion.apk"))
+            .unwrap();
+        assert!(line.trim_start().starts_with("- "), "{nover_text}");
+        assert_eq!(
+            nover_text.matches("noversion.apk").count(),
+            1,
+            "{nover_text}"
+        );
+        // Columns fit their content: the status and file columns start at the same offset on
+        // every release line, however long the version.
+        let ex_text = ex.to_text();
+        let lines: Vec<&str> = ex_text.lines().filter(|l| l.contains("/d/a")).collect();
+        assert_eq!(lines.len(), 3, "{ex_text}");
+        let at = |l: &str, pat: &str| l.find(pat).unwrap();
+        let file_col: Vec<usize> = lines.iter().map(|l| at(l, "/d/a")).collect();
+        assert!(file_col.windows(2).all(|w| w[0] == w[1]), "{ex_text}");
+        for l in &lines {
+            let label_end = l.trim_start().split("  ").next().unwrap();
+            assert!(!label_end.is_empty());
+        }
+        let spans: Vec<&str> = ex_text
+            .lines()
+            .filter(|l| l.contains("Facebook") || l.contains("TRACKER"))
+            .collect();
+        let rel_col: Vec<usize> = spans.iter().map(|l| l.rfind("  ").unwrap()).collect();
+        assert!(rel_col.windows(2).all(|w| w[0] == w[1]), "{ex_text}");
+        // JSON: the unreadable release is marked; rows without a package come last.
+        let j = tl.to_json();
+        assert_eq!(j[0]["releases"][1]["unreadable"], true);
+        assert_eq!(j[0]["diffs"][0]["from"], 0);
+        let last = j.as_array().unwrap().last().unwrap();
+        assert!(last["package"].is_null());
+        assert_eq!(last["releases"][0]["file"], "/d/broken.apk");
+        assert_eq!(last["releases"][0]["unreadable"], true);
+        // Asking for one package leaves the package-less rows out.
+        assert!(timeline_report(rows.into_iter(), Some("com.ex"))
+            .without_package
+            .is_empty());
     }
 }

@@ -421,6 +421,10 @@ pub fn update_from_exodus(existing: &[Rule], imported: Vec<Rule>) -> Vec<Rule> {
                     r.network.push(n.clone());
                 }
             }
+            // Categories given by hand (εxodus has none for many rules) survive a re-import.
+            if r.categories.is_empty() {
+                r.categories = old.categories.clone();
+            }
             r.manifest = old.manifest.clone();
             r.version_files = old.version_files.clone();
             r.native_libs = old.native_libs.clone();

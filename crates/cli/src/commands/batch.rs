@@ -128,26 +128,32 @@ pub fn diff(a: DiffArgs) -> Result<u8, String> {
 pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
     let rows = trackscan_batch::read_jsonl(&a.results)
         .map_err(|e| format!("{}: {e}", a.results.display()))?;
-    let lines = trackscan_batch::timeline(rows.into_iter(), a.package.as_deref());
-    if lines.is_empty() {
+    let tl = trackscan_batch::timeline_report(rows.into_iter(), a.package.as_deref());
+    if tl.is_empty() {
         return Err(match &a.package {
             Some(p) => format!("{}: no rows for package {p}", a.results.display()),
-            None => format!("{}: no rows with a package", a.results.display()),
+            None => format!("{}: no rows", a.results.display()),
         });
     }
     match a.format {
-        TextOrJson::Text => {
-            for t in &lines {
-                super::outln!("{}", t.to_text())?;
-            }
-        }
-        TextOrJson::Json => {
-            let v: Vec<Value> = lines.iter().map(|t| t.to_json()).collect();
-            super::outln!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-            )?;
-        }
+        TextOrJson::Text => super::out!("{}", tl.to_text())?,
+        TextOrJson::Json => super::outln!(
+            "{}",
+            serde_json::to_string_pretty(&tl.to_json()).map_err(|e| e.to_string())?
+        )?,
+    }
+    let unreadable = tl
+        .packages
+        .iter()
+        .flat_map(|p| &p.releases)
+        .chain(&tl.without_package)
+        .filter(|r| r.unreadable)
+        .count();
+    if unreadable > 0 {
+        eprintln!(
+            "trackscan: {unreadable} app(s) in {} could not be read (listed, left out of tracker spans and diffs)",
+            a.results.display()
+        );
     }
     Ok(0)
 }
