@@ -12,6 +12,8 @@ use serde_json::Value;
 mod batch_manners;
 mod e2e_apktool;
 mod e2e_output;
+/// Issue #17 (items 1–3): structural fingerprints that survive renaming.
+mod e2e_structure;
 /// Issue #21 item 3: the HTML report in headless Chromium.
 #[path = "e2e_html.rs"]
 mod html;
@@ -21,12 +23,12 @@ mod issue21;
 /// Issue #21 item 4: the Parquet tables.
 #[path = "e2e_tables.rs"]
 mod tables;
-/// Issue #21 item 2 (host attribution) and issue #17 item 4 (a version for every finding).
-#[path = "e2e_versions.rs"]
-mod versions;
 /// Issue #21 item 5: the timeline's manners (unreadable apps, versions, columns, signing).
 #[path = "e2e_timeline.rs"]
 mod timeline;
+/// Issue #21 item 2 (host attribution) and issue #17 item 4 (a version for every finding).
+#[path = "e2e_versions.rs"]
+mod versions;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -243,6 +243,21 @@ pub enum SigCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Build structural SDK profiles from reference builds (unobfuscated APKs or DEX files):
+    /// the classes of every tracker the name rules find in them. Writes the profile file
+    /// (`signatures/structure.profiles`).
+    Profile {
+        /// Reference APKs / DEX files, or directories of them (`*.apk`, `*.dex`).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// File to write the profiles to.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Leave these file names out (repeatable), e.g. to check a profile set without the
+        /// app it is tested on.
+        #[arg(long, value_name = "NAME")]
+        exclude: Vec<String>,
+    },
 }
 
 #[cfg(test)]

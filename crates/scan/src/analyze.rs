@@ -30,6 +30,8 @@ const MAX_DATA_ACCESS: usize = 20;
 /// 5. [`Texts::gather`] — strings of code, resources, assets and native libraries, and their hosts;
 /// 6. [`detect`] — the detection stages of [`DETECT_STAGES`] over the app's facts;
 /// 7. [`findings`] — detections into report findings (SDK versions, call sites, data access);
+///    then [`crate::structure::add_findings`] — the code the names did not explain, matched
+///    by shape against the structure profiles (survives renaming);
 /// 8. [`pinning`] — certificate pinning and transport security;
 /// 9. [`hosts`] — every host, attributed to a detected tracker where one owns it, else marked
 ///    "tracker host, SDK not found" ([`HostOwners`]).
@@ -47,8 +49,9 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         app: &app,
         manifest: manifest.as_ref(),
     });
-    findings(scanner, &detected, &index, r);
-    let owners = HostOwners::new(scanner, &detected);
+    let explained = findings(scanner, &detected, &index, r);
+    crate::structure::add_findings(&c.dex, &explained, &scanner.rules.trackers, &mut r.trackers);
+    let owners = HostOwners::new(scanner, &r.trackers);
     pinning(&owners, &c, manifest.as_ref(), &index, &texts, r);
     hosts(&owners, texts.hosts, r);
 }
@@ -412,8 +415,14 @@ impl<'l> FactLists<'l> {
 }
 
 /// Detections into the report's findings: evidence, SDK version (shared by the modules of one
-/// SDK release), call sites and data access.
-fn findings<'s>(scanner: &'s Scanner, d: &Detected, index: &CodeIndex<'_>, r: &mut Report) {
+/// SDK release), call sites and data access. Returns the code prefixes of every finding (the
+/// code the names explained).
+fn findings<'s>(
+    scanner: &'s Scanner,
+    d: &Detected,
+    index: &CodeIndex<'_>,
+    r: &mut Report,
+) -> Vec<Vec<String>> {
     let tracker_rules = d
         .trackers
         .iter()
@@ -449,6 +458,7 @@ fn findings<'s>(scanner: &'s Scanner, d: &Detected, index: &CodeIndex<'_>, r: &m
     crate::sdk_version::share_release_versions(&mut r.trackers, &tc);
     let lc = classes(&d.libraries, &scanner.rules.libraries);
     crate::sdk_version::share_release_versions(&mut r.libraries, &lc);
+    prefixes
 }
 
 /// Who a host belongs to, given the app's detected trackers.
@@ -458,10 +468,15 @@ struct HostOwners<'s> {
 }
 
 impl<'s> HostOwners<'s> {
-    fn new(scanner: &'s Scanner, d: &Detected) -> HostOwners<'s> {
+    /// Owners among the trackers found (by name or by structure).
+    fn new(scanner: &'s Scanner, found: &[report::Finding]) -> HostOwners<'s> {
+        let rules = &scanner.rules.trackers;
         HostOwners {
             scanner,
-            detected: d.trackers.iter().map(|t| t.rule).collect(),
+            detected: found
+                .iter()
+                .filter_map(|f| rules.iter().position(|r| r.id == f.id))
+                .collect(),
         }
     }
 

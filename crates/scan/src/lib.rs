@@ -18,6 +18,7 @@ mod apktool;
 mod collect;
 pub mod report;
 mod sdk_version;
+pub mod structure;
 
 use std::path::Path;
 

@@ -34,10 +34,16 @@ fn every_tracker_rule_has_a_known_category() {
         .flat_map(|r| r.categories.iter().map(move |c| (r.id.clone(), c.clone())))
         .filter(|(_, c)| !VOCABULARY.contains(&c.as_str()))
         .collect();
-    assert!(unknown.is_empty(), "categories outside {VOCABULARY:?}: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "categories outside {VOCABULARY:?}: {unknown:?}"
+    );
     // A category εxodus does not use is ours: the note says where it comes from.
     for r in &rules.trackers {
-        if r.categories.iter().any(|c| c == "Messaging" || c == "Social") {
+        if r.categories
+            .iter()
+            .any(|c| c == "Messaging" || c == "Social")
+        {
             assert!(
                 r.note
                     .as_deref()

@@ -1,0 +1,283 @@
+//! Tracker detection from the *shape* of code ([`trackscan_shape`]): code that no name rule
+//! explains is fingerprinted class by class and matched against the SDK profiles of
+//! `signatures/structure.profiles` (built by `trackscan signatures profile` from reference
+//! builds, provenance in `signatures/NOTICE`).
+//!
+//! A profile is found when at least [`MIN_PERCENT`] % of its classes and at least
+//! [`MIN_CLASSES`] classes are in the app; per tracker the best profile counts. The finding
+//! (or the evidence added to a finding the names already gave) carries `structure` evidence
+//! "N of M classes of SDK matched (P%) in package `a.b`", and its own confidence:
+//! `high` from [`HIGH_PERCENT`] %, else `medium`.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use trackscan_dex::DexFile;
+use trackscan_shape::{AppShapes, Profile, ProfileMatch, ProfileSet};
+use trackscan_signatures::Rule;
+
+use crate::report;
+
+/// The built-in profiles, in their text form.
+pub const PROFILES_TEXT: &str = include_str!("../../../signatures/structure.profiles");
+
+/// Smallest share of a profile's classes (percent) that counts as a detection. Set on the
+/// corpus: the largest share any profile reaches in code outside its SDK (all apps, SDK
+/// classes excluded) is far below it (`BENCHMARKS.md`, "Structural matching").
+pub const MIN_PERCENT: u32 = 20;
+/// Smallest number of matched classes that counts as a detection.
+pub const MIN_CLASSES: usize = 8;
+/// From this share (percent) a structural detection is `high` confidence.
+pub const HIGH_PERCENT: u32 = 50;
+/// Classes with fewer code units than this are left out of profiles (too generic to tell
+/// one SDK from another: empty interfaces, constant holders, tiny listeners).
+pub const MIN_CLASS_UNITS: u32 = 16;
+/// At most this many classes per profile (the largest ones), which bounds the file and the
+/// matching cost.
+pub const MAX_PROFILE_CLASSES: usize = 400;
+/// A profile needs at least this many distinctive classes to be written.
+pub const MIN_PROFILE_CLASSES: usize = 12;
+
+/// The built-in profile set, parsed once per process (an unreadable file gives an empty set;
+/// a unit test checks it parses).
+pub fn builtin_profiles() -> &'static ProfileSet {
+    static SET: OnceLock<ProfileSet> = OnceLock::new();
+    SET.get_or_init(|| ProfileSet::parse(PROFILES_TEXT).unwrap_or_default())
+}
+
+/// Fingerprints the classes of `dex` (one app's DEX files) that lie under none of `skip`
+/// (descriptor prefixes such as `Lcom/onesignal/`). DEX files that do not parse are skipped
+/// (the code index reports them).
+pub fn shapes(dex: &[(String, Cow<'_, [u8]>)], skip: &[&str]) -> AppShapes {
+    let files: Vec<DexFile<'_>> = dex
+        .iter()
+        .filter_map(|(_, b)| DexFile::parse(b).ok())
+        .collect();
+    AppShapes::build(&files, |d| {
+        !skip.iter().any(|p| d.starts_with(p.as_bytes()))
+    })
+}
+
+/// The best match per tracker id that passes the thresholds, sorted by id.
+pub fn detections<'p>(
+    profiles: &'p ProfileSet,
+    app: &AppShapes,
+) -> Vec<(&'p Profile, ProfileMatch)> {
+    let mut best: Vec<(&Profile, ProfileMatch)> = Vec::new();
+    for m in profiles.match_app(app) {
+        let Some(p) = profiles.profiles.get(m.profile) else {
+            continue;
+        };
+        if m.percent() < MIN_PERCENT || m.matched < MIN_CLASSES {
+            continue;
+        }
+        match best.iter_mut().find(|(q, _)| q.id == p.id) {
+            Some(slot) if slot.1.percent() < m.percent() => *slot = (p, m),
+            Some(_) => {}
+            None => best.push((p, m)),
+        }
+    }
+    best.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    best
+}
+
+/// The scan hook: matches the code that the name rules did not explain (`explained`: the code
+/// prefixes of every tracker and library found by name, as `Lcom/foo/`) against the built-in
+/// profiles; adds a finding per newly found tracker, or `structure` evidence to a finding the
+/// names gave without class evidence.
+pub(crate) fn add_findings(
+    dex: &[(String, Cow<'_, [u8]>)],
+    explained: &[Vec<String>],
+    rules: &[Rule],
+    trackers: &mut Vec<report::Finding>,
+) {
+    let profiles = builtin_profiles();
+    if profiles.profiles.is_empty() || dex.is_empty() {
+        return;
+    }
+    let skip: Vec<&str> = explained.iter().flatten().map(String::as_str).collect();
+    let app = shapes(dex, &skip);
+    let location = dex.first().map(|(n, _)| n.as_str()).unwrap_or_default();
+    for (p, m) in detections(profiles, &app) {
+        let Some(rule) = rules.iter().find(|r| r.id == p.id) else {
+            continue;
+        };
+        let ev = evidence(rule, p, &m, location);
+        let confidence = if m.percent() >= HIGH_PERCENT {
+            "high"
+        } else {
+            "medium"
+        };
+        match trackers.iter_mut().find(|f| f.id == rule.id) {
+            Some(f) => {
+                // Found by name without its classes (strings, hosts, manifest): the structure
+                // says where its code is.
+                if f.evidence.iter().any(|e| e.kind == "class") {
+                    continue;
+                }
+                f.evidence.push(ev);
+                if rank(confidence) > rank(&f.confidence) {
+                    f.confidence = confidence.to_string();
+                }
+                f.reason = format!("{}; structure", f.reason);
+            }
+            None => trackers.push(report::Finding {
+                id: rule.id.clone(),
+                exodus_id: rule.exodus_id,
+                name: rule.name.clone(),
+                categories: rule.categories.clone(),
+                website: rule.website.clone(),
+                sdk_version: p.version.clone(),
+                sdk_version_source: p
+                    .version
+                    .as_ref()
+                    .map(|_| format!("structure:{}", p.source)),
+                evidence: vec![ev],
+                confidence: confidence.to_string(),
+                reason: "structure".to_string(),
+                ..report::Finding::default()
+            }),
+        }
+    }
+}
+
+fn rank(c: &str) -> u8 {
+    match c {
+        "high" => 3,
+        "medium" => 2,
+        _ => 1,
+    }
+}
+
+fn evidence(rule: &Rule, p: &Profile, m: &ProfileMatch, location: &str) -> report::Evidence {
+    let version = p
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
+    let package = if m.package.is_empty() {
+        "(default package)".to_string()
+    } else {
+        m.package.replace('/', ".")
+    };
+    report::Evidence {
+        kind: "structure".to_string(),
+        value: format!(
+            "{} of {} classes of {}{version} matched ({}%) in package `{package}`",
+            m.matched,
+            m.total,
+            rule.name,
+            m.percent()
+        ),
+        location: location.to_string(),
+    }
+}
+
+/// A DEX file of an app: its name and bytes.
+pub type DexEntry<'a> = (String, Cow<'a, [u8]>);
+
+/// The DEX files of an APK or a bare DEX, for building profiles (`trackscan signatures
+/// profile`), read within `limits`.
+pub fn dex_of<'a>(bytes: &'a [u8], limits: &crate::Limits) -> Result<Vec<DexEntry<'a>>, String> {
+    if bytes.starts_with(b"dex\n") {
+        return Ok(vec![("classes.dex".to_string(), Cow::Borrowed(bytes))]);
+    }
+    let zip = trackscan_container::ZipArchive::parse(bytes, limits).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for e in zip.dex_entries().into_iter().take(limits.max_dex_files) {
+        if e.uncompressed_size > limits.max_dex_size {
+            continue;
+        }
+        if let Ok(b) = zip.read(e) {
+            out.push((e.name.clone(), b));
+        }
+    }
+    Ok(out)
+}
+
+/// One reference build: its label, its class fingerprints, and the SDKs the name rules found
+/// in it (rule id, version when known, code prefixes as `Lcom/foo/`).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// Short label (file name) recorded in the profile.
+    pub source: String,
+    /// All its classes.
+    pub shapes: AppShapes,
+    /// (tracker id, version, code prefixes).
+    pub sdks: Vec<(String, Option<String>, Vec<String>)>,
+}
+
+/// Builds profiles from reference builds: per reference and SDK, the fingerprints of the
+/// SDK's classes (under its code prefixes) with at least [`MIN_CLASS_UNITS`] code units,
+/// minus every fingerprint also seen outside that SDK (in another SDK or in any other code of
+/// any reference), the [`MAX_PROFILE_CLASSES`] largest kept; identical profiles once;
+/// profiles with fewer than [`MIN_PROFILE_CLASSES`] classes dropped. Deterministic: sorted by
+/// (id, source).
+pub fn build_profiles(refs: &[Reference]) -> ProfileSet {
+    // Fingerprint -> owner ("" = outside every SDK); conflicting owners -> ambiguous.
+    let mut owner: std::collections::HashMap<u64, Option<&str>> = Default::default();
+    for r in refs {
+        for c in &r.shapes.classes {
+            let id = r
+                .sdks
+                .iter()
+                .find(|(_, _, pre)| pre.iter().any(|p| c.descriptor.starts_with(p.as_str())))
+                .map(|(id, _, _)| id.as_str());
+            let slot = owner.entry(c.hash).or_insert(id);
+            if *slot != id {
+                *slot = None;
+            }
+        }
+    }
+    let mut profiles: Vec<Profile> = Vec::new();
+    let mut seen: HashSet<Vec<u64>> = HashSet::new();
+    for r in refs {
+        for (id, version, pre) in &r.sdks {
+            let mut classes: Vec<(u32, u64)> = r
+                .shapes
+                .classes
+                .iter()
+                .filter(|c| c.units >= MIN_CLASS_UNITS)
+                .filter(|c| pre.iter().any(|p| c.descriptor.starts_with(p.as_str())))
+                .filter(|c| owner.get(&c.hash) == Some(&Some(id.as_str())))
+                .map(|c| (c.units, c.hash))
+                .collect();
+            classes.sort_unstable_by(|a, b| b.cmp(a));
+            classes.dedup_by_key(|c| c.1);
+            classes.truncate(MAX_PROFILE_CLASSES);
+            let mut hashes: Vec<u64> = classes.into_iter().map(|c| c.1).collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            if hashes.len() < MIN_PROFILE_CLASSES || !seen.insert(hashes.clone()) {
+                continue;
+            }
+            profiles.push(Profile {
+                id: id.clone(),
+                version: version.clone(),
+                source: r.source.clone(),
+                classes: hashes,
+            });
+        }
+    }
+    profiles.sort_by(|a, b| (&a.id, &a.source).cmp(&(&b.id, &b.source)));
+    ProfileSet { profiles }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_parse() {
+        let set = ProfileSet::parse(PROFILES_TEXT).expect("signatures/structure.profiles parses");
+        let rules = trackscan_signatures::RuleSet::builtin();
+        for p in &set.profiles {
+            assert!(
+                rules.trackers.iter().any(|r| r.id == p.id),
+                "profile for unknown tracker {}",
+                p.id
+            );
+        }
+    }
+}

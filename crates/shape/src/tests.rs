@@ -1,0 +1,221 @@
+use super::*;
+use trackscan_fixtures::dex::{
+    ClassDefSpec, DexBuilder, FieldDef, FieldKey, MethodDef, MethodKey, Op,
+};
+
+/// A small "SDK": `n` classes under `pkg`, each calling the platform and its sibling, with
+/// a per-class constant so that the classes differ. `salt` changes one constant of every
+/// class (the near miss).
+fn sdk(pkg: &str, n: usize, salt: i8, app: &str) -> Vec<u8> {
+    sdk_with(pkg, n, salt, app, false)
+}
+
+/// `encrypt`: every string constant is "encrypted" the way Obfuscapk and DexGuard do it:
+/// other content, then a static call to an app `(String)String` helper and its
+/// `move-result-object`.
+fn sdk_with(pkg: &str, n: usize, salt: i8, app: &str, encrypt: bool) -> Vec<u8> {
+    let mut b = DexBuilder::new();
+    let helper = MethodKey::new(
+        &format!("L{app}/Dec;"),
+        "d",
+        &["Ljava/lang/String;"],
+        "Ljava/lang/String;",
+    );
+    for i in 0..n {
+        let me = format!("L{pkg}/C{i};");
+        let next = format!("L{pkg}/C{};", (i + 1) % n);
+        let mut code = vec![Op::Const4((i % 7) as i8); i + 1];
+        if encrypt {
+            code.push(Op::ConstString(format!("zq{i}x")));
+            code.push(Op::InvokeStatic(helper.clone()));
+            code.push(Op::Raw(vec![0x000c]));
+        } else {
+            code.push(Op::ConstString(format!("sdk-event-{i}")));
+        }
+        code.extend([
+            Op::InvokeStatic(MethodKey::new(
+                "Landroid/util/Log;",
+                "d",
+                &["Ljava/lang/String;", "Ljava/lang/String;"],
+                "I",
+            )),
+            Op::NewInstance(next.clone()),
+            Op::InvokeDirect(MethodKey::new(&next, "<init>", &[], "V")),
+            Op::Sget(FieldKey::new(&next, "x", &format!("L{pkg}/C{i};"))),
+            Op::Const4(salt),
+            Op::InvokeVirtual(MethodKey::new(
+                "Landroid/content/Context;",
+                "getPackageName",
+                &[],
+                "Ljava/lang/String;",
+            )),
+            Op::ReturnVoid,
+        ]);
+        b = b.class(
+            ClassDefSpec::new(
+                &me,
+                vec![MethodDef::new(
+                    "run",
+                    &["Landroid/content/Context;", &next],
+                    "V",
+                    code,
+                )],
+            )
+            .field(FieldDef::new("x", &me, 0x0009)),
+        );
+    }
+    if encrypt {
+        b = b.class(ClassDefSpec::new(
+            &format!("L{app}/Dec;"),
+            vec![MethodDef {
+                access_flags: 0x0009,
+                ..MethodDef::new(
+                    "d",
+                    &["Ljava/lang/String;"],
+                    "Ljava/lang/String;",
+                    vec![Op::Return],
+                )
+            }],
+        ));
+    }
+    // The app's own class, calling into the SDK.
+    b = b.class(ClassDefSpec::new(
+        &format!("L{app}/Main;"),
+        vec![MethodDef::new(
+            "go",
+            &[],
+            "V",
+            vec![Op::NewInstance(format!("L{pkg}/C0;")), Op::ReturnVoid],
+        )],
+    ));
+    b.build()
+}
+
+fn shapes(bytes: &[u8]) -> AppShapes {
+    let dex = DexFile::parse(bytes).unwrap();
+    AppShapes::build(&[dex], |_| true)
+}
+
+fn profile_of(s: &AppShapes, prefix: &str) -> ProfileSet {
+    let mut classes: Vec<u64> = s
+        .classes
+        .iter()
+        .filter(|c| c.descriptor.starts_with(prefix))
+        .map(|c| c.hash)
+        .collect();
+    classes.sort_unstable();
+    ProfileSet {
+        profiles: vec![Profile {
+            id: "vendor".into(),
+            version: Some("1.0".into()),
+            source: "fixture".into(),
+            classes,
+        }],
+    }
+}
+
+#[test]
+fn renamed_sdk_matches_its_profile() {
+    let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
+    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    assert_eq!(set.profiles[0].classes.len(), 12, "all classes distinct");
+    let renamed = shapes(&sdk("a/b", 12, 3, "x"));
+    let m = set.match_app(&renamed);
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].matched, m[0].total, m[0].percent()), (12, 12, 100));
+    assert_eq!(m[0].package, "a/b");
+    // Flattened into the default package, with the app renamed too.
+    let flat = shapes(&sdk("q", 12, 3, "z"));
+    assert_eq!(set.match_app(&flat)[0].matched, 12);
+}
+
+#[test]
+fn near_miss_does_not_match() {
+    let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
+    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    // Same names, one constant different in every class: nothing matches.
+    let near = shapes(&sdk("com/vendor/sdk", 12, 4, "org/app"));
+    assert!(set.match_app(&near).is_empty());
+}
+
+#[test]
+fn shrunk_sdk_is_a_subset() {
+    let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
+    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    // A build keeping 12 classes of a 12-class ring is the same; a smaller ring changes
+    // the classes that point at the wrap-around, but the fingerprint ignores app names, so
+    // all kept classes still match.
+    let shrunk = shapes(&sdk("r", 7, 3, "s"));
+    let m = set.match_app(&shrunk);
+    assert_eq!(m[0].matched, 7, "{m:?}");
+    assert_eq!(m[0].total, 12);
+}
+
+#[test]
+fn platform_names_matter_app_names_do_not() {
+    // The platform method name is part of the fingerprint.
+    let mk = |api: &str| {
+        let b = DexBuilder::new().class(ClassDefSpec::new(
+            "La/A;",
+            vec![MethodDef::new(
+                "m",
+                &[],
+                "V",
+                vec![
+                    Op::InvokeStatic(MethodKey::new("Landroid/os/SystemClock;", api, &[], "J")),
+                    Op::ReturnVoid,
+                ],
+            )],
+        ));
+        shapes(&b.build()).classes[0].hash
+    };
+    assert_ne!(mk("uptimeMillis"), mk("elapsedRealtime"));
+    assert_eq!(mk("uptimeMillis"), mk("uptimeMillis"));
+}
+
+#[test]
+fn profile_text_round_trips_and_rejects_garbage() {
+    let orig = shapes(&sdk("com/vendor/sdk", 5, 3, "org/app"));
+    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    let text = set.to_text("test");
+    assert_eq!(ProfileSet::parse(&text).unwrap(), set);
+    assert_eq!(set.to_text("test"), text, "deterministic");
+    for bad in [
+        "",
+        "nonsense",
+        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t2\n0000000000000001\n"),
+        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t1\nzz00000000000001\n"),
+        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t99999999999\n"),
+        &format!("{FORMAT_HEADER}\n0000000000000001\n"),
+        &format!("{FORMAT_HEADER}\nprofile\ta\t-\n"),
+    ] {
+        assert!(ProfileSet::parse(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn hostile_dex_does_not_panic() {
+    let good = sdk("com/vendor/sdk", 4, 3, "org/app");
+    for cut in (0..good.len()).step_by(7) {
+        let mut b = good.clone();
+        // Flip bytes past the header: offsets and code become garbage.
+        for x in b.iter_mut().skip(0x70 + cut % 64).step_by(13) {
+            *x ^= 0xa5;
+        }
+        if let Ok(d) = DexFile::parse(&b) {
+            let _ = AppShapes::build(&[d], |_| true);
+        }
+        if let Ok(d) = DexFile::parse(&good[..cut]) {
+            let _ = AppShapes::build(&[d], |_| true);
+        }
+    }
+}
+
+#[test]
+fn string_encrypted_sdk_still_matches() {
+    let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
+    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    let enc = shapes(&sdk_with("k", 12, 3, "j", true));
+    let m = set.match_app(&enc);
+    assert_eq!(m.first().map(|m| m.matched), Some(12), "{m:?}");
+}
