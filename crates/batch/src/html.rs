@@ -21,8 +21,8 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::diff::{timeline, PackageTimeline};
 use crate::score::score;
+use crate::timeline::{timeline, PackageTimeline};
 use crate::util::{arr, opt_str, opt_u64, str_of, strs, version_label};
 
 /// At most this many hosts are listed per app in its details (the rest are counted).

@@ -59,12 +59,10 @@ mod runner;
 mod sarif;
 pub mod score;
 mod tabular;
+mod timeline;
 mod util;
 
-pub use diff::{
-    diff, read_document, timeline, timeline_report, Change, Diff, PackageTimeline, Release,
-    ReleaseDiff, SigningKind, Timeline, TrackerSpan,
-};
+pub use diff::{diff, read_document, Change, Diff, SigningKind};
 pub use html::{
     escape, html_report, html_report_with, json_for_script, report_row, utc_now, utc_string,
     Provenance, MAX_HOSTS, PAGE_SIZE,
@@ -80,6 +78,9 @@ pub use score::{
 pub use tabular::{
     apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables, Column,
     ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES,
+};
+pub use timeline::{
+    timeline, timeline_report, PackageTimeline, Release, ReleaseDiff, Timeline, TrackerSpan,
 };
 
 /// Reads a JSON Lines file (a batch journal) into documents, skipping lines

@@ -1,0 +1,390 @@
+//! Per-package timelines: the releases of each package in version order, the diff between
+//! consecutive releases, and each tracker's span (first and last release it is in).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde_json::{json, Map, Value};
+
+use crate::diff::{diff, trackers, Diff};
+use crate::util::{arr, opt_str, opt_u64, str_of, strs, tracker_key};
+
+/// One release of a package in a [`PackageTimeline`] (or a row without a package in
+/// [`Timeline::without_package`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The input file.
+    pub file: String,
+    /// SHA-256 of the file, if known.
+    pub sha256: Option<String>,
+    /// `versionCode`.
+    pub version_code: Option<u64>,
+    /// `versionName`.
+    pub version_name: Option<String>,
+    /// Tracker keys present (sorted; empty for an unreadable release).
+    pub trackers: Vec<String>,
+    /// The app could not be read ([`crate::unreadable`]): its trackers say nothing, it is left
+    /// out of tracker spans and diffs.
+    pub unreadable: bool,
+    /// The first of the row's `errors`, if any.
+    pub error: Option<String>,
+}
+
+impl Release {
+    /// `name (code)` as shown in renderings; `-` when the row has neither.
+    pub fn label(&self) -> String {
+        match (&self.version_name, self.version_code) {
+            (Some(n), Some(c)) => format!("{n} ({c})"),
+            (Some(n), None) => n.clone(),
+            (None, Some(c)) => c.to_string(),
+            (None, None) => "-".to_string(),
+        }
+    }
+
+    fn from_doc(d: &Value) -> Release {
+        let unreadable = crate::unreadable(d);
+        Release {
+            file: str_of(d, "file").to_string(),
+            sha256: opt_str(d, "sha256").map(str::to_string),
+            version_code: opt_u64(d, "version_code"),
+            version_name: opt_str(d, "version_name").map(str::to_string),
+            trackers: if unreadable {
+                Vec::new()
+            } else {
+                trackers(d).into_keys().collect()
+            },
+            unreadable,
+            error: strs(d, "errors").next().map(str::to_string),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "file": self.file, "sha256": self.sha256, "version_code": self.version_code,
+            "version_name": self.version_name, "trackers": self.trackers,
+            "unreadable": self.unreadable, "error": self.error,
+        })
+    }
+
+    /// What the text rendering says instead of a tracker count.
+    fn status(&self) -> String {
+        if self.unreadable {
+            format!(
+                "could not be read: {}",
+                self.error.as_deref().unwrap_or("(no error recorded)")
+            )
+        } else {
+            let n = self.trackers.len();
+            format!("{n} tracker{}", if n == 1 { "" } else { "s" })
+        }
+    }
+}
+
+/// When a tracker was first and last seen in a package's releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerSpan {
+    /// Tracker id.
+    pub id: String,
+    /// Tracker name.
+    pub name: String,
+    /// Label of the first release containing it.
+    pub first: String,
+    /// Label of the last release containing it.
+    pub last: String,
+    /// In how many releases it is present.
+    pub releases: usize,
+}
+
+/// A diff between two releases of a [`PackageTimeline`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseDiff {
+    /// Index of the older release in [`PackageTimeline::releases`].
+    pub from: usize,
+    /// Index of the newer release.
+    pub to: usize,
+    /// What changed.
+    pub diff: Diff,
+}
+
+/// The history of one package over its scanned releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageTimeline {
+    /// Package name.
+    pub package: String,
+    /// Releases, ordered by version code, then version name, then file (unreadable ones
+    /// included, marked).
+    pub releases: Vec<Release>,
+    /// Trackers ever seen in a readable release, by first appearance then id.
+    pub trackers: Vec<TrackerSpan>,
+    /// Each readable release compared with the next readable one.
+    pub diffs: Vec<ReleaseDiff>,
+}
+
+/// Everything `trackscan timeline` shows: one [`PackageTimeline`] per package, and the rows
+/// that carry no package (apps that could not be read, bare DEX files), which belong to none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    /// Packages, sorted by name.
+    pub packages: Vec<PackageTimeline>,
+    /// Rows without a package, in input order (empty when a package was asked for).
+    pub without_package: Vec<Release>,
+}
+
+/// Keys kept from each row for the timeline (the rest, e.g. evidence, is dropped
+/// to bound memory: all rows of a package are held at once).
+const KEEP: &[&str] = &[
+    "file",
+    "sha256",
+    "kind",
+    "package",
+    "version_code",
+    "version_name",
+    "min_sdk",
+    "target_sdk",
+    "permissions",
+    "components",
+    "signing",
+    "hosts",
+    "pinning",
+    "dex",
+    "errors",
+];
+
+fn slim(doc: &Value) -> Value {
+    let mut m = Map::new();
+    for k in KEEP {
+        if let Some(v) = doc.get(*k) {
+            m.insert((*k).to_string(), v.clone());
+        }
+    }
+    let trackers: Vec<Value> = arr(doc, "trackers")
+        .iter()
+        .map(|t| {
+            json!({"id": tracker_key(t), "name": str_of(t, "name"), "sdk_version": t.get("sdk_version").cloned().unwrap_or(Value::Null)})
+        })
+        .collect();
+    m.insert("trackers".into(), Value::Array(trackers));
+    Value::Object(m)
+}
+
+/// [`timeline_report`]'s packages only (rows without a package dropped).
+pub fn timeline(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Vec<PackageTimeline> {
+    timeline_report(rows, package).packages
+}
+
+/// Groups rows by package (rows with the same sha256 within a package count once), orders
+/// each package's releases by version code, version name, then file, and computes tracker
+/// spans and diffs between consecutive readable releases; unreadable releases stay in the
+/// list, marked. Rows without a package are kept aside in [`Timeline::without_package`].
+/// `package` restricts the output to one package (and then drops the rows without one).
+pub fn timeline_report(rows: impl Iterator<Item = Value>, package: Option<&str>) -> Timeline {
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut without_package = Vec::new();
+    for row in rows {
+        let Some(p) = opt_str(&row, "package").filter(|p| !p.is_empty()) else {
+            if package.is_none() && row.is_object() {
+                without_package.push(Release::from_doc(&row));
+            }
+            continue;
+        };
+        if package.is_some_and(|want| want != p) {
+            continue;
+        }
+        if let Some(sha) = opt_str(&row, "sha256") {
+            if !seen.insert((p.to_string(), sha.to_string())) {
+                continue;
+            }
+        }
+        groups.entry(p.to_string()).or_default().push(slim(&row));
+    }
+    let packages = groups
+        .into_iter()
+        .map(|(package, mut docs)| {
+            docs.sort_by(|a, b| {
+                opt_u64(a, "version_code")
+                    .cmp(&opt_u64(b, "version_code"))
+                    .then_with(|| str_of(a, "version_name").cmp(str_of(b, "version_name")))
+                    .then_with(|| str_of(a, "file").cmp(str_of(b, "file")))
+            });
+            let releases: Vec<Release> = docs.iter().map(Release::from_doc).collect();
+            let mut spans: Vec<TrackerSpan> = Vec::new();
+            let mut readable: Vec<usize> = Vec::new();
+            for (i, (d, r)) in docs.iter().zip(&releases).enumerate() {
+                if r.unreadable {
+                    continue;
+                }
+                readable.push(i);
+                let label = r.label();
+                for (id, (name, _)) in trackers(d) {
+                    match spans.iter_mut().find(|s| s.id == id) {
+                        Some(s) => {
+                            s.last = label.clone();
+                            s.releases = s.releases.saturating_add(1);
+                        }
+                        None => spans.push(TrackerSpan {
+                            id,
+                            name,
+                            first: label.clone(),
+                            last: label.clone(),
+                            releases: 1,
+                        }),
+                    }
+                }
+            }
+            let diffs = readable
+                .windows(2)
+                .filter_map(|w| match w {
+                    [a, b] => Some(ReleaseDiff {
+                        from: *a,
+                        to: *b,
+                        diff: diff(docs.get(*a)?, docs.get(*b)?),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            PackageTimeline {
+                package,
+                releases,
+                trackers: spans,
+                diffs,
+            }
+        })
+        .collect();
+    Timeline {
+        packages,
+        without_package,
+    }
+}
+
+/// Width of the widest string (in chars) of `items`, at least `min`.
+fn width<'a>(items: impl Iterator<Item = &'a str>, min: usize) -> usize {
+    items.map(|s| s.chars().count()).fold(min, usize::max)
+}
+
+impl PackageTimeline {
+    /// `{package, releases:[{file, sha256, version_code, version_name, trackers, unreadable,
+    /// error}], trackers:[{id, name, first, last, releases}], diffs:[Diff::to_json + from, to]}`
+    /// (`from`/`to`: indices into `releases`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "package": self.package,
+            "releases": self.releases.iter().map(Release::to_json).collect::<Vec<_>>(),
+            "trackers": self.trackers.iter().map(|t| json!({
+                "id": t.id, "name": t.name, "first": t.first, "last": t.last, "releases": t.releases,
+            })).collect::<Vec<_>>(),
+            "diffs": self.diffs.iter().map(|d| {
+                let mut j = d.diff.to_json();
+                if let Some(m) = j.as_object_mut() {
+                    m.insert("from".into(), json!(d.from));
+                    m.insert("to".into(), json!(d.to));
+                }
+                j
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    /// A text rendering: releases, a tracker first/last table, then each diff. Columns are as
+    /// wide as their widest cell.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let readable = self.releases.iter().filter(|r| !r.unreadable).count();
+        let unreadable = self.releases.len().saturating_sub(readable);
+        let _ = write!(s, "{} ({} releases", self.package, self.releases.len());
+        if unreadable > 0 {
+            let _ = write!(s, ", {unreadable} could not be read");
+        }
+        let _ = writeln!(s, ")");
+        let labels: Vec<String> = self.releases.iter().map(Release::label).collect();
+        let statuses: Vec<String> = self.releases.iter().map(Release::status).collect();
+        let wl = width(labels.iter().map(String::as_str), "VERSION".len());
+        let ws = width(statuses.iter().map(String::as_str), "STATUS".len());
+        let _ = writeln!(s, "  {:<wl$}  {:<ws$}  FILE", "VERSION", "STATUS");
+        for ((r, l), st) in self.releases.iter().zip(&labels).zip(&statuses) {
+            let _ = writeln!(s, "  {l:<wl$}  {st:<ws$}  {}", r.file);
+        }
+        if !self.trackers.is_empty() {
+            let wn = width(
+                self.trackers.iter().map(|t| t.name.as_str()),
+                "TRACKER".len(),
+            );
+            let wf = width(
+                self.trackers.iter().map(|t| t.first.as_str()),
+                "FIRST".len(),
+            );
+            let wla = width(self.trackers.iter().map(|t| t.last.as_str()), "LAST".len());
+            let _ = writeln!(
+                s,
+                "  {:<wn$}  {:<wf$}  {:<wla$}  RELEASES",
+                "TRACKER", "FIRST", "LAST"
+            );
+            for t in &self.trackers {
+                let _ = writeln!(
+                    s,
+                    "  {:<wn$}  {:<wf$}  {:<wla$}  {}/{readable}",
+                    t.name, t.first, t.last, t.releases
+                );
+            }
+        }
+        for d in &self.diffs {
+            for line in d.diff.to_text().lines() {
+                let _ = writeln!(s, "  {line}");
+            }
+        }
+        s
+    }
+}
+
+impl Timeline {
+    /// A JSON array: one [`PackageTimeline::to_json`] per package, then, when some rows carry
+    /// no package, a last entry `{"package": null, "releases": [...], "trackers": [],
+    /// "diffs": []}` listing them (each with `unreadable` and `error`).
+    pub fn to_json(&self) -> Value {
+        let mut v: Vec<Value> = self.packages.iter().map(PackageTimeline::to_json).collect();
+        if !self.without_package.is_empty() {
+            v.push(json!({
+                "package": null,
+                "releases": self.without_package.iter().map(Release::to_json).collect::<Vec<_>>(),
+                "trackers": [],
+                "diffs": [],
+            }));
+        }
+        Value::Array(v)
+    }
+
+    /// Every package's [`PackageTimeline::to_text`], then the rows without a package.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for t in &self.packages {
+            let _ = writeln!(s, "{}", t.to_text());
+        }
+        if !self.without_package.is_empty() {
+            let n = self.without_package.len();
+            let _ = writeln!(
+                s,
+                "without a package ({n} row{}, in no timeline)",
+                if n == 1 { "" } else { "s" }
+            );
+            let what = |r: &Release| {
+                if r.unreadable {
+                    r.status()
+                } else {
+                    "read, but no package name (e.g. a bare DEX)".to_string()
+                }
+            };
+            let wf = width(
+                self.without_package.iter().map(|r| r.file.as_str()),
+                "FILE".len(),
+            );
+            for r in &self.without_package {
+                let _ = writeln!(s, "  {:<wf$}  {}", r.file, what(r));
+            }
+        }
+        s
+    }
+
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty() && self.without_package.is_empty()
+    }
+}
