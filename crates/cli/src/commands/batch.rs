@@ -62,7 +62,8 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
 
 /// The one-line account of a batch on stderr.
 fn summary_line(s: &trackscan_batch::BatchSummary) -> String {
-    let mut line = format!("{} inputs", s.inputs);
+    let plural = if s.inputs == 1 { "" } else { "s" };
+    let mut line = format!("{} input{plural}", s.inputs);
     if s.duplicate_inputs > 0 {
         line.push_str(&format!(
             " ({} more named twice: duplicate inputs, scanned once)",
