@@ -596,11 +596,17 @@ pub fn html_report_with(rows: &[Value], prov: &Provenance) -> String {
         <th data-k=\"t\">Trackers</th><th data-k=\"h\">Hosts</th><th data-k=\"pin\">Pinned hosts</th><th data-k=\"sc\">Score</th><th data-k=\"e\">Errors</th></tr></thead>\
         <tbody id=\"rows\"></tbody></table>\n\
         <p><button id=\"prev\" type=\"button\">previous</button> <button id=\"next\" type=\"button\">next</button> <a href=\"#top\">back to top</a></p>\n");
-    let data = Value::Array(rows.iter().map(compact_row).collect());
+    // The rows' JSON, one row at a time (no second copy of all rows as one value).
+    h.push_str("<script id=\"data\" type=\"application/json\">[");
+    for (i, d) in rows.iter().enumerate() {
+        if i > 0 {
+            h.push(',');
+        }
+        h.push_str(&json_for_script(&compact_row(d)));
+    }
     let _ = write!(
         h,
-        "<script id=\"data\" type=\"application/json\">{}</script>\n<script>{}</script>\n</body></html>\n",
-        json_for_script(&data),
+        "]</script>\n<script>{}</script>\n</body></html>\n",
         SCRIPT.replace("PAGESIZE", &PAGE_SIZE.to_string())
     );
     h
