@@ -54,6 +54,7 @@
 #![deny(missing_docs)]
 
 mod diff;
+mod error;
 mod html;
 mod runner;
 mod sarif;

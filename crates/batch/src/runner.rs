@@ -3,7 +3,6 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,12 +15,12 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub use crate::error::{BatchError, MAX_INPUTS};
+
 /// File extensions picked up when walking a directory (case-insensitive).
 pub const EXTENSIONS: &[&str] = &["apk", "apks", "xapk", "apkm", "dex"];
 /// Directory recursion limit (deeper trees are not walked further).
 pub const MAX_DEPTH: usize = 64;
-/// Cap on the number of inputs one batch accepts.
-pub const MAX_INPUTS: usize = 10_000_000;
 /// Plain (non-terminal) progress: a line every this many files...
 pub const PLAIN_EVERY_FILES: usize = 50;
 /// ...or every this long, whichever comes first.
@@ -122,58 +121,6 @@ pub struct BatchSummary {
     /// Wall-clock time.
     pub elapsed: Duration,
 }
-
-/// Why a batch could not run.
-#[derive(Debug)]
-pub enum BatchError {
-    /// The inputs expanded to nothing.
-    NoInputs,
-    /// More than [`MAX_INPUTS`] inputs.
-    TooManyInputs(usize),
-    /// A directory or list file could not be read.
-    Input {
-        /// The path.
-        path: PathBuf,
-        /// The I/O error.
-        error: io::Error,
-    },
-    /// The journal or an export could not be read or written.
-    Output {
-        /// The path.
-        path: PathBuf,
-        /// The I/O error.
-        error: io::Error,
-    },
-    /// Writing CSV or Parquet failed.
-    Export {
-        /// The path.
-        path: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
-    /// The thread pool could not be built.
-    Pool(String),
-}
-
-impl fmt::Display for BatchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BatchError::NoInputs => write!(
-                f,
-                "no input files (directories are searched for .apk, .apks, .xapk, .apkm, .dex)"
-            ),
-            BatchError::TooManyInputs(n) => write!(f, "too many inputs ({n}, limit {MAX_INPUTS})"),
-            BatchError::Input { path, error } => {
-                write!(f, "{}: cannot read input: {error}", path.display())
-            }
-            BatchError::Output { path, error } => write!(f, "{}: {error}", path.display()),
-            BatchError::Export { path, message } => write!(f, "{}: {message}", path.display()),
-            BatchError::Pool(m) => write!(f, "cannot start worker threads: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for BatchError {}
 
 fn out_err(path: &Path) -> impl FnOnce(io::Error) -> BatchError + '_ {
     move |error| BatchError::Output {
@@ -565,7 +512,7 @@ impl Progress {
             let left = self.total.saturating_sub(self.done) as f64;
             let eta = if rate > 0.0 { left / rate } else { 0.0 };
             eprintln!(
-                "trackscan batch: {}/{} done, {} errors, {rate:.1} apps/s, ETA {eta:.0}s",
+                "trackscan batch: {}/{} done, {} with errors, {rate:.1} apps/s, ETA {eta:.0}s",
                 self.done, self.total, self.errors
             );
         }
@@ -713,7 +660,11 @@ pub fn run_batch(
 
     // Hash every input (in parallel).
     if !opts.quiet {
-        eprintln!("trackscan batch: hashing {} input(s)", unique.len());
+        eprintln!(
+            "trackscan batch: hashing {} input{}",
+            unique.len(),
+            if unique.len() == 1 { "" } else { "s" }
+        );
     }
     let inputs: Vec<Input> = pool.install(|| {
         unique

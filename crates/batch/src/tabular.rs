@@ -19,7 +19,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 
-use crate::runner::BatchError;
+use crate::error::BatchError;
 use crate::util::{arr, error_count, obj, opt_bool, opt_str, opt_u64, str_of, strs, tracker_key};
 
 /// Rows per Arrow record batch (and so per Parquet row group at most).

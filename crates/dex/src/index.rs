@@ -5,7 +5,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 
 use crate::file::{ClassData, ClassDef, DexFile, NO_INDEX};
-use crate::insn::{for_each_ref, CodeRef, Instructions, RefKind};
+use crate::insn::{for_each_ref, BodyKind, CodeRef, Instructions, RefKind};
 use crate::smali::{parse_smali, SmaliFile};
 use crate::strtab::StrTable;
 use crate::DexError;
@@ -689,19 +689,6 @@ pub struct Invoke<'a> {
     pub name: Cow<'a, str>,
     /// Proto descriptor, e.g. `(Ljava/lang/String;)V` (empty if unreadable).
     pub proto: String,
-}
-
-/// The shape of a method body, as a pinning detector needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyKind {
-    /// Abstract or native: no code.
-    NoCode,
-    /// The body is a single `return-void`.
-    ReturnVoidOnly,
-    /// The body is `const* vA, N` followed by `return vA` (e.g. `return true`).
-    ReturnsConst(i64),
-    /// Anything else.
-    Other,
 }
 
 /// The code index of one app (see the crate documentation).

@@ -305,6 +305,19 @@ pub fn for_each_ref(insns: &[u8], mut f: impl FnMut(u32, CodeRef)) -> Result<(),
     Ok(())
 }
 
+/// The shape of a method body, as a pinning detector needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// Abstract or native: no code.
+    NoCode,
+    /// The body is a single `return-void`.
+    ReturnVoidOnly,
+    /// The body is `const* vA, N` followed by `return vA` (e.g. `return true`).
+    ReturnsConst(i64),
+    /// Anything else.
+    Other,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

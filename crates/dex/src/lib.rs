@@ -52,10 +52,9 @@ pub use file::{
 };
 pub use index::FieldInfo;
 pub use index::{
-    BodyKind, CallSite, ClassRef, CodeIndex, FileStats, IndexBuilder, Invoke, MethodRef, Stats,
-    StringSite,
+    CallSite, ClassRef, CodeIndex, FileStats, IndexBuilder, Invoke, MethodRef, Stats, StringSite,
 };
-pub use insn::{for_each_ref, CodeRef, Insn, Instructions, RefKind};
+pub use insn::{for_each_ref, BodyKind, CodeRef, Insn, Instructions, RefKind};
 pub use mutf8::{decode_lossy, decode_mutf8, encode_mutf8, DexStr};
 pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
 

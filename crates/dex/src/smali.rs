@@ -16,8 +16,7 @@ use nom::combinator::recognize;
 use nom::sequence::{delimited, terminated};
 use nom::{IResult, Parser};
 
-use crate::index::BodyKind;
-use crate::insn::{CodeRef, RefKind};
+use crate::insn::{BodyKind, CodeRef, RefKind};
 use crate::DexError;
 
 /// A method defined in a smali file.

@@ -71,8 +71,12 @@ fn summary_line(s: &trackscan_batch::BatchSummary) -> String {
         ));
     }
     line.push_str(&format!(
-        ": {} scanned, {} could not be read, {} same content as another input, {} resumed",
-        s.scanned, s.unreadable, s.same_content, s.resumed
+        ": {} scanned ({} read, {} could not be read), {} same content as another input, {} resumed",
+        s.scanned,
+        s.scanned.saturating_sub(s.unreadable),
+        s.unreadable,
+        s.same_content,
+        s.resumed
     ));
     if s.retried > 0 || s.replaced > 0 || s.kept_errors > 0 {
         line.push_str(&format!(
