@@ -349,34 +349,50 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
     }
     let _ = writeln!(s, "  verdict   {}", r.summary);
     if !r.trackers.is_empty() {
+        // Columns as wide as their longest cell (names with versions can pass 32 characters).
+        let rows: Vec<[String; 4]> = r
+            .trackers
+            .iter()
+            .map(|t| {
+                let mut kinds: Vec<&str> = t.evidence.iter().map(|e| e.kind.as_str()).collect();
+                kinds.sort();
+                kinds.dedup();
+                let mut data: Vec<&str> =
+                    t.data_access.iter().map(|d| d.category.as_str()).collect();
+                data.sort();
+                data.dedup();
+                let name = match &t.sdk_version {
+                    Some(v) => format!("{} {v}", t.name),
+                    None => t.name.clone(),
+                };
+                [
+                    name,
+                    t.categories.join(","),
+                    format!("{} ({})", kinds.join(","), t.confidence),
+                    if data.is_empty() {
+                        "-".to_string()
+                    } else {
+                        data.join(",")
+                    },
+                ]
+            })
+            .collect();
+        let header = ["TRACKER", "CATEGORIES", "EVIDENCE", "DATA ACCESSED"];
+        let width = |i: usize| {
+            rows.iter()
+                .map(|row| row[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        };
+        let (w0, w1, w2) = (width(0), width(1), width(2));
         let _ = writeln!(
             s,
-            "  {:<32} {:<28} {:<26} DATA ACCESSED",
-            "TRACKER", "CATEGORIES", "EVIDENCE"
+            "  {:<w0$} {:<w1$} {:<w2$} {}",
+            header[0], header[1], header[2], header[3]
         );
-        for t in &r.trackers {
-            let mut kinds: Vec<&str> = t.evidence.iter().map(|e| e.kind.as_str()).collect();
-            kinds.sort();
-            kinds.dedup();
-            let mut data: Vec<&str> = t.data_access.iter().map(|d| d.category.as_str()).collect();
-            data.sort();
-            data.dedup();
-            let name = match &t.sdk_version {
-                Some(v) => format!("{} {v}", t.name),
-                None => t.name.clone(),
-            };
-            let _ = writeln!(
-                s,
-                "  {:<32} {:<28} {:<26} {}",
-                name,
-                t.categories.join(","),
-                format!("{} ({})", kinds.join(","), t.confidence),
-                if data.is_empty() {
-                    "-".to_string()
-                } else {
-                    data.join(",")
-                }
-            );
+        for [a, b, c, d] in &rows {
+            let _ = writeln!(s, "  {a:<w0$} {b:<w1$} {c:<w2$} {d}");
         }
     }
     if !r.libraries.is_empty() {
