@@ -58,6 +58,10 @@ pub struct Diff {
     pub libraries_removed: Vec<String>,
     /// Trackers in both whose detected SDK version changed.
     pub sdk_versions_changed: Vec<Change>,
+    /// Trackers in both whose own code changed (`code` of the finding: classes, methods,
+    /// digest): `old`/`new` are `N classes, M methods`, with the digest when the counts are
+    /// equal.
+    pub sdk_code_changed: Vec<Change>,
     /// Hosts only in the new version.
     pub hosts_added: Vec<String>,
     /// Hosts only in the old version.
@@ -120,6 +124,26 @@ pub(crate) fn trackers(doc: &Value) -> BTreeMap<String, (String, String)> {
             let name = opt_str(t, "name").unwrap_or(&key).to_string();
             let v = opt_str(t, "sdk_version").unwrap_or("-").to_string();
             (key, (name, v))
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// tracker key -> (classes, methods, digest) of the finding's `code`, for findings that have it.
+fn sdk_code(doc: &Value) -> BTreeMap<String, (u64, u64, String)> {
+    arr(doc, "trackers")
+        .iter()
+        .filter_map(|t| {
+            let c = t.get("code")?;
+            let digest = opt_str(c, "digest")?.to_string();
+            Some((
+                tracker_key(t).to_string(),
+                (
+                    opt_u64(c, "classes").unwrap_or(0),
+                    opt_u64(c, "methods").unwrap_or(0),
+                    digest,
+                ),
+            ))
         })
         .filter(|(k, _)| !k.is_empty())
         .collect()
@@ -356,6 +380,27 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
             d.trackers_removed.push(format!("{name} ({k})"));
         }
     }
+    let (co, cn) = (sdk_code(old), sdk_code(new));
+    for (k, n) in &cn {
+        let (Some(o), Some((name, _))) = (co.get(k), tn.get(k)) else {
+            continue;
+        };
+        if o.2 != n.2 {
+            let show = |c: &(u64, u64, String)| {
+                let counts = format!("{} classes, {} methods", c.0, c.1);
+                if (o.0, o.1) == (n.0, n.1) {
+                    format!("{counts} (digest {})", c.2)
+                } else {
+                    counts
+                }
+            };
+            d.sdk_code_changed.push(Change {
+                what: format!("{name} ({k})"),
+                old: show(o),
+                new: show(n),
+            });
+        }
+    }
     let libraries = |doc: &Value| {
         arr(doc, "libraries")
             .iter()
@@ -425,6 +470,7 @@ impl Diff {
             libraries_added,
             libraries_removed,
             sdk_versions_changed,
+            sdk_code_changed,
             hosts_added,
             hosts_removed,
             permissions_added,
@@ -455,9 +501,14 @@ impl Diff {
             ]
             .iter()
             .all(|v| v.is_empty())
-            && [sdk_versions_changed, pins_changed, exported_changed]
-                .iter()
-                .all(|v| v.is_empty())
+            && [
+                sdk_versions_changed,
+                sdk_code_changed,
+                pins_changed,
+                exported_changed,
+            ]
+            .iter()
+            .all(|v| v.is_empty())
     }
 
     /// Whether the signing change is the red flag ([`SigningKind::is_red_flag`]).
@@ -520,9 +571,10 @@ impl Diff {
         ]
     }
 
-    fn changes(&self) -> [(&'static str, &Vec<Change>); 3] {
+    fn changes(&self) -> [(&'static str, &Vec<Change>); 4] {
         [
             ("sdk_versions_changed", &self.sdk_versions_changed),
+            ("sdk_code_changed", &self.sdk_code_changed),
             ("pins_changed", &self.pins_changed),
             ("exported_changed", &self.exported_changed),
         ]

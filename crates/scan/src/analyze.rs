@@ -657,7 +657,44 @@ fn finding(
         }
         .to_string(),
         reason: d.reason.clone(),
+        code: sdk_code(prefixes, index),
     }
+}
+
+/// Classes, methods and digest of the code under `prefixes` ([`report::SdkCode`]). The digest
+/// adds up one hash per class and per method (order-independent: DEX order and multidex
+/// splits do not change it); no allocation beyond each method's proto text.
+fn sdk_code(prefixes: &[String], index: &CodeIndex<'_>) -> Option<report::SdkCode> {
+    fn h(bytes: &[u8], seed: u64) -> u64 {
+        // FNV-1a, 64 bit.
+        bytes.iter().fold(seed ^ 0xcbf2_9ce4_8422_2325, |a, b| {
+            (a ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    let (mut classes, mut methods, mut digest) = (0u64, 0u64, 0u64);
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for p in prefixes {
+        for c in index.classes_with_prefix(p) {
+            // Prefixes of one rule can nest (`Lcom/a/` and `Lcom/a/b/`); count a class once.
+            if !seen.insert(c.descriptor()) {
+                continue;
+            }
+            classes += 1;
+            let ch = h(c.descriptor().as_bytes(), 0);
+            digest = digest.wrapping_add(ch);
+            for m in c.methods() {
+                methods += 1;
+                let mh = h(m.name().as_bytes(), ch);
+                let mh = h(m.proto().as_bytes(), mh);
+                digest = digest.wrapping_add(h(&m.code_len().to_le_bytes(), mh));
+            }
+        }
+    }
+    (classes > 0).then(|| report::SdkCode {
+        classes,
+        methods,
+        digest: format!("{digest:016x}"),
+    })
 }
 
 /// Per finding (given by its code prefixes): the call sites into the SDK from outside it, and

@@ -209,6 +209,22 @@ pub struct Finding {
     pub confidence: String,
     /// Which evidence carried the detection.
     pub reason: String,
+    /// The SDK's own code under its class prefixes (absent when the rule has no class
+    /// prefix or none of its classes is in the app, e.g. a finding from structure alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<SdkCode>,
+}
+
+/// Size and digest of an SDK's own code, so that diffs see code change inside an SDK.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SdkCode {
+    /// Classes defined under the SDK's prefixes.
+    pub classes: u64,
+    /// Methods (direct and virtual) of those classes.
+    pub methods: u64,
+    /// 16 hex digits: an order-independent digest of every class descriptor and of every
+    /// method's name, proto and code length (equal digests: same classes, same methods).
+    pub digest: String,
 }
 
 /// One piece of evidence.
