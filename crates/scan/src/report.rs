@@ -223,7 +223,7 @@ pub struct SdkCode {
     /// Methods (direct and virtual) of those classes.
     pub methods: u64,
     /// 16 hex digits: an order-independent digest of every class descriptor and of every
-    /// method's name, proto and code length (equal digests: same classes, same methods).
+    /// method's name, access flags and code length (equal digests: same classes, same methods).
     pub digest: String,
 }
 
