@@ -1246,6 +1246,40 @@ impl<'a> CodeIndex<'a> {
         ))
     }
 
+    /// Class descriptor, name and proto of method `idx` of file `file` (the tables a
+    /// [`crate::RegOp::Invoke`] of that file points into).
+    pub fn method_parts(
+        &self,
+        file: u16,
+        idx: u32,
+    ) -> Option<(Cow<'a, str>, Cow<'a, str>, String)> {
+        let src = &self.files.get(usize::from(file))?.src;
+        Some((
+            src.type_desc(src.method_class(idx)?)?,
+            src.method_name(idx)?,
+            src.method_proto(idx)?,
+        ))
+    }
+
+    /// Class descriptor, name and type of field `idx` of file `file`.
+    pub fn field_parts(
+        &self,
+        file: u16,
+        idx: u32,
+    ) -> Option<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> {
+        self.files.get(usize::from(file))?.src.field(idx)
+    }
+
+    /// String `idx` of file `file`.
+    pub fn string_at(&self, file: u16, idx: u32) -> Option<Cow<'a, str>> {
+        self.files.get(usize::from(file))?.src.string(idx)
+    }
+
+    /// Type descriptor `idx` of file `file`.
+    pub fn type_at(&self, file: u16, idx: u32) -> Option<Cow<'a, str>> {
+        self.files.get(usize::from(file))?.src.type_desc(idx)
+    }
+
     /// What code under `prefix` calls: (caller class, callee class descriptor, method name),
     /// one item per invoke instruction, in class then instruction order.
     pub fn invokes_from_prefix<'i>(
@@ -1488,6 +1522,39 @@ impl<'i, 'a> MethodRef<'i, 'a> {
         Instructions::new(code.map(|c| c.insns).unwrap_or_default())
     }
 
+    /// Index of the input file defining it (its references point into that file's tables).
+    pub fn file_index(&self) -> u16 {
+        self.file
+    }
+
+    /// The register-level view of its code ([`crate::RegCode`]): decoded from the DEX code
+    /// item, or re-read from the smali method's lines; empty when there is no code.
+    pub fn reg_code(&self) -> crate::RegCode {
+        match self.src() {
+            Some(Source::Dex(d, _)) => {
+                match d.code_item(self.method.method_idx, self.method.code_off) {
+                    Ok(Some(c)) => crate::regs::decode_dex(c.insns, c.registers_size, c.ins_size),
+                    _ => crate::RegCode::default(),
+                }
+            }
+            Some(Source::Smali(f)) => {
+                let Some(m) = f
+                    .defined
+                    .iter()
+                    .find(|m| m.method_idx == self.method.method_idx)
+                else {
+                    return crate::RegCode::default();
+                };
+                let body = f.text.get(m.text.0..m.text.1).unwrap_or("");
+                let proto = f.methods.get(m.method_idx as usize).map_or("", |x| x.2);
+                crate::regs::decode_smali(body, m.access_flags & 0x8 != 0, proto, |r| {
+                    smali_resolve(f, r)
+                })
+            }
+            None => crate::RegCode::default(),
+        }
+    }
+
     /// The shape of the body: `return-void` only, `return <const>`, or other (computed while
     /// indexing).
     pub fn body_kind(&self) -> BodyKind {
@@ -1498,10 +1565,112 @@ impl<'i, 'a> MethodRef<'i, 'a> {
     }
 }
 
+/// A smali reference resolved into the file's interned tables.
+fn smali_resolve(f: &SmaliFile<'_>, r: crate::regs::SmaliRef<'_>) -> Option<u32> {
+    use crate::regs::SmaliRef;
+    use crate::smali::{field_ref, method_ref, string_literal, type_desc};
+    match r {
+        SmaliRef::Str(s) => {
+            let s = string_literal(s)?;
+            f.string_map.get(&s).copied()
+        }
+        SmaliRef::Type(t) => f.type_map.get(type_desc(t).ok()?.1).copied(),
+        SmaliRef::Method(m) => {
+            let (_, (c, n, p)) = method_ref(m).ok()?;
+            let ct = *f.type_map.get(c)?;
+            f.method_map.get(&(ct, n, p)).copied()
+        }
+        SmaliRef::Field(x) => {
+            let (_, (c, n, t)) = field_ref(x).ok()?;
+            let ct = *f.type_map.get(c)?;
+            f.field_map.get(&(ct, n, t)).copied()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldKey, MethodDef, MethodKey, Op};
+
+    /// The register view of a method is the same from DEX and from its smali text (with
+    /// references resolved to names).
+    #[test]
+    fn reg_code_same_from_dex_and_smali() {
+        use trackscan_fixtures::dex::Invoke;
+        let put = MethodKey::new(
+            "Lorg/json/JSONObject;",
+            "put",
+            &["Ljava/lang/String;", "Ljava/lang/Object;"],
+            "Lorg/json/JSONObject;",
+        );
+        let f = FieldKey::new("La/B;", "f", "Ljava/lang/String;");
+        let code = vec![
+            Op::NewInstanceTo(0, "Lorg/json/JSONObject;".into()),
+            Op::StrTo(1, "$email".into()),
+            Op::MoveTo(2, 4),
+            Op::Call(Invoke::Virtual, put.clone(), vec![0, 1, 2]),
+            Op::MoveResultTo(3),
+            Op::IputFrom(2, 3, f.clone()),
+            Op::IgetTo(1, 3, f),
+            Op::LitTo(2, 7),
+            Op::ReturnObject(0),
+        ];
+        let b = DexBuilder::new().class(ClassDefSpec::new(
+            "La/B;",
+            vec![MethodDef::new(
+                "m",
+                &["Ljava/lang/String;"],
+                "Ljava/lang/Object;",
+                code,
+            )],
+        ));
+        let bytes = b.build();
+        let smali = b.to_smali();
+        let show = |idx: &CodeIndex<'_>| -> Vec<String> {
+            let c = idx.class("La/B;").unwrap();
+            let m = c.method("m", None).unwrap();
+            let file = m.file_index();
+            let rc = m.reg_code();
+            let mut out = vec![format!("{} {}", rc.registers, rc.first_arg)];
+            for op in rc.insns {
+                out.push(match op {
+                    crate::RegOp::Invoke { method, args, .. } => format!(
+                        "invoke {:?} {args:?}",
+                        method.and_then(|i| idx.method_parts(file, i))
+                    ),
+                    crate::RegOp::ConstString { dst, string } => {
+                        format!("str {dst} {:?}", idx.string_at(file, string))
+                    }
+                    crate::RegOp::NewInstance { dst, ty } => {
+                        format!("new {dst} {:?}", idx.type_at(file, ty))
+                    }
+                    crate::RegOp::FieldGet { dst, obj, field } => {
+                        format!("get {dst} {obj:?} {:?}", idx.field_parts(file, field))
+                    }
+                    crate::RegOp::FieldPut { src, obj, field } => {
+                        format!("put {src} {obj:?} {:?}", idx.field_parts(file, field))
+                    }
+                    other => format!("{other:?}"),
+                });
+            }
+            out
+        };
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        let from_dex = show(&ib.finish());
+        let mut ib = IndexBuilder::new();
+        for (p, t) in &smali {
+            ib.add_smali(p, t).unwrap();
+        }
+        let from_smali = show(&ib.finish());
+        assert_eq!(from_dex, from_smali);
+        assert_eq!(from_dex.first().map(String::as_str), Some("7 5"));
+        assert!(
+            from_dex.iter().any(|l| l.contains("\"$email\"")),
+            "{from_dex:?}"
+        );
+    }
 
     #[test]
     fn wrong_checksum_is_a_warning_not_an_error() {

@@ -37,6 +37,7 @@ mod file;
 mod index;
 mod insn;
 mod mutf8;
+mod regs;
 mod smali;
 mod strtab;
 mod values;
@@ -56,6 +57,7 @@ pub use index::{
 };
 pub use insn::{for_each_ref, BodyKind, CodeRef, Insn, Instructions, RefKind};
 pub use mutf8::{decode_lossy, decode_mutf8, encode_mutf8, DexStr};
+pub use regs::{arg_words, decode_dex, param_types, RegCode, RegOp, MAX_REG_INSNS};
 pub use values::{read_value, EncodedArray, EncodedArrayIter, EncodedValue, MAX_DEPTH};
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ pub(crate) struct SmaliMethod {
     pub(crate) insns: u32,
     pub(crate) refs: (u32, u32),
     pub(crate) body: BodyKind,
+    /// Byte range of the method's lines (after `.method`, before `.end method`) in the text.
+    pub(crate) text: (usize, usize),
 }
 
 /// A field defined in a smali file (`.field` line).
@@ -59,14 +61,16 @@ pub(crate) struct SmaliFile<'a> {
     pub(crate) refs: Vec<CodeRef>,
     pub(crate) warnings: Vec<String>,
     pub(crate) len: usize,
-    type_map: HashMap<&'a str, u32>,
-    method_map: HashMap<(u32, &'a str, &'a str), u32>,
-    field_map: HashMap<(u32, &'a str, &'a str), u32>,
-    string_map: HashMap<Cow<'a, str>, u32>,
+    /// The file's text (method bodies are re-read by [`crate::regs`]).
+    pub(crate) text: &'a str,
+    pub(crate) type_map: HashMap<&'a str, u32>,
+    pub(crate) method_map: HashMap<(u32, &'a str, &'a str), u32>,
+    pub(crate) field_map: HashMap<(u32, &'a str, &'a str), u32>,
+    pub(crate) string_map: HashMap<Cow<'a, str>, u32>,
 }
 
 /// A type descriptor: `[`* then `L…;` or one primitive letter.
-fn type_desc(i: &str) -> IResult<&str, &str> {
+pub(crate) fn type_desc(i: &str) -> IResult<&str, &str> {
     recognize((
         take_while(|c| c == '['),
         alt((
@@ -78,7 +82,7 @@ fn type_desc(i: &str) -> IResult<&str, &str> {
 }
 
 /// `Lcls;->name(params)ret` → (class, name, proto).
-fn method_ref(i: &str) -> IResult<&str, (&str, &str, &str)> {
+pub(crate) fn method_ref(i: &str) -> IResult<&str, (&str, &str, &str)> {
     let (i, class) = terminated(type_desc, tag("->")).parse(i)?;
     let (i, name) = take_till1(|c| c == '(').parse(i)?;
     let (i, proto) = recognize((
@@ -90,7 +94,7 @@ fn method_ref(i: &str) -> IResult<&str, (&str, &str, &str)> {
 }
 
 /// `Lcls;->name:Type` → (class, name, type).
-fn field_ref(i: &str) -> IResult<&str, (&str, &str, &str)> {
+pub(crate) fn field_ref(i: &str) -> IResult<&str, (&str, &str, &str)> {
     let (i, class) = terminated(type_desc, tag("->")).parse(i)?;
     let (i, name) = terminated(take_till1(|c| c == ':'), char(':')).parse(i)?;
     let (i, ty) = type_desc(i)?;
@@ -134,7 +138,7 @@ fn flags_and_last(rest: &str) -> (u32, Option<&str>) {
 }
 
 /// Parses a smali string literal body (after the opening quote); returns the value.
-fn string_literal(s: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn string_literal(s: &str) -> Option<Cow<'_, str>> {
     let body = s.strip_prefix('"')?;
     if let Some(end) = body.find(['"', '\\']) {
         if body.get(end..end + 1) == Some("\"") {
@@ -236,6 +240,7 @@ impl<'a> SmaliFile<'a> {
 pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
     let mut f = SmaliFile {
         len: text.len(),
+        text,
         ..SmaliFile::default()
     };
     let mut have_class = false;
@@ -246,12 +251,15 @@ pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
         first: Vec<&'t str>,
         insns: u32,
         refs_start: u32,
+        text_start: usize,
     }
     let mut cur: Option<Cur<'_>> = None;
     let mut skip_until: Option<&'static str> = None;
     let mut depth = 0u32;
     for (ln, raw) in text.lines().enumerate() {
         let line_no = ln as u32 + 1;
+        // `lines` yields slices of `text`: the offset of this line in it.
+        let at = (raw.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(':') {
             continue;
@@ -338,6 +346,7 @@ pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
                         first: Vec::new(),
                         insns: 0,
                         refs_start: f.refs.len() as u32,
+                        text_start: at.saturating_add(raw.len()),
                     });
                 }
                 ".end" if rest == "method" => {
@@ -350,6 +359,7 @@ pub(crate) fn parse_smali(text: &str) -> Result<SmaliFile<'_>, DexError> {
                             insns: c.insns,
                             refs: (c.refs_start, f.refs.len() as u32),
                             body,
+                            text: (c.text_start.min(at), at),
                         });
                     }
                 }
