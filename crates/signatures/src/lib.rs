@@ -61,6 +61,7 @@
 
 mod blob;
 mod data_api;
+mod data_flow;
 mod hosts;
 pub mod import;
 mod matcher;
@@ -69,6 +70,7 @@ mod rule;
 mod rule_toml;
 
 pub use data_api::{data_api_category, data_api_class_prefixes, data_uri_category};
+pub use data_flow::{EntryPoint, FlowRules};
 pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
 pub use import::{import_exodus, import_libradar, import_libscout, merge_libraries, ImportError};
 pub use matcher::{
