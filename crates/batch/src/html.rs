@@ -333,6 +333,11 @@ fn compact_row(d: &Value) -> Value {
             .iter()
             .map(|a| str_of(a, "category"))
             .collect();
+        for f in arr(t, "data_from_app") {
+            if f.get("personal").and_then(Value::as_bool) == Some(true) {
+                data.push(str_of(f, "kind"));
+            }
+        }
         data.sort_unstable();
         data.dedup();
         trs.push(json!([

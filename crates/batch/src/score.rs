@@ -79,6 +79,10 @@ pub const DATA_ACCESS_POINTS: &[(&str, u32)] = &[
 ];
 /// Points for a data-access category not in [`DATA_ACCESS_POINTS`].
 pub const DATA_ACCESS_OTHER_POINTS: u32 = 3;
+/// Points per tracker the app's own code hands personal data to (`data_from_app`).
+pub const DATA_FROM_APP_POINTS: u32 = 6;
+/// Most points for personal data handed to trackers, all trackers together.
+pub const DATA_FROM_APP_CAP: u32 = 18;
 
 /// Points per requested dangerous (or privacy-relevant) permission, by suffix
 /// after `android.permission.`.
@@ -204,6 +208,42 @@ pub fn score(doc: &Value) -> Score {
             why: format!("SDK code reads {c} data ({})", who.join(", ")),
         });
     }
+    // Personal data the app's own code hands to trackers.
+    let mut sent = Vec::new();
+    for t in arr(doc, "trackers") {
+        let mut kinds: Vec<&str> = Vec::new();
+        let mut at = "";
+        for f in arr(t, "data_from_app") {
+            if opt_bool(f, "personal") != Some(true) {
+                continue;
+            }
+            let k = str_of(f, "kind");
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+            if at.is_empty() {
+                at = str_of(f, "at");
+            }
+        }
+        if kinds.is_empty() {
+            continue;
+        }
+        kinds.sort_unstable();
+        sent.push(Reason {
+            points: DATA_FROM_APP_POINTS,
+            why: format!(
+                "the app sends {} to {} (from {at})",
+                kinds.join(", "),
+                str_of(t, "name")
+            ),
+        });
+    }
+    cap_into(
+        &mut reasons,
+        sent,
+        DATA_FROM_APP_CAP,
+        "personal data sent to trackers",
+    );
     // Permissions.
     let mut perm_reasons = Vec::new();
     let mut perms: BTreeSet<&str> = BTreeSet::new();

@@ -395,6 +395,11 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
             let _ = writeln!(s, "  {a:<w0$} {b:<w1$} {c:<w2$} {d}");
         }
     }
+    for t in &r.trackers {
+        if let Some(line) = data_from_app_line(t) {
+            let _ = writeln!(s, "  app data  {line}");
+        }
+    }
     if !r.libraries.is_empty() {
         let names: Vec<&str> = r.libraries.iter().map(|l| l.name.as_str()).collect();
         let _ = writeln!(s, "  libraries {}", names.join(", "));
@@ -467,4 +472,53 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
         let _ = writeln!(s, "  error     {e}");
     }
     s
+}
+
+/// One line saying what the app's code hands to tracker `t` (`data_from_app`): personal kinds
+/// (with their keys), then custom keys, then where.
+fn data_from_app_line(t: &trackscan_scan::report::Finding) -> Option<String> {
+    let flows = &t.data_from_app;
+    let first = flows.first()?;
+    let mut personal: Vec<String> = Vec::new();
+    let mut custom: Vec<&str> = Vec::new();
+    for f in flows {
+        if f.personal {
+            let item = match &f.key {
+                Some(k) if k != &f.kind => format!("{} (key \"{k}\")", f.kind),
+                _ => f.kind.clone(),
+            };
+            if !personal.contains(&item) {
+                personal.push(item);
+            }
+        } else if let Some(k) = &f.key {
+            if !custom.contains(&k.as_str()) {
+                custom.push(k);
+            }
+        }
+    }
+    let mut what = personal.join(", ");
+    if !custom.is_empty() {
+        if !what.is_empty() {
+            what.push_str("; ");
+        }
+        what.push_str(&format!("custom keys {}", custom.join(", ")));
+    }
+    let mut sites: Vec<(&str, &str)> = flows
+        .iter()
+        .map(|f| (f.at.as_str(), f.sdk_method.as_str()))
+        .collect();
+    sites.sort_unstable();
+    sites.dedup();
+    let more = match sites.len() {
+        0 | 1 => String::new(),
+        n => format!(
+            " and {} more call site{}",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    Some(format!(
+        "{} <- {what} (at {} -> {}{more})",
+        t.name, first.at, first.sdk_method
+    ))
 }

@@ -51,6 +51,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     });
     let explained = findings(scanner, &detected, &index, r);
     crate::structure::add_findings(&c.dex, &explained, &scanner.rules.trackers, &mut r.trackers);
+    data_from_app(&index, &explained, r);
     let owners = HostOwners::new(scanner, &r.trackers);
     pinning(&owners, &c, manifest.as_ref(), &index, &texts, r);
     hosts(&owners, texts.hosts, r);
@@ -461,6 +462,17 @@ fn findings<'s>(
     prefixes
 }
 
+/// What the app's code hands to each detected tracker ([`crate::flow`]), onto its finding.
+fn data_from_app(index: &CodeIndex<'_>, explained: &[Vec<String>], r: &mut Report) {
+    let ids: Vec<&str> = r.trackers.iter().map(|t| t.id.as_str()).collect();
+    let mut flows = crate::flow::data_from_app(index, r.package.as_deref(), explained, &ids);
+    for t in &mut r.trackers {
+        if let Some(set) = flows.remove(&t.id) {
+            t.data_from_app = crate::flow::ordered(set);
+        }
+    }
+}
+
 /// Who a host belongs to, given the app's detected trackers.
 struct HostOwners<'s> {
     scanner: &'s Scanner,
@@ -658,6 +670,7 @@ fn finding(
         .to_string(),
         reason: d.reason.clone(),
         code: sdk_code(prefixes, index),
+        data_from_app: Vec::new(),
     }
 }
 

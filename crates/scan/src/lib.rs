@@ -16,6 +16,7 @@
 mod analyze;
 mod apktool;
 mod collect;
+mod flow;
 pub mod report;
 mod sdk_version;
 pub mod structure;

@@ -213,6 +213,36 @@ pub struct Finding {
     /// prefix or none of its classes is in the app, e.g. a finding from structure alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<SdkCode>,
+    /// What the app's own code hands to this SDK: personal data from platform APIs and
+    /// profile keys, traced through registers, containers and app helpers to the SDK's entry
+    /// points (`signatures/data_flow.toml`). Personal kinds first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_from_app: Vec<DataFlow>,
+}
+
+/// One flow of data from the app's code into an SDK entry point.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DataFlow {
+    /// What flows: `email`, `name`, `phone-number`, `location`, `device-id`, `user-id`, … (a
+    /// key of `data_flow.toml` or a personal-data API category), or `custom` for a property
+    /// key that names nothing personal.
+    pub kind: String,
+    /// Whether `kind` is personal data (everything but `custom`).
+    pub personal: bool,
+    /// The property key, when the value travels under a constant key (`"$email"`, `"gender"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Where the value comes from: the platform API (`android.accounts.Account.name`), or the
+    /// container that carries the key (`org.json.JSONObject.put`), or `argument` when the SDK
+    /// method itself says what it receives; ` via app.Helper.method` when an app helper sits
+    /// between.
+    pub via: String,
+    /// The app method that makes the call (`com.example.Main.onClick`).
+    pub at: String,
+    /// The SDK entry point (`com.mixpanel.android.mpmetrics.MPMetrics.track`).
+    pub sdk_method: String,
+    /// The 1-based parameter of the entry point that carries it.
+    pub arg: u8,
 }
 
 /// Size and digest of an SDK's own code, so that diffs see code change inside an SDK.
