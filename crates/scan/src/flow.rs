@@ -177,11 +177,11 @@ pub(crate) fn data_from_app(
             break;
         }
         let callers = pass.app_methods_calling(&targets);
+        let before: HashSet<(u16, u32)> = pass.wrappers.clone();
         let classes: BTreeSet<&str> = callers.iter().map(|m| m.0).collect();
         for c in classes {
             pass.field_prepass(c);
         }
-        let before: HashSet<(u16, u32)> = pass.wrappers.clone();
         for (_, m) in &callers {
             let id = (m.file_index(), m.method_idx());
             if done.insert(id) {
@@ -643,10 +643,12 @@ impl<'i, 'a> Pass<'i, 'a> {
             let Some(label) = self.labels.get(l as usize) else {
                 continue;
             };
-            let kind = e
-                .kind_of_arg(p)
-                .map(str::to_string)
-                .or_else(|| label.kind.clone());
+            // What the value is (a source's category, a key's kind) says more than what the
+            // entry point expects (`identify(phone number)`).
+            let kind = label
+                .kind
+                .clone()
+                .or_else(|| e.kind_of_arg(p).map(str::to_string));
             out.push(DataFlow {
                 personal: kind.is_some(),
                 kind: kind.unwrap_or_else(|| "custom".into()),
@@ -740,4 +742,342 @@ pub(crate) fn ordered(set: BTreeSet<DataFlow>) -> Vec<DataFlow> {
     let mut v: Vec<DataFlow> = set.into_iter().collect();
     v.sort_by(|a, b| b.personal.cmp(&a.personal).then_with(|| a.cmp(b)));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_dex::IndexBuilder;
+    use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, Invoke, MethodDef, MethodKey, Op};
+
+    const S: &str = "Ljava/lang/String;";
+    const JSON: &str = "Lorg/json/JSONObject;";
+    const MP: &str = "Lcom/mixpanel/android/mpmetrics/MixpanelAPI;";
+
+    fn mk(class: &str, name: &str, params: &[&str], ret: &str) -> MethodKey {
+        MethodKey::new(class, name, params, ret)
+    }
+    fn phone() -> MethodKey {
+        mk(
+            "Landroid/telephony/TelephonyManager;",
+            "getLine1Number",
+            &[],
+            S,
+        )
+    }
+    fn track() -> MethodKey {
+        mk(MP, "track", &[S, JSON], "V")
+    }
+    fn put() -> MethodKey {
+        mk(JSON, "put", &[S, "Ljava/lang/Object;"], JSON)
+    }
+    /// `v0` = the phone number (`TelephonyManager.getLine1Number`).
+    fn phone_into(r: u8, tm: u8) -> Vec<Op> {
+        vec![
+            Op::NewInstanceTo(tm, "Landroid/telephony/TelephonyManager;".into()),
+            Op::Call(Invoke::Virtual, phone(), vec![tm]),
+            Op::MoveResultTo(r),
+        ]
+    }
+
+    const ALL: &[(&str, &str)] = &[
+        ("mixpanel", "Lcom/mixpanel/"),
+        ("branch", "Lio/branch/"),
+        ("appsflyer", "Lcom/appsflyer/"),
+        ("onesignal", "Lcom/onesignal/"),
+        (
+            "google-firebase-analytics",
+            "Lcom/google/firebase/analytics/",
+        ),
+    ];
+
+    fn flows_of(idx: &CodeIndex<'_>, trackers: &[&str]) -> Vec<String> {
+        let prefixes: Vec<Vec<String>> = ALL
+            .iter()
+            .filter(|(t, _)| trackers.contains(t))
+            .map(|(_, p)| vec![p.to_string()])
+            .collect();
+        let flows = data_from_app(idx, Some("com.example"), &prefixes, trackers);
+        let mut out: Vec<String> = flows
+            .into_iter()
+            .flat_map(|(t, set)| {
+                ordered(set).into_iter().map(move |f| {
+                    format!(
+                        "{t}: {} {:?} via {} at {} -> {}#{}",
+                        f.kind, f.key, f.via, f.at, f.sdk_method, f.arg
+                    )
+                })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn run(b: &DexBuilder, trackers: &[&str]) -> Vec<String> {
+        let bytes = b.build();
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &bytes).unwrap();
+        let idx = ib.finish();
+        flows_of(&idx, trackers)
+    }
+
+    fn run_smali(b: &DexBuilder, trackers: &[&str]) -> Vec<String> {
+        let smali = b.to_smali();
+        let mut ib = IndexBuilder::new();
+        for (path, text) in &smali {
+            ib.add_smali(path, text).unwrap();
+        }
+        let idx = ib.finish();
+        flows_of(&idx, trackers)
+    }
+
+    fn app(methods: Vec<MethodDef>) -> DexBuilder {
+        DexBuilder::new().class(ClassDefSpec::new("Lcom/example/Main;", methods))
+    }
+
+    fn static_m(name: &str, params: &[&str], ret: &str, code: Vec<Op>) -> MethodDef {
+        let mut m = MethodDef::new(name, params, ret, code);
+        m.access_flags = 0x0009;
+        m
+    }
+
+    #[test]
+    fn direct_argument_and_via_local() {
+        let mut code = phone_into(1, 0);
+        code.extend([
+            Op::MoveTo(2, 1),
+            Op::NewInstanceTo(3, "Lio/branch/referral/Branch;".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk("Lio/branch/referral/Branch;", "setIdentity", &[S], "V"),
+                vec![3, 2],
+            ),
+            Op::ReturnVoid,
+        ]);
+        let b = app(vec![MethodDef::new("login", &[], "V", code)]);
+        let want = vec![
+            "branch: phone-number None via android.telephony.TelephonyManager.getLine1Number \
+             at com.example.Main.login -> io.branch.referral.Branch.setIdentity#1"
+                .to_string(),
+        ];
+        assert_eq!(run(&b, &["branch"]), want);
+        assert_eq!(run_smali(&b, &["branch"]), want);
+        // Not detected: nothing reported for it.
+        assert!(run(&b, &["mixpanel"]).is_empty());
+    }
+
+    #[test]
+    fn through_json_object_with_keys() {
+        let mut code = vec![
+            Op::NewInstanceTo(0, JSON.into()),
+            Op::Call(Invoke::Direct, mk(JSON, "<init>", &[], "V"), vec![0]),
+            Op::StrTo(1, "$email".into()),
+        ];
+        code.extend(phone_into(2, 3));
+        code.extend([
+            Op::Call(Invoke::Virtual, put(), vec![0, 1, 2]),
+            Op::StrTo(1, "plan".into()),
+            Op::StrTo(2, "pro".into()),
+            Op::Call(Invoke::Virtual, put(), vec![0, 1, 2]),
+            Op::NewInstanceTo(4, MP.into()),
+            Op::StrTo(5, "Signed up".into()),
+            Op::Call(Invoke::Virtual, track(), vec![4, 5, 0]),
+            Op::ReturnVoid,
+        ]);
+        let b = app(vec![MethodDef::new("signUp", &[], "V", code)]);
+        let at = "at com.example.Main.signUp -> com.mixpanel.android.mpmetrics.MixpanelAPI.track#2";
+        let want = vec![
+            format!("mixpanel: custom Some(\"plan\") via org.json.JSONObject.put {at}"),
+            format!("mixpanel: email Some(\"$email\") via org.json.JSONObject.put {at}"),
+            format!(
+                "mixpanel: phone-number None via android.telephony.TelephonyManager.getLine1Number {at}"
+            ),
+        ];
+        assert_eq!(run(&b, &["mixpanel"]), want);
+        assert_eq!(run_smali(&b, &["mixpanel"]), want);
+    }
+
+    #[test]
+    fn through_bundle_and_map() {
+        let bundle = "Landroid/os/Bundle;";
+        let map = "Ljava/util/HashMap;";
+        let fa = "Lcom/google/firebase/analytics/FirebaseAnalytics;";
+        let af = "Lcom/appsflyer/AppsFlyerLib;";
+        let code = vec![
+            Op::NewInstanceTo(0, bundle.into()),
+            Op::StrTo(1, "first_name".into()),
+            Op::StrTo(2, "Ada".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk(bundle, "putString", &[S, S], "V"),
+                vec![0, 1, 2],
+            ),
+            Op::NewInstanceTo(3, fa.into()),
+            Op::StrTo(4, "login".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk(fa, "logEvent", &[S, bundle], "V"),
+                vec![3, 4, 0],
+            ),
+            Op::NewInstanceTo(5, map.into()),
+            Op::StrTo(1, "gender".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk(
+                    map,
+                    "put",
+                    &["Ljava/lang/Object;", "Ljava/lang/Object;"],
+                    "Ljava/lang/Object;",
+                ),
+                vec![5, 1, 2],
+            ),
+            Op::NewInstanceTo(6, af.into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk(
+                    af,
+                    "logEvent",
+                    &["Landroid/content/Context;", S, "Ljava/util/Map;"],
+                    "V",
+                ),
+                vec![6, 7, 4, 5],
+            ),
+            Op::ReturnVoid,
+        ];
+        let b = app(vec![MethodDef::new("go", &[], "V", code)]);
+        let got = run(&b, &["google-firebase-analytics", "appsflyer"]);
+        assert_eq!(
+            got,
+            vec![
+                "appsflyer: gender Some(\"gender\") via java.util.HashMap.put at com.example.Main.go -> com.appsflyer.AppsFlyerLib.logEvent#3",
+                "google-firebase-analytics: name Some(\"first_name\") via android.os.Bundle.putString at com.example.Main.go -> com.google.firebase.analytics.FirebaseAnalytics.logEvent#2",
+            ]
+        );
+        assert_eq!(
+            run_smali(&b, &["google-firebase-analytics", "appsflyer"]),
+            got
+        );
+    }
+
+    #[test]
+    fn through_app_helpers_both_ways() {
+        // Source in a helper: Util.phone() returns the phone number; the caller hands it on.
+        let util = "Lcom/example/Util;";
+        let phone_helper = static_m("phone", &[], S, {
+            let mut c = phone_into(0, 1);
+            c.push(Op::ReturnObject(0));
+            c
+        });
+        // Wrapper: Util.email(String) passes its parameter to OneSignal.setEmail. Locals are
+        // v0..v1 (named below), so the parameter is v2: `move-object v0, v2` (raw 12x).
+        let set_email = mk("Lcom/onesignal/OneSignal;", "setEmail", &[S], "V");
+        let wrapper = static_m(
+            "email",
+            &[S],
+            "V",
+            vec![
+                Op::Raw(vec![0x2007]),
+                Op::MoveTo(1, 0),
+                Op::Call(Invoke::Static, set_email, vec![1]),
+                Op::ReturnVoid,
+            ],
+        );
+        let caller = MethodDef::new(
+            "onCreate",
+            &[],
+            "V",
+            vec![
+                Op::Call(Invoke::Static, mk(util, "phone", &[], S), vec![]),
+                Op::MoveResultTo(0),
+                Op::Call(Invoke::Static, mk(util, "email", &[S], "V"), vec![0]),
+                Op::ReturnVoid,
+            ],
+        );
+        let b = DexBuilder::new()
+            .class(ClassDefSpec::new(util, vec![phone_helper, wrapper]))
+            .class(ClassDefSpec::new("Lcom/example/Main;", vec![caller]));
+        assert_eq!(
+            run(&b, &["onesignal"]),
+            vec![
+                "onesignal: phone-number None via android.telephony.TelephonyManager.getLine1Number via com.example.Util.email at com.example.Main.onCreate -> com.onesignal.OneSignal.setEmail#1",
+            ]
+        );
+    }
+
+    #[test]
+    fn through_a_field_of_the_class() {
+        use trackscan_fixtures::dex::FieldKey;
+        let f = FieldKey::new("Lcom/example/Main;", "phone", S);
+        let mut store = phone_into(1, 0);
+        store.extend([Op::IputFrom(1, 0, f.clone()), Op::ReturnVoid]);
+        let send = vec![
+            Op::IgetTo(1, 0, f),
+            Op::NewInstanceTo(2, MP.into()),
+            Op::Call(Invoke::Virtual, mk(MP, "identify", &[S], "V"), vec![2, 1]),
+            Op::ReturnVoid,
+        ];
+        // The reader comes first in the class: the pre-pass still sees the store.
+        let b = app(vec![
+            MethodDef::new("send", &[], "V", send),
+            MethodDef::new("store", &[], "V", store),
+        ]);
+        let want = vec!["mixpanel: phone-number None via android.telephony.TelephonyManager.getLine1Number at com.example.Main.send -> com.mixpanel.android.mpmetrics.MixpanelAPI.identify#1"];
+        assert_eq!(run(&b, &["mixpanel"]), want);
+        assert_eq!(run_smali(&b, &["mixpanel"]), want);
+    }
+
+    #[test]
+    fn negatives() {
+        // Overwritten before the call; a key that names nothing personal; a non-tracker callee.
+        let mut code = phone_into(1, 0);
+        code.extend([
+            Op::StrTo(1, "anonymous".into()),
+            Op::NewInstanceTo(3, "Lio/branch/referral/Branch;".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk("Lio/branch/referral/Branch;", "setIdentity", &[S], "V"),
+                vec![3, 1],
+            ),
+            Op::NewInstanceTo(4, JSON.into()),
+            Op::StrTo(5, "screen".into()),
+            Op::StrTo(6, "home".into()),
+            Op::Call(Invoke::Virtual, put(), vec![4, 5, 6]),
+            Op::NewInstanceTo(7, MP.into()),
+            Op::Call(Invoke::Virtual, track(), vec![7, 5, 4]),
+        ]);
+        code.extend(phone_into(8, 9));
+        code.extend([
+            Op::NewInstanceTo(10, "Lcom/example/Backend;".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk("Lcom/example/Backend;", "identify", &[S], "V"),
+                vec![10, 8],
+            ),
+            Op::ReturnVoid,
+        ]);
+        let b = app(vec![MethodDef::new("m", &[], "V", code)]);
+        let got = run(&b, &["branch", "mixpanel"]);
+        assert_eq!(
+            got,
+            vec![
+                "mixpanel: custom Some(\"screen\") via org.json.JSONObject.put at com.example.Main.m -> com.mixpanel.android.mpmetrics.MixpanelAPI.track#2"
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_huge_method_is_bounded() {
+        // 20,000 puts of distinct keys into one object, then a sink: labels stay capped.
+        let mut code = vec![Op::NewInstanceTo(0, JSON.into())];
+        for i in 0..20_000 {
+            code.push(Op::StrTo(1, format!("k{i}")));
+            code.push(Op::Call(Invoke::Virtual, put(), vec![0, 1, 1]));
+        }
+        code.push(Op::NewInstanceTo(2, MP.into()));
+        code.push(Op::Call(Invoke::Virtual, track(), vec![2, 1, 0]));
+        code.push(Op::ReturnVoid);
+        let b = app(vec![MethodDef::new("m", &[], "V", code)]);
+        let got = run(&b, &["mixpanel"]);
+        assert_eq!(got.len(), MAX_LABELS);
+    }
 }

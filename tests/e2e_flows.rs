@@ -1,0 +1,87 @@
+//! End-to-end tests for issue #19: what the app hands to each SDK (`data_from_app`). The
+//! bundled sample's button handler builds a `JSONObject` of profile properties and passes it to
+//! Mixpanel's `track`; the report names those properties under the Mixpanel finding, with the
+//! call site, from the APK and from its apktool smali tree alike.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::trackscan;
+
+fn scan(path: &Path, format: &str) -> Vec<u8> {
+    let out = trackscan()
+        .args(["scan", "--format", format])
+        .arg(path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn mixpanel_flows(path: &Path) -> Vec<(String, String, String, String)> {
+    let doc: Value = serde_json::from_slice(&scan(path, "json")).expect("JSON report");
+    let t = doc["trackers"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["id"] == "mixpanel"))
+        .expect("Mixpanel found");
+    t["data_from_app"]
+        .as_array()
+        .expect("data_from_app present")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["key"].as_str().unwrap_or("").to_string(),
+                f["at"].as_str().unwrap_or("").to_string(),
+                f["sdk_method"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sample_names_the_properties_sent_to_mixpanel() {
+    let root = super::root().join("samples");
+    let at = "com.mixpanel.android.hellomixpanel.HelloMixpanel$1.onClick";
+    let sink = "com.mixpanel.android.mpmetrics.MPMetrics.track";
+    let want: Vec<(String, String, String, String)> = [
+        ("age", "age"),
+        ("gender", "gender"),
+        ("custom", "registered"),
+        ("custom", "some list"),
+    ]
+    .iter()
+    .map(|(k, key)| {
+        (
+            k.to_string(),
+            key.to_string(),
+            at.to_string(),
+            sink.to_string(),
+        )
+    })
+    .collect();
+    for input in ["hello-mixpanel.apk", "hello-mixpanel-apktool"] {
+        assert_eq!(mixpanel_flows(&root.join(input)), want, "{input}");
+    }
+    let text = String::from_utf8(scan(&root.join("hello-mixpanel.apk"), "text")).unwrap();
+    assert!(
+        text.contains(
+            "app data  MixPanel <- age, gender; custom keys registered, some list \
+             (at com.mixpanel.android.hellomixpanel.HelloMixpanel$1.onClick -> \
+             com.mixpanel.android.mpmetrics.MPMetrics.track)"
+        ),
+        "{text}"
+    );
+    let doc: Value =
+        serde_json::from_slice(&scan(&root.join("hello-mixpanel.apk"), "json")).unwrap();
+    let reasons = doc["score"]["reasons"].to_string();
+    assert!(
+        reasons.contains("the app sends age, gender to MixPanel (from com.mixpanel.android.hellomixpanel.HelloMixpanel$1.onClick)"),
+        "{reasons}"
+    );
+}
