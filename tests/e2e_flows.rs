@@ -85,3 +85,76 @@ fn sample_names_the_properties_sent_to_mixpanel() {
         "{reasons}"
     );
 }
+
+/// On the shared corpus: the flows a reader can check in `dexdump -d` (bench/flows.sh lists
+/// them all): the login e-mail typed into an `EditText` handed to Crashlytics, a sexual
+/// orientation property sent to Mixpanel, hashed e-mail and phone handed to Branch for
+/// Facebook; and every flow starts in the app's code, never inside the SDK.
+#[test]
+fn corpus_flows_start_in_app_code_and_name_what_is_sent() {
+    let Some(corpus) = super::corpus() else {
+        return;
+    };
+    let flows = |apk: &str| -> Vec<String> {
+        let doc: Value =
+            serde_json::from_slice(&scan(&corpus.join("apks").join(apk), "json")).unwrap();
+        let mut out = Vec::new();
+        for t in doc["trackers"].as_array().into_iter().flatten() {
+            for f in t["data_from_app"].as_array().into_iter().flatten() {
+                let at = f["at"].as_str().unwrap_or("");
+                let sdk = f["sdk_method"].as_str().unwrap_or("");
+                // The SDK's package (first two labels of the entry point) is not where it starts,
+                // unless the app's own package is inside it.
+                let pkg = doc["package"].as_str().unwrap_or("");
+                let sdk_root: Vec<&str> = sdk.split('.').take(2).collect();
+                assert!(
+                    at.starts_with(pkg) || !at.starts_with(&sdk_root.join(".")),
+                    "{apk}: flow inside the SDK: {f}"
+                );
+                out.push(format!(
+                    "{} {} {} {} at {at} -> {sdk}",
+                    t["id"].as_str().unwrap_or(""),
+                    f["kind"].as_str().unwrap_or(""),
+                    f["key"].as_str().unwrap_or("-"),
+                    f["via"].as_str().unwrap_or(""),
+                ));
+            }
+        }
+        out
+    };
+    let has = |list: &[String], want: &str| {
+        assert!(
+            list.iter().any(|l| l == want),
+            "missing {want:?} in {list:#?}"
+        )
+    };
+    has(
+        &flows("exodus_instapaper.apk"),
+        "google-crashlytics email - android.widget.EditText.getText at \
+         com.olivierpayen.leaninstapaper.LoginActivity.a -> \
+         com.crashlytics.android.Crashlytics.setUserEmail",
+    );
+    has(
+        &flows("hello_mixpanel_v1.apk"),
+        "mixpanel sexual-orientation is_gay org.json.JSONObject.put at \
+         com.mixpanel.android.hellomixpanel.HelloMixpanel$1.onClick -> \
+         com.mixpanel.android.mpmetrics.MPMetrics.track",
+    );
+    let branch = flows("branch_testbed_2024.apk");
+    for (kind, key) in [("email", "em"), ("phone-number", "ph")] {
+        has(
+            &branch,
+            &format!(
+                "branch {kind} {key} key at io.branch.branchandroidtestbed.MainActivity.onStart -> \
+                 io.branch.referral.Branch.addFacebookPartnerParameterWithName"
+            ),
+        );
+    }
+    // A constant identity ("testDevID") is the same for every user: not reported.
+    assert!(
+        !branch
+            .iter()
+            .any(|l| l.contains("MainActivity.onStart -> io.branch.referral.Branch.setIdentity")),
+        "{branch:#?}"
+    );
+}

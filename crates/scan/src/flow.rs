@@ -1,8 +1,8 @@
 //! What the app hands to each tracker SDK: a bounded data-flow pass over the register-level
 //! code ([`trackscan_dex::RegCode`], from DEX or smali) of the app's own methods, from
 //! personal-data sources (platform APIs of [`trackscan_signatures::data_api_category`],
-//! `Account.name`, constant profile keys of `data_flow.toml`) to the SDK entry points of
-//! `data_flow.toml`.
+//! `Account.name`, text typed into an `EditText`, constant profile keys of `data_flow.toml`)
+//! to the SDK entry points of `data_flow.toml`.
 //!
 //! # Model
 //! * **Labels**: a value's provenance (kind, key, via), interned once per app; a register holds
@@ -50,6 +50,15 @@ pub(crate) const MAX_LABEL_TABLE: usize = 4096;
 pub(crate) const MAX_FLOWS: usize = 48;
 /// Call depth through app methods.
 const DEPTH: u8 = 2;
+/// The kind of text the user typed into a field.
+const USER_INPUT: &str = "user-input";
+/// Text fields whose `getText` is what the user typed.
+const USER_INPUT_CLASSES: &[&str] = &[
+    "Landroid/widget/EditText;",
+    "Landroid/widget/AutoCompleteTextView;",
+    "Landroidx/appcompat/widget/AppCompatEditText;",
+    "Lcom/google/android/material/textfield/TextInputEditText;",
+];
 /// Parameter labels: `PARAM + i` is "the method's parameter register `i`" inside a summary.
 const PARAM: u32 = 1 << 31;
 
@@ -295,6 +304,16 @@ impl<'i, 'a> Pass<'i, 'a> {
             // definition says static. We do not know from the call site alone, so the invoke
             // decides (see `arg_word`); here the words of the parameters only.
             return Callee::Sink(k, param_words(&proto));
+        }
+        if name == "getText" && USER_INPUT_CLASSES.contains(&class.as_ref()) {
+            return match self.intern(Label {
+                kind: Some(USER_INPUT.to_string()),
+                key: None,
+                via: format!("{}.getText", dotted(&class)),
+            }) {
+                Some(l) => Callee::Source(l),
+                None => Callee::Opaque,
+            };
         }
         if let Some(cat) = data_api_category(&class, &name) {
             let via = format!("{}.{}", dotted(&class), name);
@@ -645,10 +664,12 @@ impl<'i, 'a> Pass<'i, 'a> {
             };
             // What the value is (a source's category, a key's kind) says more than what the
             // entry point expects (`identify(phone number)`).
-            let kind = label
-                .kind
-                .clone()
-                .or_else(|| e.kind_of_arg(p).map(str::to_string));
+            // Text the user typed is whatever the entry point says it is (`setIdentity`).
+            let kind = match (label.kind.as_deref(), e.kind_of_arg(p)) {
+                (Some(USER_INPUT), Some(k)) => Some(k.to_string()),
+                (Some(k), _) => Some(k.to_string()),
+                (None, k) => k.map(str::to_string),
+            };
             out.push(DataFlow {
                 personal: kind.is_some(),
                 kind: kind.unwrap_or_else(|| "custom".into()),
@@ -672,9 +693,10 @@ impl<'i, 'a> Pass<'i, 'a> {
                     arg: p,
                 });
             }
-        } else if out.is_empty() && v.labels.is_empty() && v.string.is_none() {
-            // No provenance, but the entry point says what it receives (`setUserEmail(x)`):
-            // the app hands that kind of data whatever its origin.
+        } else if out.is_empty() && helper.is_none() && v.string.is_none() {
+            // No provenance (or only the method's own parameters), but the entry point says
+            // what it receives (`setUserEmail(x)`): the app hands that kind of data whatever
+            // its origin. Reported where the SDK is called, not again at callers of a wrapper.
             if let Some(kind) = e.kind_of_arg(p) {
                 out.push(DataFlow {
                     personal: true,
@@ -999,6 +1021,7 @@ mod tests {
         assert_eq!(
             run(&b, &["onesignal"]),
             vec![
+                "onesignal: email None via argument at com.example.Util.email -> com.onesignal.OneSignal.setEmail#1",
                 "onesignal: phone-number None via android.telephony.TelephonyManager.getLine1Number via com.example.Util.email at com.example.Main.onCreate -> com.onesignal.OneSignal.setEmail#1",
             ]
         );
@@ -1024,6 +1047,38 @@ mod tests {
         let want = vec!["mixpanel: phone-number None via android.telephony.TelephonyManager.getLine1Number at com.example.Main.send -> com.mixpanel.android.mpmetrics.MixpanelAPI.identify#1"];
         assert_eq!(run(&b, &["mixpanel"]), want);
         assert_eq!(run_smali(&b, &["mixpanel"]), want);
+    }
+
+    #[test]
+    fn typed_text_is_what_the_entry_point_receives() {
+        let et = "Landroid/widget/EditText;";
+        let code = vec![
+            Op::NewInstanceTo(0, et.into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk(et, "getText", &[], "Landroid/text/Editable;"),
+                vec![0],
+            ),
+            Op::MoveResultTo(1),
+            Op::Call(
+                Invoke::Virtual,
+                mk("Ljava/lang/Object;", "toString", &[], S),
+                vec![1],
+            ),
+            Op::MoveResultTo(1),
+            Op::NewInstanceTo(2, "Lio/branch/referral/Branch;".into()),
+            Op::Call(
+                Invoke::Virtual,
+                mk("Lio/branch/referral/Branch;", "setIdentity", &[S], "V"),
+                vec![2, 1],
+            ),
+            Op::ReturnVoid,
+        ];
+        let b = app(vec![MethodDef::new("onClick", &[], "V", code)]);
+        assert_eq!(
+            run(&b, &["branch"]),
+            vec!["branch: user-id None via android.widget.EditText.getText at com.example.Main.onClick -> io.branch.referral.Branch.setIdentity#1"]
+        );
     }
 
     #[test]
