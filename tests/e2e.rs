@@ -11,6 +11,8 @@ use serde_json::Value;
 #[path = "e2e_batch_manners.rs"]
 mod batch_manners;
 mod e2e_apktool;
+/// Issue #18 item 4: SDK code changes against Debian's dexdump over every version series.
+mod e2e_dexdump;
 /// Issue #19: personal data flowing from the app's code into tracker calls.
 mod e2e_flows;
 mod e2e_output;

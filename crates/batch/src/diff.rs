@@ -82,6 +82,9 @@ pub struct Diff {
     pub components_removed: Vec<String>,
     /// Components in both whose effective export state changed.
     pub exported_changed: Vec<Change>,
+    /// One block per SDK (tracker or library) that differs ([`crate::sdk_diff`]): version, code, data
+    /// APIs, app data, hosts, manifest entries, pins and call sites gained or lost.
+    pub sdks: Vec<crate::sdk_diff::SdkChange>,
 }
 
 fn set<'a>(it: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
@@ -449,6 +452,7 @@ pub fn diff(old: &Value, new: &Value) -> Diff {
         .filter(|c| !cmn.contains_key(*c))
         .cloned()
         .collect();
+    d.sdks = crate::sdk_diff::sdk_changes(old, new);
     d
 }
 
@@ -481,6 +485,7 @@ impl Diff {
             components_added,
             components_removed,
             exported_changed,
+            sdks,
         } = self;
         [package, version, min_sdk, target_sdk, signing]
             .iter()
@@ -509,6 +514,7 @@ impl Diff {
             ]
             .iter()
             .all(|v| v.is_empty())
+            && sdks.is_empty()
     }
 
     /// Whether the signing change is the red flag ([`SigningKind::is_red_flag`]).
@@ -550,6 +556,12 @@ impl Diff {
             if !v.is_empty() {
                 m.insert(k.into(), Value::Array(v.iter().map(Change::json).collect()));
             }
+        }
+        if !self.sdks.is_empty() {
+            m.insert(
+                "sdks".into(),
+                Value::Array(self.sdks.iter().map(|c| c.to_json()).collect()),
+            );
         }
         Value::Object(m)
     }
@@ -631,9 +643,16 @@ impl Diff {
             }
         }
         for (k, v) in self.changes() {
+            // SDK versions and code are told in the SDK blocks below.
+            if k.starts_with("sdk_") {
+                continue;
+            }
             for c in v {
                 let _ = writeln!(s, "  ~ {k:<18} {}: {} -> {}", c.what, c.old, c.new);
             }
+        }
+        for c in &self.sdks {
+            s.push_str(&c.to_text());
         }
         if self.is_empty() {
             let _ = writeln!(s, "  (no changes)");

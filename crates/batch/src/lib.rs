@@ -59,6 +59,7 @@ mod html;
 mod runner;
 mod sarif;
 pub mod score;
+pub mod sdk_diff;
 mod tabular;
 mod timeline;
 mod util;
