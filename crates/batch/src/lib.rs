@@ -62,6 +62,7 @@ pub mod score;
 pub mod sdk_diff;
 mod tabular;
 mod timeline;
+mod timeline_read;
 mod util;
 
 pub use diff::{diff, read_document, Change, Diff, SigningKind};
@@ -82,7 +83,8 @@ pub use tabular::{
     ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES,
 };
 pub use timeline::{
-    timeline, timeline_report, PackageTimeline, Release, ReleaseDiff, Timeline, TrackerSpan,
+    timeline, timeline_from_jsonl, timeline_report, PackageTimeline, Release, ReleaseDiff,
+    Timeline, TrackerSpan,
 };
 
 /// Reads a JSON Lines file (a batch journal) into documents, skipping lines

@@ -157,13 +157,47 @@ fn slim(doc: &Value) -> Value {
             m.insert((*k).to_string(), v.clone());
         }
     }
-    let trackers: Vec<Value> = arr(doc, "trackers")
+    for k in ["trackers", "libraries"] {
+        m.insert(
+            k.into(),
+            Value::Array(arr(doc, k).iter().map(slim_sdk).collect()),
+        );
+    }
+    Value::Object(m)
+}
+
+/// What the timeline and the SDK-level diff read of a finding (the same reduction as
+/// `timeline_read::reduce_sdks`).
+fn slim_sdk(t: &Value) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(tracker_key(t)));
+    m.insert("name".into(), json!(str_of(t, "name")));
+    m.insert(
+        "sdk_version".into(),
+        t.get("sdk_version").cloned().unwrap_or(Value::Null),
+    );
+    if let Some(c) = t.get("code") {
+        m.insert("code".into(), c.clone());
+    }
+    let manifest: Vec<Value> = arr(t, "evidence")
         .iter()
-        .map(|t| {
-            json!({"id": tracker_key(t), "name": str_of(t, "name"), "sdk_version": t.get("sdk_version").cloned().unwrap_or(Value::Null)})
-        })
+        .filter(|e| str_of(e, "kind") == "manifest")
+        .map(|e| json!({"kind": "manifest", "value": str_of(e, "value")}))
         .collect();
-    m.insert("trackers".into(), Value::Array(trackers));
+    m.insert("evidence".into(), Value::Array(manifest));
+    let data: Vec<Value> = arr(t, "data_access")
+        .iter()
+        .map(|d| json!({"category": str_of(d, "category"), "api": str_of(d, "api")}))
+        .collect();
+    m.insert("data_access".into(), Value::Array(data));
+    if let Some(f) = t.get("data_from_app") {
+        m.insert("data_from_app".into(), f.clone());
+    }
+    let calls: Vec<Value> = arr(t, "call_sites")
+        .iter()
+        .map(|c| json!({"caller": str_of(c, "caller")}))
+        .collect();
+    m.insert("call_sites".into(), Value::Array(calls));
     Value::Object(m)
 }
 
@@ -200,61 +234,146 @@ pub fn timeline_report(rows: impl Iterator<Item = Value>, package: Option<&str>)
     }
     let packages = groups
         .into_iter()
-        .map(|(package, mut docs)| {
-            docs.sort_by(|a, b| {
-                opt_u64(a, "version_code")
-                    .cmp(&opt_u64(b, "version_code"))
-                    .then_with(|| str_of(a, "version_name").cmp(str_of(b, "version_name")))
-                    .then_with(|| str_of(a, "file").cmp(str_of(b, "file")))
-            });
-            let releases: Vec<Release> = docs.iter().map(Release::from_doc).collect();
-            let mut spans: Vec<TrackerSpan> = Vec::new();
-            let mut readable: Vec<usize> = Vec::new();
-            for (i, (d, r)) in docs.iter().zip(&releases).enumerate() {
-                if r.unreadable {
-                    continue;
-                }
-                readable.push(i);
-                let label = r.label();
-                for (id, (name, _)) in trackers(d) {
-                    match spans.iter_mut().find(|s| s.id == id) {
-                        Some(s) => {
-                            s.last = label.clone();
-                            s.releases = s.releases.saturating_add(1);
-                        }
-                        None => spans.push(TrackerSpan {
-                            id,
-                            name,
-                            first: label.clone(),
-                            last: label.clone(),
-                            releases: 1,
-                        }),
-                    }
-                }
-            }
-            let diffs = readable
-                .windows(2)
-                .filter_map(|w| match w {
-                    [a, b] => Some(ReleaseDiff {
-                        from: *a,
-                        to: *b,
-                        diff: diff(docs.get(*a)?, docs.get(*b)?),
-                    }),
-                    _ => None,
-                })
-                .collect();
-            PackageTimeline {
-                package,
-                releases,
-                trackers: spans,
-                diffs,
-            }
-        })
+        .map(|(package, docs)| package_timeline(package, docs))
         .collect();
     Timeline {
         packages,
         without_package,
     }
+}
+
+/// One package's timeline from its (reduced) documents, in any order.
+fn package_timeline(package: String, mut docs: Vec<Value>) -> PackageTimeline {
+    docs.sort_by(release_order);
+    package_timeline_sorted(package, &docs, |a, b| match (docs.get(a), docs.get(b)) {
+        (Some(a), Some(b)) => diff(a, b),
+        _ => Diff::default(),
+    })
+}
+
+/// The order of a package's releases: version code, version name, file.
+fn release_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    opt_u64(a, "version_code")
+        .cmp(&opt_u64(b, "version_code"))
+        .then_with(|| str_of(a, "version_name").cmp(str_of(b, "version_name")))
+        .then_with(|| str_of(a, "file").cmp(str_of(b, "file")))
+}
+
+/// [`package_timeline`] over documents already in release order; `differ(i, j)` compares
+/// releases `i` and `j` (indices into `docs`).
+fn package_timeline_sorted(
+    package: String,
+    docs: &[Value],
+    differ: impl Fn(usize, usize) -> Diff,
+) -> PackageTimeline {
+    let releases: Vec<Release> = docs.iter().map(Release::from_doc).collect();
+    let mut spans: Vec<TrackerSpan> = Vec::new();
+    let mut readable: Vec<usize> = Vec::new();
+    for (i, (d, r)) in docs.iter().zip(&releases).enumerate() {
+        if r.unreadable {
+            continue;
+        }
+        readable.push(i);
+        let label = r.label();
+        for (id, (name, _)) in trackers(d) {
+            match spans.iter_mut().find(|s| s.id == id) {
+                Some(s) => {
+                    s.last = label.clone();
+                    s.releases = s.releases.saturating_add(1);
+                }
+                None => spans.push(TrackerSpan {
+                    id,
+                    name,
+                    first: label.clone(),
+                    last: label.clone(),
+                    releases: 1,
+                }),
+            }
+        }
+    }
+    let diffs = readable
+        .windows(2)
+        .filter_map(|w| match w {
+            [a, b] => Some(ReleaseDiff {
+                from: *a,
+                to: *b,
+                diff: differ(*a, *b),
+            }),
+            _ => None,
+        })
+        .collect();
+    PackageTimeline {
+        package,
+        releases,
+        trackers: spans,
+        diffs,
+    }
+}
+
+/// [`timeline_report`] over a batch journal file, streamed: lines are parsed in parallel and
+/// each distinct piece of a row is kept once ([`crate::timeline_read`]); only one package's
+/// documents are built at a time. The result is the same as `timeline_report` over the file's
+/// rows.
+pub fn timeline_from_jsonl(
+    path: &std::path::Path,
+    package: Option<&str>,
+) -> std::io::Result<Timeline> {
+    timeline_from_slim(
+        crate::timeline_read::read_slim_rows(path, package)?,
+        package,
+    )
+}
+
+/// [`timeline_from_slim`] for the reader's tests.
+#[cfg(test)]
+pub(crate) fn timeline_from_slim_for_tests(rows: Vec<crate::timeline_read::SlimRow>) -> Timeline {
+    timeline_from_slim(rows, None).unwrap_or_default()
+}
+
+fn timeline_from_slim(
+    rows: Vec<crate::timeline_read::SlimRow>,
+    package: Option<&str>,
+) -> std::io::Result<Timeline> {
+    let mut groups: BTreeMap<String, Vec<crate::timeline_read::SlimRow>> = BTreeMap::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut without_package = Vec::new();
+    for row in rows {
+        let Some(p) = row.package.clone() else {
+            if package.is_none() {
+                without_package.push(Release::from_doc(&row.to_doc()));
+            }
+            continue;
+        };
+        if let Some(sha) = row.sha256() {
+            if !seen.insert((p.clone(), sha.to_string())) {
+                continue;
+            }
+        }
+        groups.entry(p).or_default().push(row);
+    }
+    // Packages are independent: built in parallel, collected in package order.
+    use rayon::prelude::*;
+    let groups: Vec<(String, Vec<crate::timeline_read::SlimRow>)> = groups.into_iter().collect();
+    let packages = groups
+        .into_par_iter()
+        .map(|(package, mut rows)| {
+            // What the release list and the spans read; the diff builds its own pair.
+            let keys = |k: &str| matches!(k, "errors" | "kind" | "dex" | "trackers");
+            rows.sort_by_cached_key(|r| r.order_key());
+            let docs: Vec<Value> = rows.iter().map(|r| r.to_doc_with(keys)).collect();
+            package_timeline_sorted(package, &docs, |i, j| match (rows.get(i), rows.get(j)) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = crate::timeline_read::pair_docs(a, b);
+                    diff(&a, &b)
+                }
+                _ => Diff::default(),
+            })
+        })
+        .collect();
+    Ok(Timeline {
+        packages,
+        without_package,
+    })
 }
 
 /// Width of the widest string (in chars) of `items`, at least `min`.
@@ -290,7 +409,13 @@ impl PackageTimeline {
         let mut s = String::new();
         let readable = self.releases.iter().filter(|r| !r.unreadable).count();
         let unreadable = self.releases.len().saturating_sub(readable);
-        let _ = write!(s, "{} ({} releases", self.package, self.releases.len());
+        let n = self.releases.len();
+        let _ = write!(
+            s,
+            "{} ({n} release{}",
+            self.package,
+            if n == 1 { "" } else { "s" }
+        );
         if unreadable > 0 {
             let _ = write!(s, ", {unreadable} could not be read");
         }
@@ -350,6 +475,46 @@ impl Timeline {
             }));
         }
         Value::Array(v)
+    }
+
+    /// [`Timeline::to_json`], pretty-printed into `w` one package at a time (the whole
+    /// document is never built: at 100,000 rows it would take more memory than the timeline).
+    pub fn write_json(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        struct Packages<'t>(&'t Timeline);
+        impl serde::Serialize for Packages<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeSeq;
+                let t = self.0;
+                let extra = usize::from(!t.without_package.is_empty());
+                let mut seq = s.serialize_seq(Some(t.packages.len() + extra))?;
+                for p in &t.packages {
+                    seq.serialize_element(&p.to_json())?;
+                }
+                if extra == 1 {
+                    seq.serialize_element(&json!({
+                        "package": null,
+                        "releases": t.without_package.iter().map(Release::to_json).collect::<Vec<_>>(),
+                        "trackers": [],
+                        "diffs": [],
+                    }))?;
+                }
+                seq.end()
+            }
+        }
+        serde_json::to_writer_pretty(&mut *w, &Packages(self))?;
+        writeln!(w)
+    }
+
+    /// [`Timeline::to_text`] into `w`, one package at a time.
+    pub fn write_text(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        for t in &self.packages {
+            writeln!(w, "{}", t.to_text())?;
+        }
+        let rest = Timeline {
+            packages: Vec::new(),
+            without_package: self.without_package.clone(),
+        };
+        w.write_all(rest.to_text().as_bytes())
     }
 
     /// Every package's [`PackageTimeline::to_text`], then the rows without a package.

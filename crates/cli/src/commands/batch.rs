@@ -131,21 +131,23 @@ pub fn diff(a: DiffArgs) -> Result<u8, String> {
 }
 
 pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
-    let rows = trackscan_batch::read_jsonl(&a.results)
+    let tl = trackscan_batch::timeline_from_jsonl(&a.results, a.package.as_deref())
         .map_err(|e| format!("{}: {e}", a.results.display()))?;
-    let tl = trackscan_batch::timeline_report(rows.into_iter(), a.package.as_deref());
     if tl.is_empty() {
         return Err(match &a.package {
             Some(p) => format!("{}: no rows for package {p}", a.results.display()),
             None => format!("{}: no rows", a.results.display()),
         });
     }
-    match a.format {
-        TextOrJson::Text => super::out!("{}", tl.to_text())?,
-        TextOrJson::Json => super::outln!(
-            "{}",
-            serde_json::to_string_pretty(&tl.to_json()).map_err(|e| e.to_string())?
-        )?,
+    {
+        // Streamed, one package at a time (a 100,000-row timeline is ~100 MB of output).
+        let mut out = std::io::BufWriter::new(super::QuietPipe(std::io::stdout().lock()));
+        match a.format {
+            TextOrJson::Text => tl.write_text(&mut out),
+            TextOrJson::Json => tl.write_json(&mut out),
+        }
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| format!("writing output: {e}"))?;
     }
     let unreadable = tl
         .packages
