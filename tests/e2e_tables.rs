@@ -213,3 +213,60 @@ fn parquet_output_named_like_a_file_is_refused() {
     assert!(stderr.contains("directory"), "{stderr}");
     assert!(!out.exists(), "nothing written");
 }
+
+/// Issue #18 item 2: the long-format timeline table. Over the three builds of the Mixpanel
+/// demo: one row per release × SDK, `added` in the first release, `changed` with the code
+/// detail where the SDK's code changed, columns as docs/schema.md lists them.
+#[test]
+fn timeline_long_format_parquet() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("rows.jsonl");
+    let mut cmd = trackscan();
+    cmd.args(["batch", "-q", "-o"]).arg(&journal);
+    for v in 1..=3 {
+        cmd.arg(corpus.join(format!("apks/hello_mixpanel_v{v}.apk")));
+    }
+    assert!(cmd.output().unwrap().status.success());
+    let table = dir.path().join("timeline.parquet");
+    let out = trackscan()
+        .arg("timeline")
+        .arg(&journal)
+        .arg("--parquet")
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = read(&table);
+    let names: Vec<String> = b[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let doc = std::fs::read_to_string(root().join("docs/schema.md")).unwrap();
+    for n in &names {
+        assert!(doc.contains(&format!("`{n}`")), "column {n} not documented");
+    }
+    let sdk = col(&b, "sdk");
+    let change = col(&b, "change");
+    let detail = col(&b, "detail");
+    assert_eq!(sdk.len(), 3, "{sdk:?}");
+    assert!(sdk.iter().all(|s| s.as_deref() == Some("mixpanel")));
+    assert_eq!(change[0].as_deref(), Some("added"));
+    assert!(
+        change
+            .iter()
+            .zip(&detail)
+            .any(|(c, d)| c.as_deref() == Some("changed")
+                && d.as_deref()
+                    .is_some_and(|d| d.contains("45 methods -> 16 classes, 48 methods"))),
+        "{change:?} {detail:?}"
+    );
+}

@@ -79,8 +79,9 @@ pub use score::{
     attach_score, grade, policy_hits, row_score, score, scorecard, unreadable, Reason, Score,
 };
 pub use tabular::{
-    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables, Column,
-    ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES,
+    apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables,
+    timeline_to_parquet, Column, ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS,
+    CSV_COLUMNS, ERRORS, TABLES, TIMELINE,
 };
 pub use timeline::{
     timeline, timeline_from_jsonl, timeline_report, PackageTimeline, Release, ReleaseDiff,

@@ -331,6 +331,98 @@ pub const ERRORS: Table = Table {
     ],
 };
 
+/// `timeline` (`trackscan timeline --parquet FILE`): the long format of a timeline, one row
+/// per package × readable release × SDK present in it, plus one `removed` row in the release
+/// an SDK left. `change` is `added` (first release with it, or back after a gap), `changed`
+/// (its version or code differs from the previous readable release; `detail` says how),
+/// `present` or `removed`.
+pub const TIMELINE: Table = Table {
+    name: "timeline",
+    columns: &[
+        col("package", Utf8, false),
+        col("version_code", UInt64, true),
+        col("version_name", Utf8, true),
+        col("file", Utf8, false),
+        col("sha256", Utf8, true),
+        col("release_index", UInt32, false),
+        col("sdk", Utf8, false),
+        col("sdk_name", Utf8, false),
+        col("sdk_version", Utf8, true),
+        col("change", Utf8, false),
+        col("detail", Utf8, true),
+    ],
+};
+
+/// Writes `tl` as the [`TIMELINE`] table to `path` (trackers; unreadable releases have no
+/// rows). Returns `path`.
+pub fn timeline_to_parquet(
+    tl: &crate::timeline::Timeline,
+    path: &Path,
+) -> Result<PathBuf, BatchError> {
+    let mut sink = Sink::create(TIMELINE, path)?;
+    for p in &tl.packages {
+        let names: std::collections::BTreeMap<&str, &str> = p
+            .trackers
+            .iter()
+            .map(|t| (t.id.as_str(), t.name.as_str()))
+            .collect();
+        let mut prev: Option<usize> = None;
+        for (i, r) in p.releases.iter().enumerate() {
+            if r.unreadable {
+                continue;
+            }
+            let diff = prev.and_then(|a| p.diffs.iter().find(|d| d.from == a && d.to == i));
+            let before = prev.and_then(|a| p.releases.get(a));
+            let mut emit =
+                |sdk: &str, version: Option<&str>, change: &str, detail: Option<String>| {
+                    sink.push([
+                        Cell::S(Some(p.package.as_str())),
+                        Cell::U64(r.version_code),
+                        Cell::S(r.version_name.as_deref()),
+                        Cell::S(Some(r.file.as_str())),
+                        Cell::S(r.sha256.as_deref()),
+                        Cell::U32(Some(n32(i))),
+                        Cell::S(Some(sdk)),
+                        Cell::S(Some(names.get(sdk).copied().unwrap_or(sdk))),
+                        Cell::S(version),
+                        Cell::S(Some(change)),
+                        Cell::S(detail.as_deref()),
+                    ])
+                };
+            for (k, id) in r.trackers.iter().enumerate() {
+                let version = r.tracker_versions.get(k).and_then(|v| v.as_deref());
+                let was = before.is_some_and(|b| b.trackers.contains(id));
+                let block = diff.and_then(|d| d.diff.sdks.iter().find(|s| &s.id == id));
+                let (change, detail) = match (was, block) {
+                    (false, _) => ("added", None),
+                    (true, Some(b)) if b.version.is_some() || b.code.is_some() => {
+                        let mut parts = Vec::new();
+                        if let Some((a, z)) = &b.version {
+                            parts.push(format!("version {a} -> {z}"));
+                        }
+                        if let Some((a, z)) = &b.code {
+                            parts.push(format!("code {a} -> {z}"));
+                        }
+                        ("changed", Some(parts.join("; ")))
+                    }
+                    _ => ("present", None),
+                };
+                emit(id, version, change, detail)?;
+            }
+            if let Some(b) = before {
+                for (k, id) in b.trackers.iter().enumerate() {
+                    if !r.trackers.contains(id) {
+                        let version = b.tracker_versions.get(k).and_then(|v| v.as_deref());
+                        emit(id, version, "removed", None)?;
+                    }
+                }
+            }
+            prev = Some(i);
+        }
+    }
+    sink.close()
+}
+
 /// Every table of `trackscan batch --format parquet`, in the order they are written.
 pub const TABLES: &[Table] = &[APPS, APP_TRACKERS, APP_HOSTS, APP_PINS, ERRORS];
 

@@ -23,6 +23,8 @@ pub struct Release {
     pub version_name: Option<String>,
     /// Tracker keys present (sorted; empty for an unreadable release).
     pub trackers: Vec<String>,
+    /// The SDK version of each of `trackers` (same order), when known.
+    pub tracker_versions: Vec<Option<String>>,
     /// The app could not be read ([`crate::unreadable`]): its trackers say nothing, it is left
     /// out of tracker spans and diffs.
     pub unreadable: bool,
@@ -52,6 +54,14 @@ impl Release {
                 Vec::new()
             } else {
                 trackers(d).into_keys().collect()
+            },
+            tracker_versions: if unreadable {
+                Vec::new()
+            } else {
+                trackers(d)
+                    .into_values()
+                    .map(|(_, v)| (v != "-").then_some(v))
+                    .collect()
             },
             unreadable,
             error: strs(d, "errors").next().map(str::to_string),

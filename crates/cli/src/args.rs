@@ -188,6 +188,10 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     pub format: TextOrJson,
+    /// Also write the long-format table (package, version, SDK, SDK version, change) as
+    /// Parquet to this file (columns in docs/schema.md, "timeline" table).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 #[derive(Parser, Debug)]

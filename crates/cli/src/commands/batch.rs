@@ -139,6 +139,9 @@ pub fn timeline(a: TimelineArgs) -> Result<u8, String> {
             None => format!("{}: no rows", a.results.display()),
         });
     }
+    if let Some(path) = &a.parquet {
+        trackscan_batch::timeline_to_parquet(&tl, path).map_err(|e| e.to_string())?;
+    }
     {
         // Streamed, one package at a time (a 100,000-row timeline is ~100 MB of output).
         let mut out = std::io::BufWriter::new(super::QuietPipe(std::io::stdout().lock()));
