@@ -640,7 +640,8 @@ fn chart(h: &mut String, t: &PackageTimeline) {
     }
     let _ = writeln!(
         h,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width}\" height=\"{height}\" role=\"img\"><title>{} trackers by release</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width}\" height=\"{height}\" role=\"img\"><title>{} trackers by release</title>\
+         <defs><pattern id=\"unread\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\"><path d=\"M0,4 L4,0\" stroke=\"#999\"/></pattern></defs>",
         escape(&t.package)
     );
     for (c, r) in t.releases.iter().enumerate() {
@@ -659,6 +660,21 @@ fn chart(h: &mut String, t: &PackageTimeline) {
             r.trackers.len()
         );
     }
+    // Swim lanes: one lane per SDK; a cell per release, filled where the SDK is present,
+    // with a dot where it changed since the previous readable release (version or code,
+    // from the SDK-level diff), hatched where the release could not be read.
+    let changed = |id: &str, to: usize| -> Option<String> {
+        let d = t.diffs.iter().find(|d| d.to == to)?;
+        let b = d.diff.sdks.iter().find(|b| b.id == id)?;
+        let mut parts = Vec::new();
+        if let Some((a, z)) = &b.version {
+            parts.push(format!("version {a} -> {z}"));
+        }
+        if let Some((a, z)) = &b.code {
+            parts.push(format!("code {a} -> {z}"));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    };
     for (row, span) in t.trackers.iter().enumerate() {
         let y = TOP + row * CELL;
         let _ = writeln!(
@@ -668,18 +684,42 @@ fn chart(h: &mut String, t: &PackageTimeline) {
             escape(&span.name)
         );
         for (c, r) in t.releases.iter().enumerate() {
-            let present = r.trackers.contains(&span.id);
+            let k = r.trackers.iter().position(|x| x == &span.id);
+            let version = k
+                .and_then(|k| r.tracker_versions.get(k))
+                .and_then(|v| v.as_deref())
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
+            let (fill, what) = if r.unreadable {
+                ("url(#unread)", "could not be read".to_string())
+            } else if k.is_some() {
+                ("#c62828", format!("present{version}"))
+            } else {
+                ("#e0e0e0", "absent".to_string())
+            };
+            let x = LEFT + c * CELL;
+            let change = k.and_then(|_| changed(&span.id, c));
             let _ = writeln!(
                 h,
-                "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\"><title>{} in {}: {}</title></rect>",
-                LEFT + c * CELL,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#fff\"><title>{} in {}: {}{}</title></rect>",
                 CELL - 1,
                 CELL - 1,
-                if present { "#c62828" } else { "#e0e0e0" },
                 escape(&span.name),
                 escape(&r.label()),
-                if present { "present" } else { "absent" }
+                escape(&what),
+                change.as_deref().map(|c| format!("; changed: {}", escape(c))).unwrap_or_default()
             );
+            if let Some(c) = change {
+                let _ = writeln!(
+                    h,
+                    "<circle class=\"changed\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#fff\"><title>{} changed in {}: {}</title></circle>",
+                    x + CELL / 2,
+                    y + CELL / 2,
+                    escape(&span.name),
+                    escape(&r.label()),
+                    escape(&c)
+                );
+            }
         }
     }
     h.push_str("</svg>\n");
@@ -836,6 +876,29 @@ mod tests {
         let empty = html_report(&[]);
         assert!(empty.contains("<b>0</b>app(s) scanned"));
         assert!(empty.contains("No known trackers."));
+    }
+
+    /// The swim lanes mark the release where an SDK's code or version changed.
+    #[test]
+    fn swim_lanes_mark_sdk_changes() {
+        let doc = |code: u64, methods: u64, version: &str| {
+            json!({"file": format!("a{code}.apk"), "sha256": format!("s{code}"), "package": "com.ex",
+                   "version_code": code, "version_name": format!("1.{code}"), "kind": "apk",
+                   "dex": {"files": 1}, "errors": [],
+                   "trackers": [{"id": "mixpanel", "name": "MixPanel", "sdk_version": version,
+                                 "categories": ["Analytics"],
+                                 "code": {"classes": 16, "methods": methods, "digest": format!("{methods:x}")}}]})
+        };
+        let html = html_report(&[doc(1, 45, "4.0"), doc(2, 48, "4.1"), doc(3, 48, "4.1")]);
+        assert_eq!(
+            html.matches("class=\"changed\"").count(),
+            1,
+            "one change, in release 2"
+        );
+        assert!(html.contains(
+            "MixPanel changed in 1.2 (2): version 4.0 -&gt; 4.1; code 16 classes, 45 methods -&gt; 16 classes, 48 methods"
+        ), "{html}");
+        assert!(html.contains("MixPanel in 1.1 (1): present 4.0"));
     }
 
     #[test]
