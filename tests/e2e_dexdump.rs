@@ -2,8 +2,9 @@
 //! version series of the shared corpus (apps with two or more releases of one package), the
 //! per-SDK (tracker and library) class and method sets are derived with Debian's `dexdump` (not trackscan's parser):
 //! each finding's `code` counts must equal dexdump's, and between consecutive releases `diff`
-//! must report a code change for an SDK exactly when dexdump's sets differ (0 missed, and
-//! "(no changes)" only when nothing changed). Skipped when dexdump is missing, unless
+//! must report a code change for an SDK exactly when dexdump's sets differ, and name the
+//! methods gained and lost exactly as dexdump lists them (0 missed, and "(no changes)" only
+//! when nothing changed). Skipped when dexdump is missing, unless
 //! `TRACKSCAN_REQUIRE_DEXDUMP=1` (CI sets it).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,6 +104,11 @@ fn dexdump_methods(apk: &Path, tmp: &Path) -> Option<Methods> {
                         .trim_end_matches('\'')
                         .to_string(),
                 );
+            } else if in_methods && t.starts_with("type          : '") {
+                // The proto: the method's signature is `name(proto)`.
+                if let Some(n) = name.as_mut() {
+                    n.push_str(t["type          : '".len()..].trim_end_matches('\''));
+                }
             } else if in_methods && t.starts_with("access        : ") {
                 access = t["access        : ".len()..]
                     .split(' ')
@@ -212,7 +218,7 @@ fn sdk_code_changes_agree_with_dexdump_on_every_version_series() {
         series.len()
     );
     let mut rules: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let (mut checked_findings, mut checked_pairs, mut changes) = (0, 0, 0);
+    let (mut checked_findings, mut checked_pairs, mut changes, mut named) = (0, 0, 0, 0);
     for (pkg, mut rel) in series {
         rel.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         // Every finding's code summary equals dexdump's counts.
@@ -261,6 +267,50 @@ fn sdk_code_changes_agree_with_dexdump_on_every_version_series() {
                     .collect()
             };
             let both: BTreeSet<String> = ids(&a.2).intersection(&ids(&b.2)).cloned().collect();
+            // Method names gained and lost per SDK, as dexdump shows them.
+            let sigs = |m: &Methods, p: &[String]| -> BTreeSet<String> {
+                sdk_part(m, p)
+                    .iter()
+                    .flat_map(|(c, ms)| {
+                        let class = c
+                            .trim_start_matches('L')
+                            .trim_end_matches(';')
+                            .replace('/', ".");
+                        ms.iter().map(move |(n, _, _)| format!("{class}.{n}"))
+                    })
+                    .collect()
+            };
+            for id in &both {
+                let p = rules
+                    .entry(id.clone())
+                    .or_insert_with(|| prefixes(id))
+                    .clone();
+                let (sa, sb) = (sigs(&a.3, &p), sigs(&b.3, &p));
+                let block = d["sdks"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|s| s["id"] == id.as_str());
+                let list = |k: &str| -> BTreeSet<String> {
+                    block
+                        .and_then(|b| b[k].as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                };
+                assert_eq!(
+                    list("methods_gained"),
+                    sb.difference(&sa).cloned().collect::<BTreeSet<_>>(),
+                    "{pkg}: {id}: methods gained (diff vs dexdump)"
+                );
+                assert_eq!(
+                    list("methods_lost"),
+                    sa.difference(&sb).cloned().collect::<BTreeSet<_>>(),
+                    "{pkg}: {id}: methods lost (diff vs dexdump)"
+                );
+                named += (sb.len() + sa.len()) - 2 * sa.intersection(&sb).count();
+            }
             let mut expected = BTreeSet::new();
             for id in &both {
                 let p = rules.entry(id.clone()).or_insert_with(|| prefixes(id));
@@ -290,7 +340,7 @@ fn sdk_code_changes_agree_with_dexdump_on_every_version_series() {
         }
     }
     eprintln!(
-        "dexdump reference: {checked_findings} findings, {checked_pairs} release pairs, {changes} SDK code changes"
+        "dexdump reference: {checked_findings} findings, {checked_pairs} release pairs, {changes} SDK code changes, {named} methods gained or lost"
     );
     assert!(checked_pairs >= 5 && changes >= 1);
 }

@@ -11,14 +11,19 @@ use serde_json::{json, Map, Value};
 use crate::util::{arr, opt_str, opt_u64, str_of, tracker_key};
 
 /// The facets compared per SDK, in display order: (JSON stem, text label).
-pub const FACETS: [(&str, &str); 6] = [
+pub const FACETS: [(&str, &str); 8] = [
     ("data_apis", "data API"),
     ("app_data", "app data"),
     ("hosts", "host"),
     ("manifest", "manifest"),
     ("pins", "pin"),
     ("call_sites", "call site"),
+    ("classes", "class"),
+    ("methods", "method"),
 ];
+
+/// Classes and methods listed per SDK block in text (JSON lists them all).
+const TEXT_MEMBERS: usize = 20;
 
 /// Whether the SDK appeared, disappeared or changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +61,7 @@ pub struct SdkChange {
     /// Code summary old → new, when the digest differs (both releases have the SDK's classes).
     pub code: Option<(String, String)>,
     /// Per facet of [`FACETS`]: (gained, lost), sorted.
-    pub facets: [(Vec<String>, Vec<String>); 6],
+    pub facets: [(Vec<String>, Vec<String>); 8],
 }
 
 #[derive(Default)]
@@ -64,7 +69,9 @@ struct Facts {
     name: String,
     version: String,
     code: Option<(u64, u64, String)>,
-    sets: [BTreeSet<String>; 6],
+    /// Whether `code.members` was there (`scan --sdk-code`, `diff` of apps).
+    has_members: bool,
+    sets: [BTreeSet<String>; 8],
 }
 
 fn facts(doc: &Value) -> BTreeMap<String, Facts> {
@@ -85,6 +92,13 @@ fn facts(doc: &Value) -> BTreeMap<String, Facts> {
                 opt_str(c, "digest")?.to_string(),
             ))
         });
+        if let Some(c) = t.get("code") {
+            for m in arr(c, "members") {
+                let m = m.as_str().unwrap_or("");
+                f.has_members = true;
+                f.sets[if m.contains('(') { 7 } else { 6 }].insert(m.to_string());
+            }
+        }
         for d in arr(t, "data_access") {
             f.sets[0].insert(format!("{} ({})", str_of(d, "category"), str_of(d, "api")));
         }
@@ -169,7 +183,12 @@ pub fn sdk_changes(old: &Value, new: &Value) -> Vec<SdkChange> {
             }
             _ => None,
         };
-        let facets: [(Vec<String>, Vec<String>); 6] = std::array::from_fn(|i| {
+        let facets: [(Vec<String>, Vec<String>); 8] = std::array::from_fn(|i| {
+            // Class and method names only when both sides list them (else one side would
+            // seem to have lost them all).
+            if i >= 6 && status == SdkStatus::Changed && !(o.has_members && n.has_members) {
+                return (Vec::new(), Vec::new());
+            }
             let (a, b) = (&o.sets[i], &n.sets[i]);
             (
                 b.difference(a).cloned().collect(),
@@ -236,12 +255,29 @@ impl SdkChange {
         if let Some((a, b)) = &self.code {
             let _ = writeln!(s, "      code         {a} -> {b}");
         }
-        for ((_, label), (g, l)) in FACETS.iter().zip(&self.facets) {
-            for x in g {
-                let _ = writeln!(s, "      + {label:<10} {x}");
+        for (i, ((_, label), (g, l))) in FACETS.iter().zip(&self.facets).enumerate() {
+            // An added or removed SDK brings all its classes: the count says enough.
+            if i >= 6 && self.status != SdkStatus::Changed {
+                let n = g.len() + l.len();
+                if n > 0 {
+                    let sign = if g.is_empty() { '-' } else { '+' };
+                    let what = if i == 6 { "classes" } else { "methods" };
+                    let _ = writeln!(s, "      {sign} {what:<10} {n}");
+                }
+                continue;
             }
-            for x in l {
-                let _ = writeln!(s, "      - {label:<10} {x}");
+            let cap = if i >= 6 { TEXT_MEMBERS } else { usize::MAX };
+            for (sign, list) in [('+', g), ('-', l)] {
+                for x in list.iter().take(cap) {
+                    let _ = writeln!(s, "      {sign} {label:<10} {x}");
+                }
+                if list.len() > cap {
+                    let _ = writeln!(
+                        s,
+                        "      {sign} {label:<10} … and {} more",
+                        list.len() - cap
+                    );
+                }
             }
         }
         s

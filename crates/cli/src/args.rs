@@ -85,6 +85,10 @@ pub struct ScanArgs {
     pub compact: bool,
     #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
     pub limit: Vec<String>,
+    /// List every SDK's classes and methods in its finding (`code.members`), so that `diff`
+    /// and `timeline` can name what was added or removed inside an SDK.
+    #[arg(long)]
+    pub sdk_code: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -140,6 +144,10 @@ pub struct BatchArgs {
     pub rules: Option<PathBuf>,
     #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
     pub limit: Vec<String>,
+    /// List every SDK's classes and methods in its finding (`code.members`; larger rows), so
+    /// that `timeline` can name what was added or removed inside an SDK.
+    #[arg(long)]
+    pub sdk_code: bool,
 }
 
 /// `--jobs`: a whole number of at least 1 (0 jobs would scan nothing).

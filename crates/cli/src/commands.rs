@@ -249,7 +249,8 @@ pub fn failure_line(report: &Report) -> Option<String> {
 
 fn scan(a: ScanArgs) -> Result<u8, String> {
     let fail_on = parse_fail_on(&a.fail_on)?;
-    let scanner = scanner(a.rules.as_deref(), parse_limits(&a.limit)?)?;
+    let scanner =
+        scanner(a.rules.as_deref(), parse_limits(&a.limit)?)?.with_sdk_members(a.sdk_code);
     let inputs = scan_inputs(&a.paths);
     let mut out = output(a.output.as_deref())?;
     let mut code = 0u8;

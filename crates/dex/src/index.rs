@@ -74,6 +74,31 @@ impl<'a> Source<'a> {
             Source::Smali(f) => f.methods.get(i as usize).map(|m| m.2.to_string()),
         }
     }
+    /// Calls `f` with each parameter type descriptor of method `i`'s proto, then its return
+    /// type, borrowed from the string table (no `String` per proto; `false` when unreadable).
+    fn visit_proto(&self, i: u32, mut f: impl FnMut(&str)) -> bool {
+        match self {
+            Source::Dex(d, t) => {
+                let mut visit = || -> Option<()> {
+                    let idx = u32::from(d.method_id(i).ok()?.proto_idx);
+                    let p = d.proto_id(idx).ok()?;
+                    for ty in d.type_list("proto_id", idx, p.parameters_off).ok()? {
+                        f(&t.get_cow(d.type_string_idx(ty).ok()?)?);
+                    }
+                    f(&t.get_cow(d.type_string_idx(p.return_type_idx).ok()?)?);
+                    Some(())
+                };
+                visit().is_some()
+            }
+            Source::Smali(sf) => match sf.methods.get(i as usize) {
+                Some(m) => {
+                    f(m.2);
+                    true
+                }
+                None => false,
+            },
+        }
+    }
     fn field(&self, i: u32) -> Option<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)> {
         match self {
             Source::Dex(d, t) => {
@@ -1435,6 +1460,14 @@ impl<'i, 'a> MethodRef<'i, 'a> {
         self.src()
             .and_then(|s| s.method_proto(self.method.method_idx))
             .unwrap_or_default()
+    }
+
+    /// Calls `f` with the pieces of the proto (parameter type descriptors, then the return
+    /// type; for smali, the proto text at once) without building the proto `String`.
+    pub fn visit_proto(&self, f: impl FnMut(&str)) {
+        if let Some(s) = self.src() {
+            s.visit_proto(self.method.method_idx, f);
+        }
     }
 
     /// Access flags.

@@ -449,6 +449,18 @@ fn findings<'s>(
         .zip(prefixes.get(d.trackers.len()..).unwrap_or_default())
         .map(|(d, p)| finding(d, &scanner.rules.libraries, p, links.next(), index))
         .collect();
+    if scanner.sdk_members {
+        for (f, p) in r
+            .trackers
+            .iter_mut()
+            .chain(r.libraries.iter_mut())
+            .zip(&prefixes)
+        {
+            if let Some(c) = f.code.as_mut() {
+                c.members = sdk_members(p, index);
+            }
+        }
+    }
     let classes =
         |ds: &[Detection], rules: &'s [trackscan_signatures::Rule]| -> Vec<Option<&'s str>> {
             ds.iter()
@@ -676,7 +688,7 @@ fn finding(
 
 /// Classes, methods and digest of the code under `prefixes` ([`report::SdkCode`]). The digest
 /// adds up one hash per class and per method (order-independent: DEX order and multidex
-/// splits do not change it); no allocation per method.
+/// splits do not change it); no `String` per method (the proto is hashed piece by piece).
 fn sdk_code(prefixes: &[String], index: &CodeIndex<'_>) -> Option<report::SdkCode> {
     fn h(bytes: &[u8], seed: u64) -> u64 {
         // FNV-1a, 64 bit.
@@ -697,9 +709,12 @@ fn sdk_code(prefixes: &[String], index: &CodeIndex<'_>) -> Option<report::SdkCod
             digest = digest.wrapping_add(ch);
             for m in c.methods() {
                 methods += 1;
-                // Name, access flags and code length: no proto text (building it was one
-                // allocation per method, +11% on the largest corpus app).
-                let mh = h(m.name().as_bytes(), ch);
+                // Name, proto, access flags and code length. The proto is hashed piece by
+                // piece as borrowed from the string table (building its text was one
+                // allocation per method, +11% on the largest corpus app); without it, R8
+                // renaming a parameter type (`LE0/a;` -> `Lp0/a;`) went unseen.
+                let mut mh = h(m.name().as_bytes(), ch);
+                m.visit_proto(|part| mh = h(part.as_bytes(), mh));
                 let mh = h(&m.access_flags().to_le_bytes(), mh);
                 digest = digest.wrapping_add(h(&m.code_len().to_le_bytes(), mh));
             }
@@ -709,7 +724,30 @@ fn sdk_code(prefixes: &[String], index: &CodeIndex<'_>) -> Option<report::SdkCod
         classes,
         methods,
         digest: format!("{digest:016x}"),
+        members: Vec::new(),
     })
+}
+
+/// The classes and methods under `prefixes` ([`report::SdkCode::members`]), sorted, capped.
+fn sdk_members(prefixes: &[String], index: &CodeIndex<'_>) -> Vec<String> {
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    'all: for p in prefixes {
+        for c in index.classes_with_prefix(p) {
+            if !seen.insert(c.descriptor()) {
+                continue;
+            }
+            let class = dotted(c.descriptor());
+            for m in c.methods() {
+                if out.len() >= report::MAX_SDK_MEMBERS {
+                    break 'all;
+                }
+                out.insert(format!("{class}.{}{}", m.name(), m.proto()));
+            }
+            out.insert(class);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Per finding (given by its code prefixes): the call sites into the SDK from outside it, and

@@ -35,6 +35,7 @@ pub struct Scanner {
     rules: RuleSet,
     matcher: Matcher,
     limits: Limits,
+    sdk_members: bool,
 }
 
 impl Scanner {
@@ -45,7 +46,17 @@ impl Scanner {
             rules,
             matcher,
             limits,
+            sdk_members: false,
         })
+    }
+
+    /// With `on`, every finding's `code` also lists the SDK's classes and methods
+    /// ([`report::SdkCode::members`]), so that a diff can name what was added or removed
+    /// (`scan --sdk-code`; `diff` of two apps always does). Off by default: on a large app it
+    /// is tens of thousands of strings.
+    pub fn with_sdk_members(mut self, on: bool) -> Scanner {
+        self.sdk_members = on;
+        self
     }
 
     /// A scanner with the built-in rules and default limits.

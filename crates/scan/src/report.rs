@@ -253,9 +253,16 @@ pub struct SdkCode {
     /// Methods (direct and virtual) of those classes.
     pub methods: u64,
     /// 16 hex digits: an order-independent digest of every class descriptor and of every
-    /// method's name, access flags and code length (equal digests: same classes, same methods).
+    /// method's name, proto, access flags and code length (equal digests: same classes, same methods).
     pub digest: String,
+    /// Only with `scan --sdk-code` (and in `diff`): the SDK's classes (`com.foo.Bar`) and
+    /// methods (`com.foo.Bar.name(proto)`), sorted; at most [`MAX_SDK_MEMBERS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
+
+/// Most classes and methods listed in [`SdkCode::members`] per finding.
+pub const MAX_SDK_MEMBERS: usize = 50_000;
 
 /// One piece of evidence.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -27,7 +27,8 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
             a.output.display()
         ));
     }
-    let scanner = super::scanner(a.rules.as_deref(), super::parse_limits(&a.limit)?)?;
+    let scanner = super::scanner(a.rules.as_deref(), super::parse_limits(&a.limit)?)?
+        .with_sdk_members(a.sdk_code);
     let opts = BatchOptions {
         inputs: a.inputs,
         output: a.output,
@@ -103,7 +104,9 @@ fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Resu
         }
     }
     if scanner.is_none() {
-        *scanner = Some(super::scanner(None, trackscan_scan::Limits::default())?);
+        // Two apps: name the classes and methods an SDK gained or lost.
+        *scanner =
+            Some(super::scanner(None, trackscan_scan::Limits::default())?.with_sdk_members(true));
     }
     let s = scanner.as_ref().ok_or("scanner unavailable")?;
     let doc = scan_document(s, path);
