@@ -20,7 +20,9 @@
 //! same tokens.
 //!
 //! A **class** fingerprint mixes its access flags, superclass and interface tokens (sorted),
-//! its field tokens (sorted) and its method fingerprints (sorted: renaming reorders methods).
+//! the set of its field shapes (type token and flags; each shape once, so decoy fields that
+//! copy a real one change nothing) and its method fingerprints (sorted: renaming reorders
+//! methods).
 //! The **package** level is the profile: the set of class fingerprints of one SDK.
 //!
 //! # Matching
@@ -399,7 +401,10 @@ fn class_shape(
     for &p in parts.iter() {
         h = mix(h, p);
     }
-    // Fields: type token and flags (names are renamed).
+    // Fields: the *set* of (kind, type token, flags) shapes. Names are renamed, and
+    // obfuscators add decoy fields that copy a real field's type and flags (Obfuscapk's
+    // FieldRename adds one to four per renamed field), so neither names nor how many fields
+    // share one shape are hashed.
     parts.clear();
     for (f, kind) in data
         .static_fields
@@ -414,6 +419,7 @@ fn class_shape(
         parts.push(mix(mix(kind, ty), u64::from(f.access_flags & FLAG_MASK)));
     }
     parts.sort_unstable();
+    parts.dedup();
     h = mix(h, parts.len() as u64);
     for &p in parts.iter() {
         h = mix(h, p);

@@ -219,3 +219,38 @@ fn string_encrypted_sdk_still_matches() {
     let m = set.match_app(&enc);
     assert_eq!(m.first().map(|m| m.matched), Some(12), "{m:?}");
 }
+
+/// Obfuscapk's FieldRename adds one to four decoy fields per renamed field, copying its type
+/// and flags: the class fingerprint takes field shapes as a set, so it does not change.
+#[test]
+fn decoy_fields_do_not_change_the_class() {
+    let mk = |decoys: usize| {
+        let mut c = ClassDefSpec::new(
+            "La/A;",
+            vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+        )
+        .field(FieldDef::new("x", "Ljava/lang/String;", 0x0002))
+        .field(FieldDef::new("y", "I", 0x0002));
+        for i in 0..decoys {
+            c = c.field(FieldDef::new(
+                &format!("x{i}"),
+                "Ljava/lang/String;",
+                0x0002,
+            ));
+        }
+        shapes(&DexBuilder::new().class(c).build()).classes[0].hash
+    };
+    assert_eq!(mk(0), mk(1));
+    assert_eq!(mk(0), mk(4));
+    // A field of another type still changes it.
+    let other = ClassDefSpec::new(
+        "La/A;",
+        vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+    )
+    .field(FieldDef::new("x", "Ljava/lang/String;", 0x0002))
+    .field(FieldDef::new("y", "J", 0x0002));
+    assert_ne!(
+        mk(0),
+        shapes(&DexBuilder::new().class(other).build()).classes[0].hash
+    );
+}
