@@ -36,8 +36,9 @@ pub const MIN_CLASS_UNITS: u32 = 16;
 /// At most this many classes per profile (the largest ones), which bounds the file and the
 /// matching cost.
 pub const MAX_PROFILE_CLASSES: usize = 400;
-/// A profile needs at least this many distinctive classes to be written.
-pub const MIN_PROFILE_CLASSES: usize = 12;
+/// A profile needs at least this many distinctive classes to be written (as many as a match
+/// needs, [`MIN_CLASSES`]: a profile that small is found only when all of it is there).
+pub const MIN_PROFILE_CLASSES: usize = 8;
 
 /// The built-in profile set, parsed once per process (an unreadable file gives an empty set;
 /// a unit test checks it parses).

@@ -20,7 +20,10 @@
 //! same tokens.
 //!
 //! A **class** fingerprint mixes its access flags, superclass and interface tokens (sorted),
-//! its field tokens (sorted) and its method fingerprints (sorted: renaming reorders methods).
+//! the set of its field shapes (type token and flags; each shape once, so decoy fields that
+//! copy a real one change nothing) and its method fingerprints (sorted: renaming reorders
+//! methods). A `<clinit>` that only sets String constants (or is empty) counts as absent: string
+//! encryptors add one or add such code to it.
 //! The **package** level is the profile: the set of class fingerprints of one SDK.
 //!
 //! # Matching
@@ -168,6 +171,8 @@ struct Tokens<'d, 'a> {
     /// Per method id: an app-defined `(Ljava/lang/String;)Ljava/lang/String;` method (the
     /// shape of a string-decryption helper).
     decrypt_helper: Vec<bool>,
+    /// Per field id: a field of type `Ljava/lang/String;`.
+    string_field: Vec<bool>,
 }
 
 fn descriptor_bytes<'a>(dex: &DexFile<'a>, type_idx: u32) -> &'a [u8] {
@@ -212,7 +217,11 @@ impl<'d, 'a> Tokens<'d, 'a> {
         }
         let is_app = |i: u32| app_type.get(i as usize).copied().unwrap_or(false);
         let mut fields = Vec::with_capacity(dex.field_count() as usize);
+        let mut string_field = Vec::with_capacity(dex.field_count() as usize);
         for f in 0..dex.field_count() {
+            string_field.push(dex.field_id(f).is_ok_and(|fid| {
+                descriptor_bytes(dex, u32::from(fid.type_idx)) == b"Ljava/lang/String;"
+            }));
             let tok = match dex.field_id(f) {
                 Ok(fid) => {
                     let c = u32::from(fid.class_idx);
@@ -260,6 +269,7 @@ impl<'d, 'a> Tokens<'d, 'a> {
             methods,
             app_type,
             decrypt_helper,
+            string_field,
         }
     }
 
@@ -274,9 +284,19 @@ impl<'d, 'a> Tokens<'d, 'a> {
     /// `(String)String` helper and a `move-result-object`. So that both forms fingerprint
     /// alike, a string constant contributes its opcode class but not its content, and such
     /// helper calls (with their `move-result`) are left out.
-    fn body(&self, insns: &[u8]) -> Option<u64> {
+    ///
+    /// In a static constructor (`clinit`), a `const-string` followed by a `sput-object` into
+    /// a String field is left out too: the encryptor moves static String constants out of
+    /// `static_values` into such code. The flag returned says whether nothing but
+    /// `return-void` was hashed (an empty `<clinit>`, which the class treats as absent).
+    fn body(&self, insns: &[u8], clinit: bool) -> Option<(u64, bool)> {
         let mut h = 11u64;
         let mut skip_result = false;
+        // In `<clinit>`: a `const-string` waiting to see whether a `sput-object` into a
+        // String field follows (a static String constant set in code).
+        let mut held = false;
+        // Only `return-void` (or nothing) hashed so far.
+        let mut trivial = true;
         for insn in Instructions::new(insns) {
             let insn = insn.ok()?;
             if insn.payload.is_some() {
@@ -302,6 +322,31 @@ impl<'d, 'a> Tokens<'d, 'a> {
                     }
                 }
             }
+            if clinit {
+                if class == 5 {
+                    if std::mem::replace(&mut held, true) {
+                        h = mix(mix(h, 5), 8);
+                        trivial = false;
+                    }
+                    continue;
+                }
+                if std::mem::take(&mut held) {
+                    // `sput-object` into a String field: the pair is a string constant,
+                    // which an encryptor may move out of `static_values` into code.
+                    let string_put = insn.opcode == 0x69
+                        && insn
+                            .reference
+                            .is_some_and(|r| self.string_field.get(r.idx as usize) == Some(&true));
+                    if string_put {
+                        continue;
+                    }
+                    h = mix(mix(h, 5), 8);
+                    trivial = false;
+                }
+            }
+            if insn.opcode != 0x0e {
+                trivial = false;
+            }
             h = mix(h, u64::from(class));
             if let Some((_, v)) = insn.const_value() {
                 h = mix(h, v as u64);
@@ -319,7 +364,11 @@ impl<'d, 'a> Tokens<'d, 'a> {
                 h = mix(h, tok);
             }
         }
-        Some(h)
+        if held {
+            h = mix(mix(h, 5), 8);
+            trivial = false;
+        }
+        Some((h, trivial))
     }
 }
 
@@ -399,7 +448,10 @@ fn class_shape(
     for &p in parts.iter() {
         h = mix(h, p);
     }
-    // Fields: type token and flags (names are renamed).
+    // Fields: the *set* of (kind, type token, flags) shapes. Names are renamed, and
+    // obfuscators add decoy fields that copy a real field's type and flags (Obfuscapk's
+    // FieldRename adds one to four per renamed field), so neither names nor how many fields
+    // share one shape are hashed.
     parts.clear();
     for (f, kind) in data
         .static_fields
@@ -414,6 +466,7 @@ fn class_shape(
         parts.push(mix(mix(kind, ty), u64::from(f.access_flags & FLAG_MASK)));
     }
     parts.sort_unstable();
+    parts.dedup();
     h = mix(h, parts.len() as u64);
     for &p in parts.iter() {
         h = mix(h, p);
@@ -428,9 +481,17 @@ fn class_shape(
             .and_then(|id| t.protos.get(usize::from(id.proto_idx)).copied())
             .unwrap_or(2);
         let mut mh = mix(mix(17, u64::from(m.access_flags & FLAG_MASK)), proto);
+        // Static constructor (`<clinit>`): string encryptors add one, or add code to it.
+        let clinit = m.access_flags & 0x10008 == 0x10008;
         if let Some(code) = dex.code_item(m.method_idx, m.code_off).ok()? {
+            let (body, trivial) = t.body(code.insns, clinit)?;
+            if clinit && trivial {
+                // An empty `<clinit>` (or one that only set string constants) counts as
+                // absent.
+                continue;
+            }
             units = units.saturating_add(code.insns_units());
-            mh = mix(mh, t.body(code.insns)?);
+            mh = mix(mh, body);
         }
         parts.push(fin(mh));
     }

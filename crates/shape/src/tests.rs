@@ -1,6 +1,6 @@
 use super::*;
 use trackscan_fixtures::dex::{
-    ClassDefSpec, DexBuilder, FieldDef, FieldKey, MethodDef, MethodKey, Op,
+    ClassDefSpec, DexBuilder, FieldDef, FieldKey, MethodDef, MethodKey, Op, StaticValue,
 };
 
 /// A small "SDK": `n` classes under `pkg`, each calling the platform and its sibling, with
@@ -218,4 +218,136 @@ fn string_encrypted_sdk_still_matches() {
     let enc = shapes(&sdk_with("k", 12, 3, "j", true));
     let m = set.match_app(&enc);
     assert_eq!(m.first().map(|m| m.matched), Some(12), "{m:?}");
+}
+
+/// Obfuscapk's FieldRename adds one to four decoy fields per renamed field, copying its type
+/// and flags: the class fingerprint takes field shapes as a set, so it does not change.
+#[test]
+fn decoy_fields_do_not_change_the_class() {
+    let mk = |decoys: usize| {
+        let mut c = ClassDefSpec::new(
+            "La/A;",
+            vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+        )
+        .field(FieldDef::new("x", "Ljava/lang/String;", 0x0002))
+        .field(FieldDef::new("y", "I", 0x0002));
+        for i in 0..decoys {
+            c = c.field(FieldDef::new(
+                &format!("x{i}"),
+                "Ljava/lang/String;",
+                0x0002,
+            ));
+        }
+        shapes(&DexBuilder::new().class(c).build()).classes[0].hash
+    };
+    assert_eq!(mk(0), mk(1));
+    assert_eq!(mk(0), mk(4));
+    // A field of another type still changes it.
+    let other = ClassDefSpec::new(
+        "La/A;",
+        vec![MethodDef::new("m", &[], "V", vec![Op::ReturnVoid])],
+    )
+    .field(FieldDef::new("x", "Ljava/lang/String;", 0x0002))
+    .field(FieldDef::new("y", "J", 0x0002));
+    assert_ne!(
+        mk(0),
+        shapes(&DexBuilder::new().class(other).build()).classes[0].hash
+    );
+}
+
+/// A string encryptor (Obfuscapk's ConstStringEncryption) moves a static String constant out
+/// of `static_values` into `<clinit>` code: `const-string <cipher>`, a call to the app's
+/// `(String)String` decrypt helper, `move-result-object`, `sput-object` into the field. It
+/// adds a `<clinit>` when the class had none, or prepends that code to the one it had. Both
+/// forms fingerprint like the original.
+#[test]
+fn clinit_string_constants_moved_into_decrypt_calls_still_match() {
+    let dec = MethodKey::new(
+        "Lz/Dec;",
+        "d",
+        &["Ljava/lang/String;"],
+        "Ljava/lang/String;",
+    );
+    let tag = FieldKey::new("La/K;", "TAG", "Ljava/lang/String;");
+    let run = || {
+        MethodDef::new(
+            "run",
+            &[],
+            "V",
+            vec![
+                Op::Sget(tag.clone()),
+                Op::InvokeStatic(MethodKey::new(
+                    "Landroid/util/Log;",
+                    "d",
+                    &["Ljava/lang/String;", "Ljava/lang/String;"],
+                    "I",
+                )),
+                Op::ReturnVoid,
+            ],
+        )
+    };
+    let clinit = |code: Vec<Op>| MethodDef {
+        access_flags: 0x10008,
+        ..MethodDef::new("<clinit>", &[], "V", code)
+    };
+    let encrypted = |rest: Vec<Op>| {
+        let mut code = vec![
+            Op::ConstStringJumbo("6f2a9c".into()),
+            Op::InvokeStatic(dec.clone()),
+            Op::Raw(vec![0x000c]),
+            Op::Sput(tag.clone()),
+        ];
+        code.extend(rest);
+        code
+    };
+    let real = || {
+        vec![
+            Op::NewInstance("Ljava/util/HashMap;".into()),
+            Op::InvokeDirect(MethodKey::new("Ljava/util/HashMap;", "<init>", &[], "V")),
+            Op::Sput(FieldKey::new("La/K;", "m", "Ljava/util/Map;")),
+            Op::ReturnVoid,
+        ]
+    };
+    let class = |methods: Vec<MethodDef>, constant: bool| {
+        let tag_field = if constant {
+            FieldDef::constant(
+                "TAG",
+                "Ljava/lang/String;",
+                StaticValue::Str("sdk-tag".into()),
+            )
+        } else {
+            FieldDef::new("TAG", "Ljava/lang/String;", 0x0019)
+        };
+        let k = ClassDefSpec::new("La/K;", methods)
+            .field(tag_field)
+            .field(FieldDef::new("m", "Ljava/util/Map;", 0x0009));
+        let d = ClassDefSpec::new(
+            "Lz/Dec;",
+            vec![MethodDef {
+                access_flags: 0x0009,
+                ..MethodDef::new(
+                    "d",
+                    &["Ljava/lang/String;"],
+                    "Ljava/lang/String;",
+                    vec![Op::Return],
+                )
+            }],
+        );
+        let s = shapes(&DexBuilder::new().class(k).class(d).build());
+        s.classes
+            .iter()
+            .find(|c| c.descriptor == "La/K;")
+            .unwrap()
+            .hash
+    };
+    // No `<clinit>` before; the encryptor adds one that only sets the constant.
+    let orig = class(vec![run()], true);
+    let added = class(vec![clinit(encrypted(vec![Op::ReturnVoid])), run()], false);
+    assert_eq!(orig, added);
+    // A `<clinit>` with real work; the encryptor prepends the constant's decryption.
+    let orig = class(vec![clinit(real()), run()], true);
+    let prepended = class(vec![clinit(encrypted(real())), run()], false);
+    assert_eq!(orig, prepended);
+    // Real work in `<clinit>` still counts.
+    assert_ne!(orig, class(vec![run()], true));
 }
