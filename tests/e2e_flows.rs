@@ -158,3 +158,56 @@ fn corpus_flows_start_in_app_code_and_name_what_is_sent() {
         "{branch:#?}"
     );
 }
+
+/// Issue #19 item 4: on the renamed variants (every class and method of the SDKs renamed),
+/// the entry points are found by the shape of their class (`signatures/entry_shapes.tsv`):
+/// every flow reported there is one the original has (same tracker, kind, key, entry point),
+/// and the Mixpanel demo keeps all of its flows.
+#[test]
+fn renamed_variants_keep_their_flows() {
+    let Some(corpus) = super::corpus() else {
+        return;
+    };
+    let flows = |path: &Path| -> std::collections::BTreeSet<String> {
+        let doc: Value = serde_json::from_slice(&scan(path, "json")).unwrap();
+        let mut out = std::collections::BTreeSet::new();
+        for t in doc["trackers"].as_array().into_iter().flatten() {
+            for f in t["data_from_app"].as_array().into_iter().flatten() {
+                // The entry point's real name, without the name it has in the renamed app.
+                let sdk = f["sdk_method"].as_str().unwrap_or("");
+                let sdk = sdk.split(" (renamed").next().unwrap_or(sdk);
+                out.insert(format!(
+                    "{} {} {} {sdk}",
+                    t["id"].as_str().unwrap_or(""),
+                    f["kind"].as_str().unwrap_or(""),
+                    f["key"].as_str().unwrap_or("-"),
+                ));
+            }
+        }
+        out
+    };
+    let (mut kept, mut total) = (0, 0);
+    for apk in [
+        "hello_mixpanel_v1.apk",
+        "hello_mixpanel_v2.apk",
+        "hello_mixpanel_v3.apk",
+        "appsflyer_demo_2018.apk",
+        "branch_testbed_2024.apk",
+        "exodus_instapaper.apk",
+    ] {
+        let orig = flows(&corpus.join("apks").join(apk));
+        let renamed = flows(&corpus.join("obfuscated/renamed").join(apk));
+        assert!(
+            renamed.is_subset(&orig),
+            "{apk}: flows not in the original: {:?}",
+            renamed.difference(&orig).collect::<Vec<_>>()
+        );
+        if apk.starts_with("hello_mixpanel") {
+            assert_eq!(renamed, orig, "{apk}");
+        }
+        kept += renamed.len();
+        total += orig.len();
+    }
+    eprintln!("renamed variants: {kept} of {total} distinct flows kept");
+    assert!(kept * 10 >= total * 8, "{kept} of {total}");
+}

@@ -50,8 +50,17 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         manifest: manifest.as_ref(),
     });
     let explained = findings(scanner, &detected, &index, r);
-    crate::structure::add_findings(&c.dex, &explained, &scanner.rules.trackers, &mut r.trackers);
-    data_from_app(&index, &explained, r);
+    let by_shape = crate::structure::add_findings(
+        &c.dex,
+        &explained,
+        &scanner.rules.trackers,
+        &mut r.trackers,
+    );
+    let renamed = crate::flow::Renamed {
+        entries: crate::structure::renamed_entry_points(&index, &by_shape),
+        packages: by_shape.sdk_packages,
+    };
+    data_from_app(&index, &explained, &renamed, r);
     let owners = HostOwners::new(scanner, &r.trackers);
     pinning(&owners, &c, manifest.as_ref(), &index, &texts, r);
     hosts(&owners, texts.hosts, r);
@@ -475,9 +484,15 @@ fn findings<'s>(
 }
 
 /// What the app's code hands to each detected tracker ([`crate::flow`]), onto its finding.
-fn data_from_app(index: &CodeIndex<'_>, explained: &[Vec<String>], r: &mut Report) {
+fn data_from_app(
+    index: &CodeIndex<'_>,
+    explained: &[Vec<String>],
+    renamed: &crate::flow::Renamed,
+    r: &mut Report,
+) {
     let ids: Vec<&str> = r.trackers.iter().map(|t| t.id.as_str()).collect();
-    let mut flows = crate::flow::data_from_app(index, r.package.as_deref(), explained, &ids);
+    let mut flows =
+        crate::flow::data_from_app(index, r.package.as_deref(), explained, &ids, renamed);
     for t in &mut r.trackers {
         if let Some(set) = flows.remove(&t.id) {
             t.data_from_app = crate::flow::ordered(set);

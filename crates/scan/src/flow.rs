@@ -107,6 +107,17 @@ enum Callee {
 /// Flows found, per active tracker id.
 pub(crate) type Flows = HashMap<String, BTreeSet<DataFlow>>;
 
+/// SDKs found by structure in renamed code ([`crate::structure`]): the methods that are their
+/// entry points ((file, method idx) of the definition, entry class, entry method), and the
+/// packages their code is in (not app code).
+#[derive(Debug, Default)]
+pub(crate) struct Renamed {
+    /// Renamed entry points.
+    pub entries: Vec<((u16, u32), String, String)>,
+    /// Packages (`La/b/`) of the renamed SDKs.
+    pub packages: Vec<String>,
+}
+
 const PLATFORM: &[&str] = &[
     "Landroid/",
     "Landroidx/",
@@ -138,6 +149,11 @@ struct Pass<'i, 'a> {
     flows: Flows,
     /// Methods with a wrapper summary (param reaching an entry point), by definition.
     wrappers: HashSet<(u16, u32)>,
+    /// Method ids (any file) of renamed entry points: the entry's index and the name the app
+    /// gives it.
+    renamed: HashMap<(u16, u32), (usize, String)>,
+    /// While recording a call to a renamed entry point: the name it has in the app.
+    alias: Option<String>,
 }
 
 /// Runs the pass: flows per tracker id for the `trackers` detected. `prefixes` are the code
@@ -147,6 +163,7 @@ pub(crate) fn data_from_app(
     package: Option<&str>,
     prefixes: &[Vec<String>],
     trackers: &[&str],
+    renamed: &Renamed,
 ) -> Flows {
     let rules = FlowRules::builtin();
     let entries: Vec<&EntryPoint> = rules
@@ -162,7 +179,12 @@ pub(crate) fn data_from_app(
         rules,
         entries,
         app_package: package.map(|p| format!("L{}/", p.replace('.', "/"))),
-        sdk_prefixes: prefixes.iter().flatten().cloned().collect(),
+        sdk_prefixes: prefixes
+            .iter()
+            .flatten()
+            .cloned()
+            .chain(renamed.packages.iter().cloned())
+            .collect(),
         labels: Vec::new(),
         label_ids: HashMap::new(),
         callees: HashMap::new(),
@@ -170,6 +192,8 @@ pub(crate) fn data_from_app(
         fields: HashMap::new(),
         flows: Flows::new(),
         wrappers: HashSet::new(),
+        renamed: HashMap::new(),
+        alias: None,
     };
     // Method ids of the entry points, per file.
     let mut targets: HashSet<(u16, u32)> = HashSet::new();
@@ -177,6 +201,32 @@ pub(crate) fn data_from_app(
         index.for_each_method_id_with_class_prefix(&e.class, |file, midx, class, name| {
             if class == e.class && name == e.method {
                 targets.insert((file, midx));
+            }
+        });
+    }
+    // Renamed entry points (found by the shape of their class): every file's method id for
+    // them.
+    for (def, class, method) in &renamed.entries {
+        let Some(k) = pass
+            .entries
+            .iter()
+            .position(|e| &e.class == class && &e.method == method)
+        else {
+            continue;
+        };
+        let Some((c, n, proto)) = index.method_parts(def.0, def.1) else {
+            continue;
+        };
+        let shown = format!("{}.{n}", dotted(&c));
+        index.for_each_method_id_with_class_prefix(&c, |file, midx, cc, nn| {
+            if cc == c
+                && nn == n
+                && index
+                    .method_parts(file, midx)
+                    .is_some_and(|(_, _, p)| p == proto)
+            {
+                targets.insert((file, midx));
+                pass.renamed.insert((file, midx), (k, shown.clone()));
             }
         });
     }
@@ -295,6 +345,9 @@ impl<'i, 'a> Pass<'i, 'a> {
         let Some((class, name, proto)) = self.index.method_parts(file, midx) else {
             return Callee::Opaque;
         };
+        if let Some((k, _)) = self.renamed.get(&(file, midx)) {
+            return Callee::Sink(*k, param_words(&proto));
+        }
         if let Some(k) = self
             .entries
             .iter()
@@ -503,6 +556,7 @@ impl<'i, 'a> Pass<'i, 'a> {
                     match self.callee(file, *mi) {
                         Callee::Sink(k, words) => {
                             let recv = u16::from(!*is_static);
+                            self.alias = self.renamed.get(&(file, *mi)).map(|r| r.1.clone());
                             self.sink(
                                 k,
                                 &words,
@@ -514,6 +568,7 @@ impl<'i, 'a> Pass<'i, 'a> {
                                 report,
                                 &mut summary,
                             );
+                            self.alias = None;
                         }
                         Callee::Source(l) => pending.labels.push(l),
                         Callee::Framework { mutates } => {
@@ -644,7 +699,10 @@ impl<'i, 'a> Pass<'i, 'a> {
         let Some(e) = self.entries.get(k).copied() else {
             return;
         };
-        let sdk_method = format!("{}.{}", dotted(&e.class), e.method);
+        let sdk_method = match &self.alias {
+            Some(a) => format!("{}.{} (renamed {a})", dotted(&e.class), e.method),
+            None => format!("{}.{}", dotted(&e.class), e.method),
+        };
         let through = |via: &str| match helper {
             Some(h) => format!("{via} via {h}"),
             None => via.to_string(),
@@ -819,7 +877,13 @@ mod tests {
             .filter(|(t, _)| trackers.contains(t))
             .map(|(_, p)| vec![p.to_string()])
             .collect();
-        let flows = data_from_app(idx, Some("com.example"), &prefixes, trackers);
+        let flows = data_from_app(
+            idx,
+            Some("com.example"),
+            &prefixes,
+            trackers,
+            &Renamed::default(),
+        );
         let mut out: Vec<String> = flows
             .into_iter()
             .flat_map(|(t, set)| {

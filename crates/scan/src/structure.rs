@@ -92,18 +92,28 @@ pub(crate) fn add_findings(
     explained: &[Vec<String>],
     rules: &[Rule],
     trackers: &mut Vec<report::Finding>,
-) {
+) -> Found {
     let profiles = builtin_profiles();
     if profiles.profiles.is_empty() || dex.is_empty() {
-        return;
+        return Found::default();
     }
     let skip: Vec<&str> = explained.iter().flatten().map(String::as_str).collect();
     let app = shapes(dex, &skip);
+    let mut found = Found::default();
     let location = dex.first().map(|(n, _)| n.as_str()).unwrap_or_default();
     for (p, m) in detections(profiles, &app) {
         let Some(rule) = rules.iter().find(|r| r.id == p.id) else {
             continue;
         };
+        // The packages holding the profile's classes in this app: the renamed SDK's code.
+        let hashes: HashSet<u64> = p.classes.iter().copied().collect();
+        for c in app.classes.iter().filter(|c| hashes.contains(&c.hash)) {
+            let pkg = format!("L{}/", trackscan_shape::package_of(&c.descriptor));
+            if !found.sdk_packages.contains(&pkg) {
+                found.sdk_packages.push(pkg);
+            }
+        }
+        found.trackers.push(rule.id.clone());
         let ev = evidence(rule, p, &m, location);
         let confidence = if m.percent() >= HIGH_PERCENT {
             "high"
@@ -141,6 +151,225 @@ pub(crate) fn add_findings(
             }),
         }
     }
+    found.app = app;
+    found
+}
+
+/// What [`add_findings`] saw, for the passes after it: the fingerprints of the code no name
+/// rule explained, the trackers found by structure and the packages their code is in.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Fingerprints of the unexplained classes.
+    pub app: AppShapes,
+    /// Tracker ids found (or confirmed) by structure.
+    pub trackers: Vec<String>,
+    /// Packages (`La/b/`) holding their matched classes.
+    pub sdk_packages: Vec<String>,
+}
+
+/// The built-in entry-point shapes (`signatures/entry_shapes.tsv`, generated with the
+/// profiles by `trackscan signatures profile`).
+pub const ENTRY_SHAPES_TEXT: &str = include_str!("../../../signatures/entry_shapes.tsv");
+
+/// An SDK entry point of `data_flow.toml` as renaming leaves it: the fingerprint of its class
+/// and the method's access flags, proto with the app's own types as `L?;`, and code length.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntryShape {
+    /// Tracker id.
+    pub tracker: String,
+    /// The entry class's fingerprint ([`trackscan_shape::ClassShape::hash`]).
+    pub class_hash: u64,
+    /// The method's access flags.
+    pub access: u32,
+    /// The method's proto with types outside the platform as `L?;`.
+    pub proto: String,
+    /// The method's code length in the reference build (kept for review; not matched on:
+    /// rebuilding tools re-encode instructions).
+    pub units: u32,
+    /// The entry point's real name: `Lcom/foo/Bar;` and method, as in `data_flow.toml`.
+    pub class: String,
+    /// Method name.
+    pub method: String,
+}
+
+/// The proto with every type outside the platform's packages replaced by `L?;` (renaming
+/// changes those, never `Ljava/lang/String;`).
+pub fn placeholder_proto(proto: &str) -> String {
+    const KEEP: &[&str] = &[
+        "Ljava/",
+        "Ljavax/",
+        "Landroid/",
+        "Lorg/json/",
+        "Lkotlin/",
+        "Ldalvik/",
+    ];
+    let mut out = String::with_capacity(proto.len());
+    let mut rest = proto;
+    while let Some(i) = rest.find('L') {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i..).unwrap_or("");
+        let end = tail.find(';').map_or(tail.len(), |e| e + 1);
+        let ty = tail.get(..end).unwrap_or(tail);
+        if KEEP.iter().any(|k| ty.starts_with(k)) {
+            out.push_str(ty);
+        } else {
+            out.push_str("L?;");
+        }
+        rest = tail.get(end..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The entry-point shapes of one reference build: for every entry of `data_flow.toml` whose
+/// tracker is in `trackers` and whose class and method are in the code, one [`EntryShape`]
+/// per overload.
+pub fn entry_shapes_of(
+    index: &trackscan_dex::CodeIndex<'_>,
+    shapes: &AppShapes,
+    trackers: &[&str],
+) -> Vec<EntryShape> {
+    let rules = trackscan_signatures::FlowRules::builtin();
+    let mut out = Vec::new();
+    for e in rules
+        .entries
+        .iter()
+        .filter(|e| trackers.contains(&e.tracker.as_str()))
+    {
+        let Some(c) = index.class(&e.class) else {
+            continue;
+        };
+        let Some(hash) = shapes
+            .classes
+            .iter()
+            .find(|s| s.descriptor == e.class)
+            .map(|s| s.hash)
+        else {
+            continue;
+        };
+        for m in c.methods().filter(|m| m.name() == e.method.as_str()) {
+            out.push(EntryShape {
+                tracker: e.tracker.clone(),
+                class_hash: hash,
+                access: m.access_flags(),
+                proto: placeholder_proto(&m.proto()),
+                units: m.code_len(),
+                class: e.class.clone(),
+                method: e.method.clone(),
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// [`entry_shapes_of`] over the DEX files of a reference build.
+pub fn entry_shapes_of_dex(
+    dex: &[DexEntry<'_>],
+    shapes: &AppShapes,
+    trackers: &[&str],
+) -> Vec<EntryShape> {
+    let mut ib = trackscan_dex::IndexBuilder::new();
+    for (n, b) in dex {
+        // A DEX whose header is unusable has no classes to offer; the rest still count.
+        let _ = ib.add_dex(n, b);
+    }
+    entry_shapes_of(&ib.finish(), shapes, trackers)
+}
+
+/// The text form: a header, then one tab-separated line per shape
+/// (`tracker  class_hash  access  proto  units  class  method`).
+pub fn entry_shapes_to_text(shapes: &[EntryShape], preamble: &str) -> String {
+    let mut s = String::from("# trackscan entry-point shapes v1\n");
+    for l in preamble.lines() {
+        s.push_str("# ");
+        s.push_str(l);
+        s.push('\n');
+    }
+    for e in shapes {
+        s.push_str(&format!(
+            "{}\t{:016x}\t{:x}\t{}\t{}\t{}\t{}\n",
+            e.tracker, e.class_hash, e.access, e.proto, e.units, e.class, e.method
+        ));
+    }
+    s
+}
+
+/// Parses [`entry_shapes_to_text`]'s form (bad lines skipped).
+pub fn parse_entry_shapes(text: &str) -> Vec<EntryShape> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let [tracker, hash, access, proto, units, class, method] = f.as_slice() else {
+                return None;
+            };
+            Some(EntryShape {
+                tracker: tracker.to_string(),
+                class_hash: u64::from_str_radix(hash, 16).ok()?,
+                access: u32::from_str_radix(access, 16).ok()?,
+                proto: proto.to_string(),
+                units: units.parse().ok()?,
+                class: class.to_string(),
+                method: method.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The built-in entry shapes, parsed once.
+pub fn builtin_entry_shapes() -> &'static [EntryShape] {
+    static SET: OnceLock<Vec<EntryShape>> = OnceLock::new();
+    SET.get_or_init(|| parse_entry_shapes(ENTRY_SHAPES_TEXT))
+}
+
+/// The methods of this app that are renamed entry points of trackers found by structure:
+/// ((file, method idx), class, method) of the entry point they are.
+pub(crate) fn renamed_entry_points(
+    index: &trackscan_dex::CodeIndex<'_>,
+    found: &Found,
+) -> Vec<((u16, u32), String, String)> {
+    let shapes = builtin_entry_shapes();
+    let mut out = Vec::new();
+    if found.trackers.is_empty() {
+        return out;
+    }
+    for c in &found.app.classes {
+        let mut wanted = shapes
+            .iter()
+            .filter(|e| e.class_hash == c.hash && found.trackers.contains(&e.tracker))
+            .peekable();
+        if wanted.peek().is_none() {
+            continue;
+        }
+        let wanted: Vec<&EntryShape> = wanted.collect();
+        let Some(class) = index.class(&c.descriptor) else {
+            continue;
+        };
+        for m in class.methods() {
+            let proto = placeholder_proto(&m.proto());
+            // Several entry points can share access flags and proto (Crashlytics'
+            // `setUserEmail(String)`, `setUserName(String)` and `log(String)`): such a shape
+            // names no entry point and is left out. (Code length does not tell them apart:
+            // apktool's rebuild re-encodes instructions, and two small setters can agree.)
+            let same: Vec<&&EntryShape> = wanted
+                .iter()
+                .filter(|e| e.access == m.access_flags() && e.proto == proto)
+                .collect();
+            let unique = same
+                .first()
+                .filter(|f| same.iter().all(|e| e.method == f.method));
+            if let Some(e) = unique {
+                out.push((
+                    (m.file_index(), m.method_idx()),
+                    e.class.clone(),
+                    e.method.clone(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn rank(c: &str) -> u8 {
@@ -268,6 +497,36 @@ pub fn build_profiles(refs: &[Reference]) -> ProfileSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_shapes_round_trip_and_placeholders() {
+        assert_eq!(
+            placeholder_proto("(Ljava/lang/String;Lcom/foo/Bar;[La/b;I)Lorg/json/JSONObject;"),
+            "(Ljava/lang/String;L?;[L?;I)Lorg/json/JSONObject;"
+        );
+        assert_eq!(placeholder_proto("()V"), "()V");
+        let e = EntryShape {
+            tracker: "mixpanel".into(),
+            class_hash: 0x0123_4567_89ab_cdef,
+            access: 0x9,
+            proto: "(Ljava/lang/String;L?;)V".into(),
+            units: 42,
+            class: "Lcom/mixpanel/android/mpmetrics/MPMetrics;".into(),
+            method: "track".into(),
+        };
+        let text = entry_shapes_to_text(std::slice::from_ref(&e), "test");
+        assert_eq!(parse_entry_shapes(&text), vec![e]);
+        assert!(parse_entry_shapes("x\ty\n").is_empty());
+        // The built-in file parses and names entry points of data_flow.toml.
+        let rules = trackscan_signatures::FlowRules::builtin();
+        assert!(!builtin_entry_shapes().is_empty());
+        for e in builtin_entry_shapes() {
+            assert!(rules
+                .entries
+                .iter()
+                .any(|r| r.class == e.class && r.method == e.method));
+        }
+    }
 
     #[test]
     fn builtin_profiles_parse() {
