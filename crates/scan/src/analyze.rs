@@ -11,6 +11,7 @@ use trackscan_signatures::{
 };
 
 use crate::collect::Collected;
+use crate::report::dotted;
 use crate::report::{self, Report};
 use crate::Scanner;
 
@@ -819,13 +820,6 @@ fn code_links(prefixes: &[Vec<String>], index: &CodeIndex<'_>) -> Vec<Links> {
             (call_sites, data_access)
         })
         .collect()
-}
-
-/// `Lcom/foo/Bar;` → `com.foo.Bar`.
-pub(crate) fn dotted(descriptor: &str) -> String {
-    let s = descriptor.strip_prefix('L').unwrap_or(descriptor);
-    let s = s.strip_suffix(';').unwrap_or(s);
-    s.replace('/', ".")
 }
 
 fn text_of<'b>(name: &str, bytes: &'b [u8]) -> Option<Cow<'b, str>> {

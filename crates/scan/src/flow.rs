@@ -39,7 +39,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use trackscan_dex::{CodeIndex, MethodRef, RegOp};
 use trackscan_signatures::{data_api_category, EntryPoint, FlowRules};
 
-use crate::analyze::dotted;
+use crate::report::dotted;
 use crate::report::DataFlow;
 
 /// Labels kept per register.

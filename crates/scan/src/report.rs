@@ -410,3 +410,11 @@ pub struct Transport {
     /// Whether the NSC has `debug-overrides` (active only in debuggable builds).
     pub debug_overrides: bool,
 }
+
+/// `Lcom/foo/Bar;` → `com.foo.Bar`: the report's form of class names (shared by the analysis
+/// passes).
+pub(crate) fn dotted(descriptor: &str) -> String {
+    let s = descriptor.strip_prefix('L').unwrap_or(descriptor);
+    let s = s.strip_suffix(';').unwrap_or(s);
+    s.replace('/', ".")
+}
