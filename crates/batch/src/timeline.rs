@@ -140,29 +140,14 @@ pub struct Timeline {
     pub without_package: Vec<Release>,
 }
 
-/// Keys kept from each row for the timeline (the rest, e.g. evidence, is dropped
-/// to bound memory: all rows of a package are held at once).
-const KEEP: &[&str] = &[
-    "file",
-    "sha256",
-    "kind",
-    "package",
-    "version_code",
-    "version_name",
-    "min_sdk",
-    "target_sdk",
-    "permissions",
-    "components",
-    "signing",
-    "hosts",
-    "pinning",
-    "dex",
-    "errors",
-];
+/// Keys kept from each row for the timeline besides its pieces
+/// ([`crate::timeline_read::WHOLE`]) and SDK lists: what identifies the release. The rest, e.g.
+/// evidence, is dropped to bound memory: all rows of a package are held at once.
+const IDENTITY: &[&str] = &["file", "sha256", "package", "version_code", "version_name"];
 
 fn slim(doc: &Value) -> Value {
     let mut m = Map::new();
-    for k in KEEP {
+    for k in IDENTITY.iter().chain(&crate::timeline_read::WHOLE) {
         if let Some(v) = doc.get(*k) {
             m.insert((*k).to_string(), v.clone());
         }

@@ -21,8 +21,9 @@ use serde_json::{json, Map, Value};
 /// Bytes of whole lines parsed per parallel chunk.
 const CHUNK_BYTES: usize = 32 << 20;
 
-/// The keys of a row kept whole (hashed on their raw text, parsed once per distinct text).
-const WHOLE: [&str; 10] = [
+/// The keys of a row kept whole (hashed on their raw text, parsed once per distinct text):
+/// with the identifying fields and the SDK lists, all the timeline and the diff read.
+pub(crate) const WHOLE: [&str; 10] = [
     "min_sdk",
     "target_sdk",
     "permissions",
