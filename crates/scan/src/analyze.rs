@@ -57,6 +57,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         &scanner.rules.trackers,
         &mut r.trackers,
     );
+    structure_versions(scanner, &index, &by_shape, r);
     let renamed = crate::flow::Renamed {
         entries: crate::structure::renamed_entry_points(&index, &by_shape),
         packages: by_shape.sdk_packages,
@@ -482,6 +483,84 @@ fn findings<'s>(
     let lc = classes(&d.libraries, &scanner.rules.libraries);
     crate::sdk_version::share_release_versions(&mut r.libraries, &lc);
     prefixes
+}
+
+/// Versions of the trackers found or confirmed by structure (their classes may be renamed, so
+/// the names `version_class` gives are gone): the one release version their renamed packages
+/// hold ([`crate::sdk_version::from_renamed_code`], source `code:CLASS (renamed)`), else the
+/// version of the best-matching profile's reference build (source `structure:BUILD (P%)`);
+/// then the modules of one release share it again.
+fn structure_versions(
+    scanner: &Scanner,
+    index: &CodeIndex<'_>,
+    found: &crate::structure::Found,
+    r: &mut Report,
+) {
+    let rules = &scanner.rules.trackers;
+    let rule_of = |id: &str| rules.iter().find(|r| r.id == id);
+    let classes: Vec<Option<&str>> = r
+        .trackers
+        .iter()
+        .map(|f| rule_of(&f.id).and_then(|r| r.version_class.as_deref()))
+        .collect();
+    // A finding structure created carries its profile's version; code and release come first.
+    let mut profile_versions = Vec::new();
+    for f in &mut r.trackers {
+        if f.sdk_version_source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("structure:"))
+        {
+            f.sdk_version = None;
+            f.sdk_version_source = None;
+        }
+    }
+    for hit in &found.hits {
+        let Some(rule) = rule_of(&hit.tracker) else {
+            continue;
+        };
+        let Some(f) = r.trackers.iter_mut().find(|f| f.id == hit.tracker) else {
+            continue;
+        };
+        if f.sdk_version.is_some() {
+            continue;
+        }
+        // Only an SDK known to keep its version in code (`version_class`) is read: any other
+        // release-like string in renamed code is as likely a protocol or a dependency's.
+        let code = rule.version_class.as_deref().and_then(|vc| {
+            let packages = crate::sdk_version::renamed_version_packages(
+                vc,
+                &code_prefixes(rule),
+                &hit.packages,
+            );
+            crate::sdk_version::from_renamed_code(&packages, rule.version_format.as_deref(), index)
+        });
+        if let Some((class, raw, value)) = code {
+            f.sdk_version_source = Some(if raw == value {
+                format!("code:{class} (renamed)")
+            } else {
+                format!("code:{class} \"{raw}\" (renamed)")
+            });
+            f.sdk_version = Some(value);
+        } else if let Some(v) = &hit.version {
+            profile_versions.push((
+                hit.tracker.as_str(),
+                v.clone(),
+                format!("structure:{} ({}%)", hit.source, hit.percent),
+            ));
+        }
+    }
+    crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
+    for (id, v, source) in profile_versions {
+        if let Some(f) = r
+            .trackers
+            .iter_mut()
+            .find(|f| f.id == id && f.sdk_version.is_none())
+        {
+            f.sdk_version = Some(v);
+            f.sdk_version_source = Some(source);
+        }
+    }
+    crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
 }
 
 /// What the app's code hands to each detected tracker ([`crate::flow`]), onto its finding.

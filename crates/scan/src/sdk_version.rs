@@ -180,32 +180,113 @@ pub fn from_release_code(
     let (class, _) = version_class.rsplit_once('.')?;
     let (package, _) = class.rsplit_once('.')?;
     let prefix = format!("L{}/", package.replace('.', "/"));
-    if prefix.len() < 4 {
-        return None;
+    one_release_version(&[prefix], format, false, index)
+}
+
+/// The version of an SDK whose classes were renamed, found by the shape of its code
+/// ([`crate::structure`]): the one distinct release version (as [`from_release_code`] reads
+/// it, plus the initial values of `static final String` fields, whose *names* renaming
+/// changed but whose values it keeps) in the classes directly in `packages`, the renamed
+/// packages that hold the SDK's matched classes. `None` when there is none or more than one
+/// (a flattened package shared with other code says nothing). Returns (the first class
+/// holding it, the string as written, the version).
+pub fn from_renamed_code(
+    packages: &[String],
+    format: Option<&str>,
+    index: &CodeIndex<'_>,
+) -> Option<(String, String, String)> {
+    one_release_version(packages, format, true, index)
+}
+
+/// Where the version constant of a renamed SDK can be: the renamed `packages` that hold its
+/// matched classes, plus, when `version_class` lies above the rule's code prefixes
+/// (`com.facebook.FacebookSdkVersion` for the rule `com.facebook.appevents`), the ancestors
+/// of the shallowest of them as many levels up (renaming keeps the package tree, each name
+/// replaced). `prefixes` in descriptor form (`Lcom/foo/`), packages as `La/b/`.
+pub fn renamed_version_packages(
+    version_class: &str,
+    prefixes: &[String],
+    packages: &[String],
+) -> Vec<String> {
+    let segments = |p: &str| p.trim_end_matches('/').split('/').count();
+    let up = version_class
+        .rsplit_once('.')
+        .and_then(|(class, _)| class.rsplit_once('.'))
+        .map(|(pkg, _)| format!("L{}/", pkg.replace('.', "/")))
+        .and_then(|vp| {
+            prefixes
+                .iter()
+                .filter(|p| p.len() > vp.len() && p.starts_with(&vp))
+                .map(|p| segments(p) - segments(&vp))
+                .max()
+        })
+        .unwrap_or(0);
+    let mut out: Vec<String> = packages.to_vec();
+    let Some(min) = packages.iter().map(|p| segments(p)).min() else {
+        return out;
+    };
+    for p in packages.iter().filter(|p| segments(p) == min) {
+        let parts: Vec<&str> = p.trim_end_matches('/').split('/').collect();
+        for k in 1..=up.min(parts.len().saturating_sub(1)) {
+            let a = format!("{}/", parts[..parts.len() - k].join("/"));
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
     }
+    out
+}
+
+/// The one distinct release version that the classes directly in `packages` (descriptor
+/// prefixes `La/b/`; at most [`MAX_CLASSES`] classes in all) load with `const-string`, and
+/// with `statics` also hold as a `static final String` value. Strings are read as
+/// [`is_release_version`] without a format, else as that format's with three parts
+/// (`two_digit_parts`: six digits).
+fn one_release_version(
+    packages: &[String],
+    format: Option<&str>,
+    statics: bool,
+    index: &CodeIndex<'_>,
+) -> Option<(String, String, String)> {
+    let read = |v: &str| -> Option<String> {
+        match format {
+            None if is_release_version(v) => Some(v.to_string()),
+            Some(f) if v.len() == 6 => decode(Some(f), v),
+            _ => None,
+        }
+    };
     let mut found: Option<(String, String, String)> = None;
-    for c in index.classes_with_prefix(&prefix).take(MAX_CLASSES) {
-        let desc = c.descriptor();
-        let direct = desc
-            .get(prefix.len()..)
-            .is_some_and(|rest| !rest.contains('/'));
-        if !direct {
+    let mut seen = 0usize;
+    for prefix in packages {
+        // A prefix must name a package: an empty or root prefix would read the whole app.
+        if prefix.len() < 3 {
             continue;
         }
-        for m in c.methods() {
-            for v in m.strings() {
-                let v = v.trim();
-                let version = match format {
-                    None if is_release_version(v) => v.to_string(),
-                    Some(f) if v.len() == 6 => match decode(Some(f), v) {
-                        Some(d) => d,
-                        None => continue,
-                    },
-                    _ => continue,
+        for c in index.classes_with_prefix(prefix) {
+            seen += 1;
+            if seen > MAX_CLASSES {
+                return found;
+            }
+            let desc = c.descriptor();
+            let direct = desc
+                .get(prefix.len()..)
+                .is_some_and(|rest| !rest.contains('/'));
+            if !direct {
+                continue;
+            }
+            let constants = statics
+                .then(|| c.string_constants().map(|(_, v)| v))
+                .into_iter()
+                .flatten();
+            let strings = c.methods().flat_map(|m| m.strings());
+            for raw in constants.chain(strings) {
+                let raw = raw.trim();
+                let Some(version) = read(raw) else {
+                    continue;
                 };
                 match &found {
-                    None => found = Some((desc.to_string(), v.to_string(), version)),
-                    Some((_, seen, _)) if seen == v => {}
+                    None => found = Some((desc.to_string(), raw.to_string(), version)),
+                    Some((_, seen_raw, _)) if seen_raw == raw => {}
                     // Two different versions: not one release's, say nothing.
                     Some(_) => return None,
                 }

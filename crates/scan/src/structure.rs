@@ -107,12 +107,25 @@ pub(crate) fn add_findings(
         };
         // The packages holding the profile's classes in this app: the renamed SDK's code.
         let hashes: HashSet<u64> = p.classes.iter().copied().collect();
+        let mut packages: Vec<String> = Vec::new();
         for c in app.classes.iter().filter(|c| hashes.contains(&c.hash)) {
             let pkg = format!("L{}/", trackscan_shape::package_of(&c.descriptor));
-            if !found.sdk_packages.contains(&pkg) {
-                found.sdk_packages.push(pkg);
+            if !packages.contains(&pkg) {
+                packages.push(pkg);
             }
         }
+        for pkg in &packages {
+            if !found.sdk_packages.contains(pkg) {
+                found.sdk_packages.push(pkg.clone());
+            }
+        }
+        found.hits.push(Hit {
+            tracker: rule.id.clone(),
+            packages,
+            version: p.version.clone(),
+            source: p.source.clone(),
+            percent: m.percent(),
+        });
         found.trackers.push(rule.id.clone());
         let ev = evidence(rule, p, &m, location);
         let confidence = if m.percent() >= HIGH_PERCENT {
@@ -165,6 +178,24 @@ pub(crate) struct Found {
     pub trackers: Vec<String>,
     /// Packages (`La/b/`) holding their matched classes.
     pub sdk_packages: Vec<String>,
+    /// One entry per tracker found or confirmed by structure, in [`detections`] order.
+    pub hits: Vec<Hit>,
+}
+
+/// A tracker found (or confirmed) by structure: where its code is and the best profile's
+/// version, for [`crate::sdk_version`] to read the version of renamed code.
+#[derive(Debug, Default)]
+pub(crate) struct Hit {
+    /// Tracker id.
+    pub tracker: String,
+    /// Packages (`La/b/`) holding the classes the profile matched.
+    pub packages: Vec<String>,
+    /// The version of the reference build the profile came from, when known.
+    pub version: Option<String>,
+    /// The reference build's label.
+    pub source: String,
+    /// Share of the profile's classes matched (percent).
+    pub percent: u32,
 }
 
 /// The built-in entry-point shapes (`signatures/entry_shapes.tsv`, generated with the
