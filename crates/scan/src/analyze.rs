@@ -550,6 +550,7 @@ fn structure_versions(
         }
     }
     crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
+    meta_data_versions(rules, r);
     for (id, v, source) in profile_versions {
         if let Some(f) = r
             .trackers
@@ -561,6 +562,54 @@ fn structure_versions(
         }
     }
     crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
+}
+
+/// Versions from a manifest meta-data (`version_meta_data`, looked up in
+/// `signatures/meta_versions.tsv`) for the findings nothing else gave one, when the SDK's
+/// code is there and is the meta-data's vendor's: a class in the vendor namespace (the
+/// meta-data name's first two parts, `com.google.`), or, when no class kept its name
+/// (renamed code), code evidence (strings, hosts, structure) of a rule whose code prefixes
+/// are all the vendor's (the Crashlytics rule also covers Fabric's `com.crashlytics`: a
+/// renamed Fabric SDK must not take Google's version).
+fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
+    for f in &mut r.trackers {
+        let Some(rule) = rules.iter().find(|x| x.id == f.id) else {
+            continue;
+        };
+        let Some(name) = rule.version_meta_data.as_deref() else {
+            continue;
+        };
+        if f.sdk_version.is_some() {
+            continue;
+        }
+        let Some(value) = r
+            .meta_data
+            .iter()
+            .find(|m| m.name == name)
+            .and_then(|m| m.value.as_deref())
+        else {
+            continue;
+        };
+        let vendor = name.split('.').take(2).collect::<Vec<_>>().join(".") + ".";
+        let classes = || f.evidence.iter().filter(|e| e.kind == "class");
+        let vendor_code = classes().any(|e| e.value.starts_with(&vendor))
+            || (classes().next().is_none()
+                && rule.code.iter().all(|c| c.starts_with(&vendor))
+                && f.evidence
+                    .iter()
+                    .any(|e| matches!(e.kind.as_str(), "string" | "host" | "structure")));
+        if !vendor_code {
+            continue;
+        }
+        if let Some((v, source)) = crate::sdk_version::from_meta_data(
+            crate::sdk_version::META_VERSIONS_TEXT,
+            name,
+            value,
+        ) {
+            f.sdk_version = Some(v);
+            f.sdk_version_source = Some(source);
+        }
+    }
 }
 
 /// What the app's code hands to each detected tracker ([`crate::flow`]), onto its finding.

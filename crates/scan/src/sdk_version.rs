@@ -296,6 +296,25 @@ fn one_release_version(
     found
 }
 
+/// The built-in table of versions by manifest meta-data value (`signatures/meta_versions.tsv`).
+pub const META_VERSIONS_TEXT: &str = include_str!("../../../signatures/meta_versions.tsv");
+
+/// The version a manifest meta-data value stands for in `table` (the text form of
+/// `signatures/meta_versions.tsv`: `name TAB value TAB version TAB provenance`, `#` comments).
+/// Returns (version, source `meta-data:NAME=VALUE`).
+pub fn from_meta_data(table: &str, name: &str, value: &str) -> Option<(String, String)> {
+    let value = value.trim();
+    table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let mut f = l.split('\t');
+            (f.next()? == name && f.next()? == value).then(|| f.next())?
+        })
+        .filter(|v| looks_like_version(v))
+        .map(|v| (v.to_string(), format!("meta-data:{name}={value}")))
+}
+
 /// Gives every module of an SDK release the release's version: findings whose rules name the
 /// same `version_class` are one release (Facebook core, login, share, places all name
 /// `com.facebook.FacebookSdkVersion.BUILD`). A finding of the release without a version takes

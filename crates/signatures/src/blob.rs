@@ -8,7 +8,7 @@
 //! source file (`rule_toml.rs`), and a unit test checks the decoded built-in set against
 //! parsing the TOML at run time. `--rules DIR` and `signatures check` still read TOML.
 //!
-//! Format (all integers little-endian `u32`): magic `TSR1`, rule count, then per rule the
+//! Format (all integers little-endian `u32`): magic `TSR2`, rule count, then per rule the
 //! fields in declaration order: a string is its byte length then UTF-8 bytes; an
 //! `Option<String>` is a tag byte (0 none, 1 some) then the string; an `Option<u32>` is a
 //! tag byte then the value; a list is its item count then the strings; `narrowed` is one
@@ -19,7 +19,7 @@
 
 use crate::rule_toml::Rule;
 
-const MAGIC: &[u8; 4] = b"TSR1";
+const MAGIC: &[u8; 4] = b"TSR2";
 
 /// Serializes rules (see the module doc). Lengths above `u32::MAX` cannot occur in rule
 /// files (the whole TOML would exceed 4 GiB); they are written saturated and then fail
@@ -75,6 +75,7 @@ pub(crate) fn encode(rules: &[Rule]) -> Vec<u8> {
         list(&mut out, &r.data_apis);
         opt(&mut out, &r.version_class);
         opt(&mut out, &r.version_format);
+        opt(&mut out, &r.version_meta_data);
         opt(&mut out, &r.note);
         out.push(u8::from(r.narrowed));
     }
@@ -155,6 +156,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Vec<Rule>> {
             data_apis: r.list()?,
             version_class: r.opt()?,
             version_format: r.opt()?,
+            version_meta_data: r.opt()?,
             note: r.opt()?,
             narrowed: match r.byte()? {
                 0 => false,

@@ -433,6 +433,7 @@ pub fn update_from_exodus(existing: &[Rule], imported: Vec<Rule>) -> Vec<Rule> {
             r.data_apis = old.data_apis.clone();
             r.version_class = old.version_class.clone();
             r.version_format = old.version_format.clone();
+            r.version_meta_data = old.version_meta_data.clone();
             if old.note.is_some() {
                 r.note = old.note.clone();
             }

@@ -284,6 +284,9 @@ pub fn to_toml(rules: &[Rule], header: &str, preamble: &str) -> String {
         if let Some(v) = &r.version_format {
             out.push_str(&format!("version_format = {}\n", quote(v)));
         }
+        if let Some(v) = &r.version_meta_data {
+            out.push_str(&format!("version_meta_data = {}\n", quote(v)));
+        }
         if r.narrowed {
             out.push_str("narrowed = true\n");
         }

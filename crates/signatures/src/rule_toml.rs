@@ -57,6 +57,11 @@ pub struct Rule {
     /// ([`VERSION_FORMATS`]): `two_digit_parts` is two digits per part without separators
     /// (OneSignal's `VERSION = "031006"` is 3.10.6).
     pub version_format: Option<String>,
+    /// A manifest meta-data whose value gives the SDK's version through
+    /// `signatures/meta_versions.tsv` (`com.google.android.gms.version`: before 15.0.0 every
+    /// Google Play services and Firebase library of an app has one version, the one this
+    /// meta-data's value stands for).
+    pub version_meta_data: Option<String>,
     /// Why a rule was narrowed or extended.
     pub note: Option<String>,
     /// The εxodus `code`/`network` entries were narrowed by hand: a re-import
@@ -277,6 +282,7 @@ fn rule_from_table(v: &toml::Value, file: &str, line: usize) -> Result<Rule, Rul
             "website" => r.website = Some(s(val)?),
             "version_class" => r.version_class = Some(s(val)?),
             "version_format" => r.version_format = Some(s(val)?),
+            "version_meta_data" => r.version_meta_data = Some(s(val)?),
             "note" => r.note = Some(s(val)?),
             "narrowed" => {
                 r.narrowed = val
