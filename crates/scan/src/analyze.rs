@@ -601,11 +601,9 @@ fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
         if !vendor_code {
             continue;
         }
-        if let Some((v, source)) = crate::sdk_version::from_meta_data(
-            crate::sdk_version::META_VERSIONS_TEXT,
-            name,
-            value,
-        ) {
+        if let Some((v, source)) =
+            crate::sdk_version::from_meta_data(crate::sdk_version::META_VERSIONS_TEXT, name, value)
+        {
             f.sdk_version = Some(v);
             f.sdk_version_source = Some(source);
         }

@@ -439,6 +439,72 @@ mod tests {
     use trackscan_fixtures::dex::{ClassDefSpec, DexBuilder, FieldDef, StaticValue};
 
     #[test]
+    fn renamed_version_packages_climb_to_the_constant_package() {
+        // com.facebook.appevents renamed a/b/c: FacebookSdkVersion lives one level up, a/b.
+        let got = renamed_version_packages(
+            "com.facebook.FacebookSdkVersion.BUILD",
+            &["Lcom/facebook/appevents/".to_string()],
+            &["La/b/c/".to_string(), "La/b/c/d/".to_string()],
+        );
+        assert_eq!(got, ["La/b/c/", "La/b/c/d/", "La/b/"]);
+        // The constant inside the prefix: only the packages themselves.
+        let got = renamed_version_packages(
+            "com.onesignal.OneSignal.VERSION",
+            &["Lcom/onesignal/".to_string()],
+            &["Lx/y/".to_string()],
+        );
+        assert_eq!(got, ["Lx/y/"]);
+    }
+
+    #[test]
+    fn renamed_code_gives_the_one_release_version_of_static_values() {
+        let s = "Ljava/lang/String;";
+        let build = |values: &[&str]| {
+            let mut b = DexBuilder::new();
+            for (i, v) in values.iter().enumerate() {
+                b = b.class(ClassDefSpec::new(&format!("La/b/c{i};"), vec![]).field(
+                    FieldDef::constant(&format!("f{i}"), s, StaticValue::Str((*v).into())),
+                ));
+            }
+            b.build()
+        };
+        let one = build(&["4.14.1", "not a version", "4.14.1"]);
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &one).unwrap();
+        let idx = ib.finish();
+        let got = from_renamed_code(&["La/b/".to_string()], None, &idx);
+        assert_eq!(got.map(|g| g.2), Some("4.14.1".to_string()));
+        // Sub-packages are not read, and two release versions say nothing.
+        assert_eq!(from_renamed_code(&["La/".to_string()], None, &idx), None);
+        let two = build(&["4.14.1", "2.3.0"]);
+        let mut ib = IndexBuilder::new();
+        ib.add_dex("classes.dex", &two).unwrap();
+        let idx = ib.finish();
+        assert_eq!(from_renamed_code(&["La/b/".to_string()], None, &idx), None);
+    }
+
+    #[test]
+    fn meta_data_table_rows_and_misses() {
+        let t = "# c\nn.v\t11720000\t11.6.2\tsrc\nn.v\t1\tnot a version\tsrc\n";
+        assert_eq!(
+            from_meta_data(t, "n.v", " 11720000 "),
+            Some(("11.6.2".into(), "meta-data:n.v=11720000".into()))
+        );
+        assert_eq!(from_meta_data(t, "n.v", "12451000"), None);
+        assert_eq!(from_meta_data(t, "n.v", "1"), None);
+        assert_eq!(from_meta_data(t, "other", "11720000"), None);
+        // Every built-in row parses into a version.
+        for l in META_VERSIONS_TEXT.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 4, "{l}");
+            assert!(
+                from_meta_data(META_VERSIONS_TEXT, f[0], f[1]).is_some(),
+                "{l}"
+            );
+        }
+    }
+
+    #[test]
     fn version_shapes() {
         for ok in [
             "6.12.1",
