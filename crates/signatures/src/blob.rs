@@ -208,7 +208,7 @@ mod tests {
     fn rejects_malformed() {
         let good = encode(&sample());
         assert_eq!(decode(b""), None);
-        assert_eq!(decode(b"TSR2\0\0\0\0"), None);
+        assert_eq!(decode(b"TSR1\0\0\0\0"), None);
         // Trailing bytes, a bad tag, a huge count.
         let mut extra = good.clone();
         extra.push(0);
