@@ -182,7 +182,9 @@ fn descriptor_bytes<'a>(dex: &DexFile<'a>, type_idx: u32) -> &'a [u8] {
 }
 
 impl<'d, 'a> Tokens<'d, 'a> {
-    fn new(dex: &'d DexFile<'a>, defined: &HashSet<u64>) -> Self {
+    /// Token tables of `dex`; `is_app(base descriptor)` says whether a class type (`La/b;`,
+    /// array dimensions stripped) gets a placeholder instead of its name.
+    fn new(dex: &'d DexFile<'a>, is_app: &dyn Fn(&[u8]) -> bool) -> Self {
         let nt = dex.type_count() as usize;
         let mut types = Vec::with_capacity(nt);
         let mut app_type = Vec::with_capacity(nt);
@@ -190,7 +192,7 @@ impl<'d, 'a> Tokens<'d, 'a> {
             let d = descriptor_bytes(dex, t);
             let dims = d.iter().take_while(|&&c| c == b'[').count();
             let base = d.get(dims..).unwrap_or_default();
-            let app = base.first() == Some(&b'L') && defined.contains(&hash_bytes(base));
+            let app = base.first() == Some(&b'L') && is_app(base);
             app_type.push(app && dims == 0);
             types.push(if app {
                 mix(APP, dims as u64)
@@ -400,7 +402,7 @@ impl AppShapes {
             if defs.is_empty() {
                 continue;
             }
-            let tokens = Tokens::new(dex, &defined);
+            let tokens = Tokens::new(dex, &|b| defined.contains(&hash_bytes(b)));
             for def in defs {
                 match class_shape(&tokens, &def, &mut data, &mut parts) {
                     Some(mut s) => {
@@ -729,6 +731,9 @@ impl ProfileSet {
         out
     }
 }
+
+pub mod libfp;
+pub mod library;
 
 #[cfg(test)]
 mod tests;
