@@ -255,20 +255,24 @@ pub enum SigCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Build structural SDK profiles from reference builds (unobfuscated APKs or DEX files):
-    /// the classes of every tracker the name rules find in them. Writes the profile file
-    /// (`signatures/structure.profiles`).
-    Profile {
-        /// Reference APKs / DEX files, or directories of them (`*.apk`, `*.dex`).
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// File to write the profiles to.
-        #[arg(short, long)]
+    /// Build the SDK library (`signatures/sdk.library`) from the vendors' own builds listed in
+    /// `signatures/library/builds/*.tsv` (their DEX form in the cache: see
+    /// bench/library/README.md), and the entry-point shapes beside it (`entry_shapes.tsv`).
+    Library {
+        /// Folder of build lists (`*.tsv`).
+        #[arg(long, default_value = "signatures/library/builds")]
+        builds: PathBuf,
+        /// Cache holding `dex/<sha256>/classes*.dex` (default: $TRACKSCAN_SDK_CACHE, else
+        /// ~/.cache/trackscan/sdk-builds).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// File to write the library to.
+        #[arg(short, long, default_value = "signatures/sdk.library")]
         output: PathBuf,
-        /// Leave these file names out (repeatable), e.g. to check a profile set without the
-        /// app it is tested on.
-        #[arg(long, value_name = "NAME")]
-        exclude: Vec<String>,
+        /// Also print the leave-one-out evaluation (every release identified from a library
+        /// without it).
+        #[arg(long)]
+        leave_one_out: bool,
     },
 }
 

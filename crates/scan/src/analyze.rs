@@ -31,8 +31,9 @@ const MAX_DATA_ACCESS: usize = 20;
 /// 5. [`Texts::gather`] — strings of code, resources, assets and native libraries, and their hosts;
 /// 6. [`detect`] — the detection stages of [`DETECT_STAGES`] over the app's facts;
 /// 7. [`findings`] — detections into report findings (SDK versions, call sites, data access);
-///    then [`crate::structure::add_findings`] — the code the names did not explain, matched
-///    by shape against the structure profiles (survives renaming);
+///    then [`crate::structure::add_findings`] — the code the names did not explain and the
+///    trackers' code, matched by shape against the SDK library (survives renaming and
+///    shrinking; gives versions);
 /// 8. [`pinning`] — certificate pinning and transport security;
 /// 9. [`hosts`] — every host, attributed to a detected tracker where one owns it, else marked
 ///    "tracker host, SDK not found" ([`HostOwners`]).
@@ -51,9 +52,11 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
         manifest: manifest.as_ref(),
     });
     let explained = findings(scanner, &detected, &index, r);
+    let n_trackers = r.trackers.len();
     let by_shape = crate::structure::add_findings(
         &c.dex,
         &explained,
+        n_trackers,
         &scanner.rules.trackers,
         &mut r.trackers,
     );
@@ -485,11 +488,17 @@ fn findings<'s>(
     prefixes
 }
 
-/// Versions of the trackers found or confirmed by structure (their classes may be renamed, so
-/// the names `version_class` gives are gone): the one release version their renamed packages
-/// hold ([`crate::sdk_version::from_renamed_code`], source `code:CLASS (renamed)`), else the
-/// version of the best-matching profile's reference build (source `structure:BUILD (P%)`);
-/// then the modules of one release share it again.
+/// Fewest matched classes for a library version on a finding.
+const MIN_VERSION_CLASSES: usize = 3;
+
+/// Versions from the code's shape. For trackers found or confirmed by structure (their classes
+/// may be renamed, so the names `version_class` gives are gone): the one release version their
+/// renamed packages hold ([`crate::sdk_version::from_renamed_code`], source
+/// `code:CLASS (renamed)`); then the modules of one release share it; then manifest
+/// meta-data; last, for every finding still without a version, the library's verdict (one
+/// release or the range of releases whose classes best explain the app's, source
+/// `library:SDK: …`). A version the app states itself (version files, constants) always wins:
+/// the library never replaces one.
 fn structure_versions(
     scanner: &Scanner,
     index: &CodeIndex<'_>,
@@ -503,18 +512,11 @@ fn structure_versions(
         .iter()
         .map(|f| rule_of(&f.id).and_then(|r| r.version_class.as_deref()))
         .collect();
-    // A finding structure created carries its profile's version; code and release come first.
-    let mut profile_versions = Vec::new();
-    for f in &mut r.trackers {
-        if f.sdk_version_source
-            .as_deref()
-            .is_some_and(|s| s.starts_with("structure:"))
-        {
-            f.sdk_version = None;
-            f.sdk_version_source = None;
-        }
-    }
-    for hit in &found.hits {
+    for hit in found
+        .hits
+        .iter()
+        .filter(|h| found.trackers.contains(&h.tracker))
+    {
         let Some(rule) = rule_of(&hit.tracker) else {
             continue;
         };
@@ -541,24 +543,24 @@ fn structure_versions(
                 format!("code:{class} \"{raw}\" (renamed)")
             });
             f.sdk_version = Some(value);
-        } else if let Some(v) = &hit.version {
-            profile_versions.push((
-                hit.tracker.as_str(),
-                v.clone(),
-                format!("structure:{} ({}%)", hit.source, hit.percent),
-            ));
         }
     }
     crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
     meta_data_versions(rules, r);
-    for (id, v, source) in profile_versions {
+    for hit in &found.hits {
+        if hit.classes.len() < MIN_VERSION_CLASSES {
+            continue;
+        }
+        let Some((v, source)) = &hit.version else {
+            continue;
+        };
         if let Some(f) = r
             .trackers
             .iter_mut()
-            .find(|f| f.id == id && f.sdk_version.is_none())
+            .find(|f| f.id == hit.tracker && f.sdk_version.is_none())
         {
-            f.sdk_version = Some(v);
-            f.sdk_version_source = Some(source);
+            f.sdk_version = Some(v.clone());
+            f.sdk_version_source = Some(source.clone());
         }
     }
     crate::sdk_version::share_release_versions(&mut r.trackers, &classes);

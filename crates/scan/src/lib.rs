@@ -18,6 +18,7 @@ mod apktool;
 mod collect;
 mod flow;
 pub mod report;
+pub mod sdk_library;
 mod sdk_version;
 pub mod structure;
 

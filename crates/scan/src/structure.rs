@@ -1,215 +1,348 @@
-//! Tracker detection from the *shape* of code ([`trackscan_shape`]): code that no name rule
-//! explains is fingerprinted class by class and matched against the SDK profiles of
-//! `signatures/structure.profiles` (built by `trackscan signatures profile` from reference
-//! builds, provenance in `signatures/NOTICE`).
+//! Tracker detection from the *shape* of code, against the SDK library
+//! (`signatures/sdk.library`, [`trackscan_shape::library`]): library fingerprints of every
+//! reachable vendor release of the SDKs (`signatures/library/builds/*.tsv`, built by
+//! `trackscan signatures library`), never of the apps trackscan is tested on.
 //!
-//! A profile is found when at least [`MIN_PERCENT`] % of its classes and at least
-//! [`MIN_CLASSES`] classes are in the app; per tracker the best profile counts. The finding
-//! (or the evidence added to a finding the names already gave) carries `structure` evidence
-//! "N of M classes of SDK matched (P%) in package `a.b`", and its own confidence:
-//! `high` from [`HIGH_PERCENT`] %, else `medium`.
+//! The classes no name rule explains, and the classes of the trackers the names found, are
+//! fingerprinted ([`trackscan_shape::libfp`]) and matched class by class, by inclusion (a
+//! release build keeps a subset of an SDK's classes and of their methods). Each matched
+//! library class names the tracker rule its vendor name falls under. A tracker is found by
+//! structure when at least [`MIN_CLASSES`] app classes with [`MIN_STRONG`] strong methods in
+//! all match its classes; the finding (or the evidence added to a finding the names gave)
+//! carries `structure` evidence "N classes match SDK classes … in package `a.b`". The release
+//! (or the range of releases) whose classes best explain the app's is the SDK version the
+//! library gives ([`trackscan_shape::library::SdkMatch::versions`]).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use trackscan_dex::DexFile;
-use trackscan_shape::{AppShapes, Profile, ProfileMatch, ProfileSet};
+use trackscan_shape::libfp::{lib_classes, LibClass};
+use trackscan_shape::library::{Library, SdkMatch, VersionVerdict};
 use trackscan_signatures::Rule;
 
 use crate::report;
 
-/// The built-in profiles, in their text form.
-pub const PROFILES_TEXT: &str = include_str!("../../../signatures/structure.profiles");
+/// The built-in SDK library, in its file form.
+pub const LIBRARY_BYTES: &[u8] = include_bytes!("../../../signatures/sdk.library");
 
-/// Smallest share of a profile's classes (percent) that counts as a detection. Set on the
-/// corpus: the largest share any profile reaches in code outside its SDK (all apps, SDK
-/// classes excluded) is far below it (`BENCHMARKS.md`, "Structural matching").
-pub const MIN_PERCENT: u32 = 20;
-/// Smallest number of matched classes that counts as a detection.
-pub const MIN_CLASSES: usize = 8;
-/// From this share (percent) a structural detection is `high` confidence.
-pub const HIGH_PERCENT: u32 = 50;
-/// Classes with fewer code units than this are left out of profiles (too generic to tell
-/// one SDK from another: empty interfaces, constant holders, tiny listeners).
-pub const MIN_CLASS_UNITS: u32 = 16;
-/// At most this many classes per profile (the largest ones), which bounds the file and the
-/// matching cost.
-pub const MAX_PROFILE_CLASSES: usize = 400;
-/// A profile needs at least this many distinctive classes to be written (as many as a match
-/// needs, [`MIN_CLASSES`]: a profile that small is found only when all of it is there).
-pub const MIN_PROFILE_CLASSES: usize = 8;
+/// Fewest app classes matching one tracker's library classes for a detection by structure.
+/// A class that can match by chance is small (an enum, a listener with one callback: those
+/// have no strong method and are never looked up); five independent classes of one SDK, each
+/// a subset of a vendor class with a strong method, do not happen by chance (the library
+/// evaluation in BENCHMARKS.md: 0 detections on the clean corpus apps and the app code).
+pub const MIN_CLASSES: usize = 5;
+/// Fewest strong methods in those classes, in all.
+pub const MIN_STRONG: usize = 10;
+/// From this many matched classes a structural detection is `high` confidence.
+pub const HIGH_CLASSES: usize = 20;
 
-/// The built-in profile set, parsed once per process (an unreadable file gives an empty set;
+/// The built-in library, parsed once per process (an unreadable file gives an empty library;
 /// a unit test checks it parses).
-pub fn builtin_profiles() -> &'static ProfileSet {
-    static SET: OnceLock<ProfileSet> = OnceLock::new();
-    SET.get_or_init(|| ProfileSet::parse(PROFILES_TEXT).unwrap_or_default())
+pub fn builtin_library() -> &'static Library {
+    static LIB: OnceLock<Library> = OnceLock::new();
+    LIB.get_or_init(|| Library::parse(LIBRARY_BYTES).unwrap_or_default())
 }
 
-/// Fingerprints the classes of `dex` (one app's DEX files) that lie under none of `skip`
-/// (descriptor prefixes such as `Lcom/onesignal/`). DEX files that do not parse are skipped
-/// (the code index reports them).
-pub fn shapes(dex: &[(String, Cow<'_, [u8]>)], skip: &[&str]) -> AppShapes {
+/// Library fingerprints of the classes of `dex` (one app's DEX files) for which `want` holds
+/// (the raw descriptor `Lcom/foo/Bar;`). DEX files that do not parse are skipped (the code
+/// index reports them).
+pub fn lib_shapes(
+    dex: &[(String, Cow<'_, [u8]>)],
+    want: impl FnMut(&[u8]) -> bool,
+) -> Vec<LibClass> {
     let files: Vec<DexFile<'_>> = dex
         .iter()
         .filter_map(|(_, b)| DexFile::parse(b).ok())
         .collect();
-    AppShapes::build(&files, |d| {
-        !skip.iter().any(|p| d.starts_with(p.as_bytes()))
+    lib_classes(&files, want).0
+}
+
+/// The code prefixes of every rule, as `Lcom/foo/`.
+pub fn rule_prefixes(rules: &[Rule]) -> Vec<Vec<String>> {
+    rules
+        .iter()
+        .map(|r| {
+            r.code
+                .iter()
+                .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
+                .collect()
+        })
+        .collect()
+}
+
+/// The rule (index) a vendor class name falls under: the longest code prefix, if any.
+pub fn rule_of_name(prefixes: &[Vec<String>], name: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, ps) in prefixes.iter().enumerate() {
+        for p in ps {
+            if name.starts_with(p.as_str()) && best.is_none_or(|b| b.1 < p.len()) {
+                best = Some((i, p.len()));
+            }
+        }
+    }
+    best.map(|b| b.0)
+}
+
+/// The version string of a verdict: one release, or `first..last`.
+pub fn version_label(lib: &Library, sdk: usize, v: &VersionVerdict) -> Option<String> {
+    let versions = &lib.sdks.get(sdk)?.versions;
+    let first = versions.get(v.first)?;
+    let last = versions.get(v.last)?;
+    Some(if v.first == v.last {
+        first.clone()
+    } else {
+        format!("{first}..{last}")
     })
 }
 
-/// The best match per tracker id that passes the thresholds, sorted by id.
-pub fn detections<'p>(
-    profiles: &'p ProfileSet,
-    app: &AppShapes,
-) -> Vec<(&'p Profile, ProfileMatch)> {
-    let mut best: Vec<(&Profile, ProfileMatch)> = Vec::new();
-    for m in profiles.match_app(app) {
-        let Some(p) = profiles.profiles.get(m.profile) else {
-            continue;
-        };
-        if m.percent() < MIN_PERCENT || m.matched < MIN_CLASSES {
-            continue;
-        }
-        match best.iter_mut().find(|(q, _)| q.id == p.id) {
-            Some(slot) if slot.1.percent() < m.percent() => *slot = (p, m),
-            Some(_) => {}
-            None => best.push((p, m)),
-        }
-    }
-    best.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    best
+/// The source text of a library version: how many releases tie and how much they explain.
+pub fn version_source(lib: &Library, m: &SdkMatch, v: &VersionVerdict) -> String {
+    let id = lib.sdks.get(m.sdk).map(|s| s.id.as_str()).unwrap_or("?");
+    format!(
+        "library:{id}: {} of {} releases tie, {} of {} matched classes",
+        v.tied,
+        v.of,
+        v.explained,
+        m.classes.len()
+    )
 }
 
-/// The scan hook: matches the code that the name rules did not explain (`explained`: the code
-/// prefixes of every tracker and library found by name, as `Lcom/foo/`) against the built-in
-/// profiles; adds a finding per newly found tracker, or `structure` evidence to a finding the
-/// names gave without class evidence.
+/// One tracker the library matched classes of.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    /// Tracker id.
+    pub tracker: String,
+    /// Packages (`La/b/`) holding its matched classes.
+    pub packages: Vec<String>,
+    /// Matched app classes (indices into [`Found::app`]) and, per class, the library entries
+    /// it matched.
+    pub classes: Vec<(usize, Vec<u32>)>,
+    /// Strong methods of the matched classes.
+    pub strong: usize,
+    /// The version verdict of its library SDK in this app: (version, source).
+    pub version: Option<(String, String)>,
+    /// Whether the hit passes the detection thresholds.
+    pub detected: bool,
+}
+
+/// What [`add_findings`] saw, for the passes after it.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Library fingerprints of the classes looked at.
+    pub app: Vec<LibClass>,
+    /// Tracker ids found (or confirmed) by structure.
+    pub trackers: Vec<String>,
+    /// Packages (`La/b/`) holding their matched classes (renamed SDK code).
+    pub sdk_packages: Vec<String>,
+    /// Every tracker the library matched classes of (also those under the detection
+    /// thresholds, which only give versions to findings the names made).
+    pub hits: Vec<Hit>,
+}
+
+/// The scan hook: fingerprints the code no name rule explained and the code of the trackers
+/// the names found (`explained`: code prefixes per finding, the first `n_trackers` of them
+/// trackers'), matches it against the library, adds a finding per newly found tracker or
+/// `structure` evidence to a finding the names gave without class evidence, and returns the
+/// hits (with their versions) for the passes after it.
 pub(crate) fn add_findings(
     dex: &[(String, Cow<'_, [u8]>)],
     explained: &[Vec<String>],
+    n_trackers: usize,
     rules: &[Rule],
     trackers: &mut Vec<report::Finding>,
 ) -> Found {
-    let profiles = builtin_profiles();
-    if profiles.profiles.is_empty() || dex.is_empty() {
+    let lib = builtin_library();
+    if lib.entries.is_empty() || dex.is_empty() {
         return Found::default();
     }
-    let skip: Vec<&str> = explained.iter().flatten().map(String::as_str).collect();
-    let app = shapes(dex, &skip);
+    let skip: Vec<&str> = explained
+        .get(n_trackers..)
+        .unwrap_or_default()
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let app = lib_shapes(dex, |d| !skip.iter().any(|p| d.starts_with(p.as_bytes())));
+    let matches = lib.match_app(&app);
+    let prefixes = rule_prefixes(rules);
     let mut found = Found::default();
     let location = dex.first().map(|(n, _)| n.as_str()).unwrap_or_default();
-    for (p, m) in detections(profiles, &app) {
-        let Some(rule) = rules.iter().find(|r| r.id == p.id) else {
-            continue;
-        };
-        // The packages holding the profile's classes in this app: the renamed SDK's code.
-        let hashes: HashSet<u64> = p.classes.iter().copied().collect();
-        let mut packages: Vec<String> = Vec::new();
-        for c in app.classes.iter().filter(|c| hashes.contains(&c.hash)) {
-            let pkg = format!("L{}/", trackscan_shape::package_of(&c.descriptor));
-            if !packages.contains(&pkg) {
-                packages.push(pkg);
+    let mut rule_cache: HashMap<u32, Option<usize>> = HashMap::new();
+    for m in &matches {
+        let version = m
+            .versions(lib)
+            .and_then(|v| Some((version_label(lib, m.sdk, &v)?, version_source(lib, m, &v))));
+        // Matched classes by the tracker rule their vendor names fall under.
+        let mut by_rule: HashMap<usize, Hit> = HashMap::new();
+        for (ci, entries) in &m.classes {
+            let Some(&first) = entries.first() else {
+                continue;
+            };
+            let name = lib.entries.get(first as usize).map_or(0, |e| e.name);
+            let rule = *rule_cache
+                .entry(name)
+                .or_insert_with(|| rule_of_name(&prefixes, lib.name_of(first)));
+            let Some(rule) = rule.and_then(|ri| rules.get(ri).map(|r| (ri, r))) else {
+                continue;
+            };
+            let hit = by_rule.entry(rule.0).or_insert_with(|| Hit {
+                tracker: rule.1.id.clone(),
+                packages: Vec::new(),
+                classes: Vec::new(),
+                strong: 0,
+                version: version.clone(),
+                detected: false,
+            });
+            hit.classes.push((*ci, entries.clone()));
+            if let Some(c) = app.get(*ci) {
+                hit.strong += c.strong.len();
+                let pkg = format!("L{}/", trackscan_shape::package_of(&c.descriptor));
+                if !hit.packages.contains(&pkg) {
+                    hit.packages.push(pkg);
+                }
             }
         }
-        for pkg in &packages {
-            if !found.sdk_packages.contains(pkg) {
-                found.sdk_packages.push(pkg.clone());
-            }
-        }
-        found.hits.push(Hit {
-            tracker: rule.id.clone(),
-            packages,
-            version: p.version.clone(),
-            source: p.source.clone(),
-            percent: m.percent(),
-        });
-        found.trackers.push(rule.id.clone());
-        let ev = evidence(rule, p, &m, location);
-        let confidence = if m.percent() >= HIGH_PERCENT {
-            "high"
-        } else {
-            "medium"
-        };
-        match trackers.iter_mut().find(|f| f.id == rule.id) {
-            Some(f) => {
-                // Found by name without its classes (strings, hosts, manifest): the structure
-                // says where its code is.
-                if f.evidence.iter().any(|e| e.kind == "class") {
-                    continue;
+        let mut hits: Vec<(usize, Hit)> = by_rule.into_iter().collect();
+        hits.sort_by_key(|h| h.0);
+        for (ri, mut hit) in hits {
+            let Some(rule) = rules.get(ri) else {
+                continue;
+            };
+            hit.detected = hit.classes.len() >= MIN_CLASSES && hit.strong >= MIN_STRONG;
+            // Classes still under the rule's own names were explained by the names already.
+            let own = prefixes.get(ri).map(Vec::as_slice).unwrap_or_default();
+            let renamed = hit.classes.iter().any(|(ci, _)| {
+                app.get(*ci)
+                    .is_some_and(|c| !own.iter().any(|p| c.descriptor.starts_with(p.as_str())))
+            });
+            if hit.detected && renamed {
+                add_detection(rule, lib, m, &hit, &app, location, trackers);
+                found.trackers.push(rule.id.clone());
+                for pkg in &hit.packages {
+                    if !found.sdk_packages.contains(pkg) {
+                        found.sdk_packages.push(pkg.clone());
+                    }
                 }
-                f.evidence.push(ev);
-                if rank(confidence) > rank(&f.confidence) {
-                    f.confidence = confidence.to_string();
-                }
-                f.reason = format!("{}; structure", f.reason);
             }
-            None => trackers.push(report::Finding {
-                id: rule.id.clone(),
-                exodus_id: rule.exodus_id,
-                name: rule.name.clone(),
-                categories: rule.categories.clone(),
-                website: rule.website.clone(),
-                sdk_version: p.version.clone(),
-                sdk_version_source: p
-                    .version
-                    .as_ref()
-                    .map(|_| format!("structure:{}", p.source)),
-                evidence: vec![ev],
-                confidence: confidence.to_string(),
-                reason: "structure".to_string(),
-                ..report::Finding::default()
-            }),
+            found.hits.push(hit);
         }
     }
     found.app = app;
     found
 }
 
-/// What [`add_findings`] saw, for the passes after it: the fingerprints of the code no name
-/// rule explained, the trackers found by structure and the packages their code is in.
-#[derive(Debug, Default)]
-pub(crate) struct Found {
-    /// Fingerprints of the unexplained classes.
-    pub app: AppShapes,
-    /// Tracker ids found (or confirmed) by structure.
-    pub trackers: Vec<String>,
-    /// Packages (`La/b/`) holding their matched classes.
-    pub sdk_packages: Vec<String>,
-    /// One entry per tracker found or confirmed by structure, in [`detections`] order.
-    pub hits: Vec<Hit>,
+fn add_detection(
+    rule: &Rule,
+    lib: &Library,
+    m: &SdkMatch,
+    hit: &Hit,
+    app: &[LibClass],
+    location: &str,
+    trackers: &mut Vec<report::Finding>,
+) {
+    let ev = evidence(rule, lib, m, hit, app, location);
+    let confidence = if hit.classes.len() >= HIGH_CLASSES {
+        "high"
+    } else {
+        "medium"
+    };
+    match trackers.iter_mut().find(|f| f.id == rule.id) {
+        Some(f) => {
+            // Found by name without its classes (strings, hosts, manifest): the structure says
+            // where its code is.
+            if f.evidence.iter().any(|e| e.kind == "class") {
+                return;
+            }
+            f.evidence.push(ev);
+            if rank(confidence) > rank(&f.confidence) {
+                f.confidence = confidence.to_string();
+            }
+            f.reason = format!("{}; structure", f.reason);
+        }
+        None => trackers.push(report::Finding {
+            id: rule.id.clone(),
+            exodus_id: rule.exodus_id,
+            name: rule.name.clone(),
+            categories: rule.categories.clone(),
+            website: rule.website.clone(),
+            evidence: vec![ev],
+            confidence: confidence.to_string(),
+            reason: "structure".to_string(),
+            ..report::Finding::default()
+        }),
+    }
 }
 
-/// A tracker found (or confirmed) by structure: where its code is and the best profile's
-/// version, for [`crate::sdk_version`] to read the version of renamed code.
-#[derive(Debug, Default)]
-pub(crate) struct Hit {
-    /// Tracker id.
-    pub tracker: String,
-    /// Packages (`La/b/`) holding the classes the profile matched.
-    pub packages: Vec<String>,
-    /// The version of the reference build the profile came from, when known.
-    pub version: Option<String>,
-    /// The reference build's label.
-    pub source: String,
-    /// Share of the profile's classes matched (percent).
-    pub percent: u32,
+fn evidence(
+    rule: &Rule,
+    lib: &Library,
+    m: &SdkMatch,
+    hit: &Hit,
+    app: &[LibClass],
+    location: &str,
+) -> report::Evidence {
+    // The package holding most matched classes.
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for (ci, _) in &hit.classes {
+        if let Some(c) = app.get(*ci) {
+            *count
+                .entry(trackscan_shape::package_of(&c.descriptor))
+                .or_default() += 1;
+        }
+    }
+    let package = count
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(p, _)| p)
+        .unwrap_or_default();
+    let package = if package.is_empty() {
+        "(default package)".to_string()
+    } else {
+        package.replace('/', ".")
+    };
+    let releases = lib.sdks.get(m.sdk).map_or(0, |s| s.versions.len());
+    let mut names: Vec<&str> = hit
+        .classes
+        .iter()
+        .filter_map(|(_, e)| e.first().map(|&e| lib.name_of(e)))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let example: Vec<String> = names
+        .iter()
+        .take(3)
+        .map(|n| {
+            n.trim_start_matches('L')
+                .trim_end_matches(';')
+                .replace('/', ".")
+        })
+        .collect();
+    report::Evidence {
+        kind: "structure".to_string(),
+        value: format!(
+            "{} classes ({} strong methods) match {} classes of the SDK library ({releases} releases), e.g. {}; in package `{package}`",
+            hit.classes.len(),
+            hit.strong,
+            rule.name,
+            example.join(", ")
+        ),
+        location: location.to_string(),
+    }
 }
 
 /// The built-in entry-point shapes (`signatures/entry_shapes.tsv`, generated with the
-/// profiles by `trackscan signatures profile`).
+/// library by `trackscan signatures library` from the vendors' builds).
 pub const ENTRY_SHAPES_TEXT: &str = include_str!("../../../signatures/entry_shapes.tsv");
 
-/// An SDK entry point of `data_flow.toml` as renaming leaves it: the fingerprint of its class
-/// and the method's access flags, proto with the app's own types as `L?;`, and code length.
+/// An SDK entry point of `data_flow.toml` as renaming leaves it: its class (found in a renamed
+/// app by the library match) and the method's access flags, proto with the app's own types as
+/// `L?;`, and code length.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EntryShape {
     /// Tracker id.
     pub tracker: String,
-    /// The entry class's fingerprint ([`trackscan_shape::ClassShape::hash`]).
-    pub class_hash: u64,
     /// The method's access flags.
     pub access: u32,
     /// The method's proto with types outside the platform as `L?;`.
@@ -255,11 +388,7 @@ pub fn placeholder_proto(proto: &str) -> String {
 /// The entry-point shapes of one reference build: for every entry of `data_flow.toml` whose
 /// tracker is in `trackers` and whose class and method are in the code, one [`EntryShape`]
 /// per overload.
-pub fn entry_shapes_of(
-    index: &trackscan_dex::CodeIndex<'_>,
-    shapes: &AppShapes,
-    trackers: &[&str],
-) -> Vec<EntryShape> {
+pub fn entry_shapes_of(index: &trackscan_dex::CodeIndex<'_>, trackers: &[&str]) -> Vec<EntryShape> {
     let rules = trackscan_signatures::FlowRules::builtin();
     let mut out = Vec::new();
     for e in rules
@@ -270,18 +399,9 @@ pub fn entry_shapes_of(
         let Some(c) = index.class(&e.class) else {
             continue;
         };
-        let Some(hash) = shapes
-            .classes
-            .iter()
-            .find(|s| s.descriptor == e.class)
-            .map(|s| s.hash)
-        else {
-            continue;
-        };
         for m in c.methods().filter(|m| m.name() == e.method.as_str()) {
             out.push(EntryShape {
                 tracker: e.tracker.clone(),
-                class_hash: hash,
                 access: m.access_flags(),
                 proto: placeholder_proto(&m.proto()),
                 units: m.code_len(),
@@ -296,21 +416,17 @@ pub fn entry_shapes_of(
 }
 
 /// [`entry_shapes_of`] over the DEX files of a reference build.
-pub fn entry_shapes_of_dex(
-    dex: &[DexEntry<'_>],
-    shapes: &AppShapes,
-    trackers: &[&str],
-) -> Vec<EntryShape> {
+pub fn entry_shapes_of_dex(dex: &[DexEntry<'_>], trackers: &[&str]) -> Vec<EntryShape> {
     let mut ib = trackscan_dex::IndexBuilder::new();
     for (n, b) in dex {
         // A DEX whose header is unusable has no classes to offer; the rest still count.
         let _ = ib.add_dex(n, b);
     }
-    entry_shapes_of(&ib.finish(), shapes, trackers)
+    entry_shapes_of(&ib.finish(), trackers)
 }
 
 /// The text form: a header, then one tab-separated line per shape
-/// (`tracker  class_hash  access  proto  units  class  method`).
+/// (`tracker  access  proto  units  class  method`).
 pub fn entry_shapes_to_text(shapes: &[EntryShape], preamble: &str) -> String {
     let mut s = String::from("# trackscan entry-point shapes v1\n");
     for l in preamble.lines() {
@@ -320,8 +436,8 @@ pub fn entry_shapes_to_text(shapes: &[EntryShape], preamble: &str) -> String {
     }
     for e in shapes {
         s.push_str(&format!(
-            "{}\t{:016x}\t{:x}\t{}\t{}\t{}\t{}\n",
-            e.tracker, e.class_hash, e.access, e.proto, e.units, e.class, e.method
+            "{}\t{:x}\t{}\t{}\t{}\t{}\n",
+            e.tracker, e.access, e.proto, e.units, e.class, e.method
         ));
     }
     s
@@ -333,12 +449,11 @@ pub fn parse_entry_shapes(text: &str) -> Vec<EntryShape> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            let [tracker, hash, access, proto, units, class, method] = f.as_slice() else {
+            let [tracker, access, proto, units, class, method] = f.as_slice() else {
                 return None;
             };
             Some(EntryShape {
                 tracker: tracker.to_string(),
-                class_hash: u64::from_str_radix(hash, 16).ok()?,
                 access: u32::from_str_radix(access, 16).ok()?,
                 proto: proto.to_string(),
                 units: units.parse().ok()?,
@@ -362,19 +477,31 @@ pub(crate) fn renamed_entry_points(
     found: &Found,
 ) -> Vec<((u16, u32), String, String)> {
     let shapes = builtin_entry_shapes();
+    let lib = builtin_library();
     let mut out = Vec::new();
     if found.trackers.is_empty() {
         return out;
     }
-    for c in &found.app.classes {
-        let mut wanted = shapes
+    let matched = found
+        .hits
+        .iter()
+        .filter(|h| found.trackers.contains(&h.tracker))
+        .flat_map(|h| h.classes.iter());
+    for (ci, entries) in matched {
+        let Some(c) = found.app.get(*ci) else {
+            continue;
+        };
+        // The vendor classes this app class matched (one name in all but odd cases).
+        let wanted: Vec<&EntryShape> = shapes
             .iter()
-            .filter(|e| e.class_hash == c.hash && found.trackers.contains(&e.tracker))
-            .peekable();
-        if wanted.peek().is_none() {
+            .filter(|e| {
+                found.trackers.contains(&e.tracker)
+                    && entries.iter().any(|&x| lib.name_of(x) == e.class)
+            })
+            .collect();
+        if wanted.is_empty() {
             continue;
         }
-        let wanted: Vec<&EntryShape> = wanted.collect();
         let Some(class) = index.class(&c.descriptor) else {
             continue;
         };
@@ -411,30 +538,6 @@ fn rank(c: &str) -> u8 {
     }
 }
 
-fn evidence(rule: &Rule, p: &Profile, m: &ProfileMatch, location: &str) -> report::Evidence {
-    let version = p
-        .version
-        .as_deref()
-        .map(|v| format!(" {v}"))
-        .unwrap_or_default();
-    let package = if m.package.is_empty() {
-        "(default package)".to_string()
-    } else {
-        m.package.replace('/', ".")
-    };
-    report::Evidence {
-        kind: "structure".to_string(),
-        value: format!(
-            "{} of {} classes of {}{version} matched ({}%) in package `{package}`",
-            m.matched,
-            m.total,
-            rule.name,
-            m.percent()
-        ),
-        location: location.to_string(),
-    }
-}
-
 /// A DEX file of an app: its name and bytes.
 pub type DexEntry<'a> = (String, Cow<'a, [u8]>);
 
@@ -457,74 +560,6 @@ pub fn dex_of<'a>(bytes: &'a [u8], limits: &crate::Limits) -> Result<Vec<DexEntr
     Ok(out)
 }
 
-/// One reference build: its label, its class fingerprints, and the SDKs the name rules found
-/// in it (rule id, version when known, code prefixes as `Lcom/foo/`).
-#[derive(Debug, Clone)]
-pub struct Reference {
-    /// Short label (file name) recorded in the profile.
-    pub source: String,
-    /// All its classes.
-    pub shapes: AppShapes,
-    /// (tracker id, version, code prefixes).
-    pub sdks: Vec<(String, Option<String>, Vec<String>)>,
-}
-
-/// Builds profiles from reference builds: per reference and SDK, the fingerprints of the
-/// SDK's classes (under its code prefixes) with at least [`MIN_CLASS_UNITS`] code units,
-/// minus every fingerprint also seen outside that SDK (in another SDK or in any other code of
-/// any reference), the [`MAX_PROFILE_CLASSES`] largest kept; identical profiles once;
-/// profiles with fewer than [`MIN_PROFILE_CLASSES`] classes dropped. Deterministic: sorted by
-/// (id, source).
-pub fn build_profiles(refs: &[Reference]) -> ProfileSet {
-    // Fingerprint -> owner ("" = outside every SDK); conflicting owners -> ambiguous.
-    let mut owner: std::collections::HashMap<u64, Option<&str>> = Default::default();
-    for r in refs {
-        for c in &r.shapes.classes {
-            let id = r
-                .sdks
-                .iter()
-                .find(|(_, _, pre)| pre.iter().any(|p| c.descriptor.starts_with(p.as_str())))
-                .map(|(id, _, _)| id.as_str());
-            let slot = owner.entry(c.hash).or_insert(id);
-            if *slot != id {
-                *slot = None;
-            }
-        }
-    }
-    let mut profiles: Vec<Profile> = Vec::new();
-    let mut seen: HashSet<Vec<u64>> = HashSet::new();
-    for r in refs {
-        for (id, version, pre) in &r.sdks {
-            let mut classes: Vec<(u32, u64)> = r
-                .shapes
-                .classes
-                .iter()
-                .filter(|c| c.units >= MIN_CLASS_UNITS)
-                .filter(|c| pre.iter().any(|p| c.descriptor.starts_with(p.as_str())))
-                .filter(|c| owner.get(&c.hash) == Some(&Some(id.as_str())))
-                .map(|c| (c.units, c.hash))
-                .collect();
-            classes.sort_unstable_by(|a, b| b.cmp(a));
-            classes.dedup_by_key(|c| c.1);
-            classes.truncate(MAX_PROFILE_CLASSES);
-            let mut hashes: Vec<u64> = classes.into_iter().map(|c| c.1).collect();
-            hashes.sort_unstable();
-            hashes.dedup();
-            if hashes.len() < MIN_PROFILE_CLASSES || !seen.insert(hashes.clone()) {
-                continue;
-            }
-            profiles.push(Profile {
-                id: id.clone(),
-                version: version.clone(),
-                source: r.source.clone(),
-                classes: hashes,
-            });
-        }
-    }
-    profiles.sort_by(|a, b| (&a.id, &a.source).cmp(&(&b.id, &b.source)));
-    ProfileSet { profiles }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,7 +573,6 @@ mod tests {
         assert_eq!(placeholder_proto("()V"), "()V");
         let e = EntryShape {
             tracker: "mixpanel".into(),
-            class_hash: 0x0123_4567_89ab_cdef,
             access: 0x9,
             proto: "(Ljava/lang/String;L?;)V".into(),
             units: 42,
@@ -560,15 +594,39 @@ mod tests {
     }
 
     #[test]
-    fn builtin_profiles_parse() {
-        let set = ProfileSet::parse(PROFILES_TEXT).expect("signatures/structure.profiles parses");
+    fn builtin_library_parses_and_names_known_classes() {
+        let lib = Library::parse(LIBRARY_BYTES).expect("signatures/sdk.library parses");
+        assert!(!lib.sdks.is_empty() && !lib.entries.is_empty());
+        // Every SDK's classes fall under some tracker rule (else the SDK could never be
+        // reported), and no SDK is listed twice.
         let rules = trackscan_signatures::RuleSet::builtin();
-        for p in &set.profiles {
+        let prefixes = rule_prefixes(&rules.trackers);
+        for (si, sdk) in lib.sdks.iter().enumerate() {
             assert!(
-                rules.trackers.iter().any(|r| r.id == p.id),
-                "profile for unknown tracker {}",
-                p.id
+                lib.entries
+                    .iter()
+                    .filter(|e| usize::from(e.sdk) == si)
+                    .any(
+                        |e| rule_of_name(&prefixes, lib.names[e.name as usize].as_str()).is_some()
+                    ),
+                "no class of {} falls under a tracker rule",
+                sdk.id
             );
+            assert_eq!(lib.sdks.iter().filter(|s| s.id == sdk.id).count(), 1);
         }
+    }
+
+    #[test]
+    fn rule_of_name_takes_the_longest_prefix() {
+        let p = vec![
+            vec!["Lcom/facebook/".to_string()],
+            vec!["Lcom/facebook/login/".to_string()],
+        ];
+        assert_eq!(
+            rule_of_name(&p, "Lcom/facebook/login/LoginManager;"),
+            Some(1)
+        );
+        assert_eq!(rule_of_name(&p, "Lcom/facebook/AccessToken;"), Some(0));
+        assert_eq!(rule_of_name(&p, "Lcom/facebookx/A;"), None);
     }
 }

@@ -226,6 +226,13 @@ fn lib_class(
             c.strong.push(fp);
         }
     }
+    // An enum's methods (`values`, `valueOf`, `<init>`, `<clinit>` building the constants) are
+    // the compiler's, the same in every enum of as many constants: never a lookup key.
+    if def.superclass_idx != NO_INDEX
+        && descriptor_bytes(dex, def.superclass_idx) == b"Ljava/lang/Enum;"
+    {
+        c.strong.clear();
+    }
     for v in [&mut c.ifaces, &mut c.fields, &mut c.methods, &mut c.strong] {
         v.sort_unstable();
         v.dedup();

@@ -279,6 +279,25 @@ impl Library {
     /// Matches the app's classes against every entry: per SDK, the app classes whose parts are
     /// a subset of one of its entries' and of no other SDK's, sorted by SDK index.
     pub fn match_app(&self, app: &[LibClass]) -> Vec<SdkMatch> {
+        self.match_app_without(app, None)
+    }
+
+    /// [`Library::match_app`] as if release `without = (sdk, release)` were not in the
+    /// library: entries only that release holds are not matched (leave-one-out evaluation).
+    pub fn match_app_without(
+        &self,
+        app: &[LibClass],
+        without: Option<(usize, usize)>,
+    ) -> Vec<SdkMatch> {
+        let only_in_left_out = |e: &Entry| {
+            without.is_some_and(|(sdk, r)| {
+                usize::from(e.sdk) == sdk
+                    && e.releases.iter().enumerate().all(|(w, bits)| {
+                        let mask = if w == r / 64 { !(1u64 << (r % 64)) } else { !0 };
+                        bits & mask == 0
+                    })
+            })
+        };
         let mut per_sdk: HashMap<u16, SdkMatch> = HashMap::new();
         let (mut m, mut f, mut i) = (Vec::new(), Vec::new(), Vec::new());
         let mut hits: Vec<u32> = Vec::new();
@@ -311,6 +330,7 @@ impl Library {
                     continue;
                 };
                 if e.sup == sup as u32
+                    && !only_in_left_out(e)
                     && subset32(&i, &e.ifaces)
                     && subset32(&f, &e.fields)
                     && subset32(&m, &e.methods)
@@ -368,6 +388,15 @@ impl SdkMatch {
     /// smallest range of releases holding every remaining tie: exact only when one release is
     /// left.
     pub fn versions(&self, lib: &Library) -> Option<VersionVerdict> {
+        self.versions_without(lib, None)
+    }
+
+    /// [`SdkMatch::versions`] as if release `without` of this SDK were not in the library.
+    pub fn versions_without(
+        &self,
+        lib: &Library,
+        without: Option<usize>,
+    ) -> Option<VersionVerdict> {
         let n = lib.sdks.get(self.sdk)?.versions.len();
         if n == 0 || self.classes.is_empty() {
             return None;
@@ -375,6 +404,9 @@ impl SdkMatch {
         let mut votes = vec![0usize; n];
         for (_, entries) in &self.classes {
             for (r, v) in votes.iter_mut().enumerate() {
+                if Some(r) == without {
+                    continue;
+                }
                 if entries
                     .iter()
                     .any(|&e| lib.entries.get(e as usize).is_some_and(|e| e.has(r)))

@@ -118,135 +118,149 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
             )?;
             Ok(0)
         }
-        SigCommand::Profile {
-            inputs,
+        SigCommand::Library {
+            builds,
+            cache,
             output,
-            exclude,
-        } => profile(a.rules.as_deref(), &inputs, &output, &exclude),
+            leave_one_out,
+        } => library(&builds, cache, &output, leave_one_out),
     }
 }
 
-/// `trackscan signatures profile`: scans every reference build by name, fingerprints its
-/// classes, and writes the profiles of the trackers found (`scan::structure::build_profiles`).
-fn profile(
-    rules: Option<&std::path::Path>,
-    inputs: &[std::path::PathBuf],
+/// `trackscan signatures library`: reads every vendor build of the lists (DEX form, from the
+/// cache), fingerprints the SDK's own classes, writes the library and the entry-point shapes,
+/// and prints per SDK its releases, classes and entries (and, asked, the leave-one-out table).
+fn library(
+    builds: &std::path::Path,
+    cache: Option<std::path::PathBuf>,
     output: &std::path::Path,
-    exclude: &[String],
+    leave_one_out: bool,
 ) -> Result<u8, String> {
-    use trackscan_scan::structure;
-    let scanner = super::scanner(rules, trackscan_scan::Limits::default())?;
-    let mut files = Vec::new();
-    for p in inputs {
-        if p.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let mut v: Vec<_> = rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| matches!(f.extension().and_then(|x| x.to_str()), Some("apk" | "dex")))
-                .collect();
-            v.sort();
-            files.extend(v);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    files.retain(|f| {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        !exclude.iter().any(|x| x == name)
-    });
-    let mut refs = Vec::new();
+    use trackscan_scan::{sdk_library, structure};
+    let cache = cache
+        .or_else(|| std::env::var_os("TRACKSCAN_SDK_CACHE").map(Into::into))
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::Path::new(&h).join(".cache/trackscan/sdk-builds"))
+        })
+        .ok_or("no cache folder: pass --cache")?;
+    let rows = sdk_library::read_builds(builds)?;
+    let mut read = Vec::new();
     let mut entries: Vec<structure::EntryShape> = Vec::new();
-    for f in &files {
-        let name = f
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let report = scanner.scan_bytes(&name, &bytes);
-        let dex = match structure::dex_of(&bytes, scanner.limits()) {
+    let mut missing = 0usize;
+    let trackers: Vec<String> = trackscan_signatures::FlowRules::builtin()
+        .entries
+        .iter()
+        .map(|e| e.tracker.clone())
+        .collect();
+    let tracker_ids: Vec<&str> = trackers.iter().map(String::as_str).collect();
+    for row in rows {
+        let dex = match sdk_library::build_dex(&cache, &row) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("{name}: skipped: {e}");
+                eprintln!("{e}");
+                missing += 1;
                 continue;
             }
         };
-        let sdks: Vec<(String, Option<String>, Vec<String>)> = report
-            .trackers
+        let classes = sdk_library::build_classes(&dex, &row);
+        let borrowed: Vec<structure::DexEntry<'_>> = dex
             .iter()
-            .filter(|t| t.evidence.iter().any(|e| e.kind == "class"))
-            .filter_map(|t| {
-                let rule = scanner.rules().trackers.iter().find(|r| r.id == t.id)?;
-                let prefixes = rule
-                    .code
-                    .iter()
-                    .map(|c| format!("L{}/", c.trim_end_matches('.').replace('.', "/")))
-                    .collect();
-                Some((t.id.clone(), t.sdk_version.clone(), prefixes))
-            })
+            .map(|(n, b)| (n.clone(), std::borrow::Cow::Borrowed(b.as_slice())))
             .collect();
-        let shapes = structure::shapes(&dex, &[]);
-        let ids: Vec<&str> = sdks.iter().map(|(id, _, _)| id.as_str()).collect();
-        entries.extend(structure::entry_shapes_of_dex(&dex, &shapes, &ids));
-        eprintln!(
-            "{name}: {} DEX, {} classes fingerprinted, {} unreadable, trackers by name: {}",
-            dex.len(),
-            shapes.classes.len(),
-            shapes.unreadable,
-            sdks.iter()
-                .map(|(id, _, _)| id.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        refs.push(structure::Reference {
-            source: name,
-            shapes,
-            sdks,
-        });
+        entries.extend(structure::entry_shapes_of_dex(&borrowed, &tracker_ids));
+        read.push((row, classes));
     }
-    let set = structure::build_profiles(&refs);
-    let preamble = format!(
-        "Generated by `trackscan signatures profile` from {} reference builds; do not edit.\n\
-         Derived fingerprints only (64-bit hashes of class shapes); sources in signatures/NOTICE.\n\
-         Format: crates/shape/src/lib.rs (ProfileSet::parse).",
-        refs.len()
-    );
-    std::fs::write(output, set.to_text(&preamble))
-        .map_err(|e| format!("{}: {e}", output.display()))?;
-    // The entry points of signatures/data_flow.toml as renaming leaves them, beside the
-    // profiles (`entry_shapes.tsv`): what finds a renamed SDK's entry points in a scan.
+    let inputs = sdk_library::group(&read);
+    let lib = sdk_library::Library::build(&inputs);
+    let bytes = lib.to_bytes();
+    std::fs::write(output, &bytes).map_err(|e| format!("{}: {e}", output.display()))?;
     entries.sort();
     entries.dedup();
     let entry_path = output.with_file_name("entry_shapes.tsv");
-    let entry_preamble = format!(
-        "Generated by `trackscan signatures profile` from {} reference builds; do not edit.\n\
-         tracker, class fingerprint, access flags, proto (app types as L?;), code units, entry class, method.",
-        refs.len()
+    let preamble = format!(
+        "Generated by `trackscan signatures library` from {} vendor builds (signatures/library/builds); do not edit.\n\
+         tracker, access flags, proto (app types as L?;), code units, entry class, method.",
+        read.len()
     );
     std::fs::write(
         &entry_path,
-        structure::entry_shapes_to_text(&entries, &entry_preamble),
+        structure::entry_shapes_to_text(&entries, &preamble),
     )
     .map_err(|e| format!("{}: {e}", entry_path.display()))?;
-    eprintln!(
-        "{}: {} entry-point shapes",
-        entry_path.display(),
-        entries.len()
-    );
-    for p in &set.profiles {
+    super::outln!("sdk\treleases\tbuilds\tclasses\tentries\tfirst..last")?;
+    for (si, s) in lib.sdks.iter().enumerate() {
+        let builds = read.iter().filter(|(r, _)| r.library_sdk() == s.id).count();
+        let classes: usize = inputs
+            .iter()
+            .find(|i| i.id == s.id)
+            .map_or(0, |i| i.releases.iter().map(|r| r.1.len()).sum());
+        let n_entries = lib
+            .entries
+            .iter()
+            .filter(|e| usize::from(e.sdk) == si)
+            .count();
         super::outln!(
-            "{}\t{}\t{}\t{} classes",
-            p.id,
-            p.version.as_deref().unwrap_or("-"),
-            p.source,
-            p.classes.len()
+            "{}\t{}\t{builds}\t{classes}\t{n_entries}\t{}..{}",
+            s.id,
+            s.versions.len(),
+            s.versions.first().map_or("", String::as_str),
+            s.versions.last().map_or("", String::as_str)
         )?;
     }
     super::outln!(
-        "{} profiles from {} reference builds written to {}",
-        set.profiles.len(),
-        refs.len(),
-        output.display()
+        "{} SDKs, {} releases, {} builds ({missing} missing), {} entries, {} tokens: {} bytes written to {}; {} entry-point shapes",
+        lib.sdks.len(),
+        lib.sdks.iter().map(|s| s.versions.len()).sum::<usize>(),
+        read.len(),
+        lib.entries.len(),
+        lib.pool.len(),
+        bytes.len(),
+        output.display(),
+        entries.len()
     )?;
-    Ok(0)
+    if leave_one_out {
+        let table = sdk_library::leave_one_out(&lib, &inputs);
+        let mut per: std::collections::BTreeMap<&str, [usize; 5]> = Default::default();
+        for (sdk, v, verdict) in &table {
+            let slot = per.entry(sdk.as_str()).or_default();
+            let k = match verdict.as_str() {
+                "adjacent" => 0,
+                "range" => 1,
+                "none" => 2,
+                w if w == "wrong:1" => 3,
+                _ => 4,
+            };
+            slot[k] += 1;
+            if k == 4 {
+                eprintln!("leave-one-out: {sdk} {v}: {verdict}");
+            }
+        }
+        super::outln!(
+            "leave-one-out\tsdk\tadjacent\twider range\tnone\twrong by 1\twrong by more"
+        )?;
+        let mut tot = [0usize; 5];
+        for (sdk, c) in &per {
+            super::outln!(
+                "leave-one-out\t{sdk}\t{}\t{}\t{}\t{}\t{}",
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4]
+            )?;
+            for (t, x) in tot.iter_mut().zip(c) {
+                *t += x;
+            }
+        }
+        super::outln!(
+            "leave-one-out\tall\t{}\t{}\t{}\t{}\t{}",
+            tot[0],
+            tot[1],
+            tot[2],
+            tot[3],
+            tot[4]
+        )?;
+    }
+    Ok(if missing > 0 { 1 } else { 0 })
 }
