@@ -59,7 +59,7 @@ MODULES = {
                       "google-play-services"],
     "firebase": ["firebase-analytics", "firebase-analytics-impl", "firebase-core",
                  "firebase-crash", "firebase-common"],
-    "facebook": ["facebook-core", "facebook-login", "facebook-share", "facebook-applinks",
+    "facebook": ["facebook-android-sdk", "facebook", "facebook-core", "facebook-login", "facebook-share", "facebook-applinks",
                  "facebook-common", "audience-network-sdk"],
     "google-analytics": ["libGoogleAnalyticsServices"],
 }
@@ -177,7 +177,7 @@ def analyze(data, fmt, sdk):
                 m = GPSV_RE.search(outer.read(n))
                 if m:
                     facts["gpsv"] = int(m.group(1))
-    packages = ",".join(p for p in prefixes if p in used)
+    packages = ",".join(p for p in prefixes if p in used) or "-"
     return len(classes), packages, facts
 
 
@@ -190,8 +190,18 @@ def git_blob(gitdir, commit, path):
 
 
 def mirror_of(source, mirrors):
+    """The git directory of a fetched repository: MIRRORS/OWNER+NAME/repo (bare) or its .git."""
     owner_name = source.split(":", 1)[1]
-    return os.path.join(mirrors, owner_name.replace("/", "+"), "repo")
+    repo = os.path.join(mirrors, owner_name.replace("/", "+"), "repo")
+    return os.path.join(repo, ".git") if os.path.isdir(os.path.join(repo, ".git")) else repo
+
+
+def owner_name_of(gitdir):
+    """OWNER/NAME from a mirror path (…/OWNER+NAME/repo[/.git])."""
+    for part in reversed(os.path.abspath(gitdir).split(os.sep)):
+        if "+" in part:
+            return part.replace("+", "/", 1)
+    raise SystemExit(f"{gitdir}: not under an OWNER+NAME directory")
 
 
 def read_tsv(path):
@@ -237,7 +247,7 @@ def verify(args):
             if not ok:
                 print(f"  tsv: {r['sha256'][:16]} classes={r['classes']} packages={r['packages']}"
                       f"; got classes={n} packages={pk}", file=sys.stderr)
-        if r["module"] in ("play-services-basement", "play-services") and "gpsv" in facts:
+        if r["module"] in ("play-services-basement", "play-services", "play-services-base") and "gpsv" in facts:
             owner_name = r["source"].split(":", 1)[1]
             meta.append((facts["gpsv"], r["version"],
                          f"{owner_name}@{r['commit'][:12]} {r['path']} google_play_services_version"))
@@ -249,13 +259,21 @@ def verify(args):
                     f.write(data)
                 os.replace(dst + ".tmp", dst)
     if args.meta:
-        # One row per (value, version); the first build of a version is its provenance.
-        seen = set()
-        for gpsv, ver, prov in sorted(meta, key=lambda m: (vkey(m[1]), m[0])):
-            if (gpsv, ver) in seen or gpsv == 12451000:
-                continue  # from 15.0.0 the value is 12451000 whatever the version
-            seen.add((gpsv, ver))
-            print(f"com.google.android.gms.version\t{gpsv}\t{ver}\t{prov}")
+        # One row per (value, version): the first build of the version is its provenance, and
+        # the number of other builds that give the same value is said.
+        groups = {}
+        for gpsv, ver, prov in meta:
+            groups.setdefault((ver, gpsv), []).append(prov)
+        for ver in sorted({v for v, _ in groups}, key=vkey):
+            values = sorted(g for v, g in groups if v == ver)
+            if len(values) > 1:
+                print(f"# {ver}: builds differ: {values}", file=sys.stderr)
+            for gpsv in values:
+                if gpsv == 12451000:
+                    continue  # from 15.0.0 the value is 12451000 whatever the version
+                provs = groups[(ver, gpsv)]
+                more = f" ({len(provs) - 1} more distinct build(s) agree)" if len(provs) > 1 else ""
+                print(f"com.google.android.gms.version\t{gpsv}\t{ver}\t{provs[0]}{more}")
     else:
         print(f"# {len(rows)} rows, {bad} not as listed"
               + (f"; cache {args.cache}" if args.cache else ""), file=sys.stderr)
@@ -280,7 +298,9 @@ def discover(args):
     seen = set()
     found = []
     for gitdir in args.discover:
-        owner_name = os.path.basename(os.path.dirname(os.path.abspath(gitdir))).replace("+", "/", 1)
+        if os.path.isdir(os.path.join(gitdir, ".git")):
+            gitdir = os.path.join(gitdir, ".git")
+        owner_name = owner_name_of(gitdir)
         log = subprocess.run(["git", "--git-dir", gitdir, "log", "--all", "--raw", "--no-abbrev",
                               "--no-renames", "--reverse", "--format=C %H"],
                              capture_output=True, text=True, errors="replace").stdout
@@ -305,14 +325,14 @@ def discover(args):
                 if not m:
                     continue
                 module, version, fmt = m.group("m"), m.group("v"), m.group("f")
-            if module not in MODULE_SDK:
-                continue
+            if module not in MODULE_SDK or "jetif" in path.lower():
+                continue  # Jetifier-rewritten copies are not the vendor's bytes
             sdk = MODULE_SDK[module]
             if module.startswith("firebase-"):
                 sdk = "firebase"
             data = subprocess.run(["git", "--git-dir", gitdir, "cat-file", "blob", blob],
                                   capture_output=True).stdout
-            if len(data) < 1024:
+            if not data or data.startswith(b"version https://git-lfs"):
                 print(f"# skip {owner_name} {path}: {len(data)} bytes (LFS pointer or absent)",
                       file=sys.stderr)
                 continue
@@ -331,7 +351,8 @@ def discover(args):
     # Eclipse-era jars: the version of the Maven play-services aar whose classes.jar is the same
     # file, else whose google_play_services_version the jar's GOOGLE_PLAY_SERVICES_VERSION_CODE is.
     by_jar = {r[12].get("classes_jar_sha256"): r[1] for r in found if r[2] == "play-services"}
-    by_code = {r[12].get("gpsv"): r[1] for r in found if r[2] == "play-services"}
+    by_code = {r[12].get("gpsv", r[12].get("version_code")): r[1]
+               for r in found if r[2] == "play-services"}
     for r in found:
         facts = r[12]
         if r[2] == "google-play-services":
@@ -341,7 +362,7 @@ def discover(args):
             elif facts.get("version_code") in by_code:
                 r[1] = by_code[facts["version_code"]]
                 r[11] = (f"GooglePlayServicesUtil.GOOGLE_PLAY_SERVICES_VERSION_CODE {facts['version_code']}"
-                         f" = google_play_services_version of Maven play-services-{r[1]}.aar")
+                         f" = that of Maven play-services-{r[1]}.aar")
             else:
                 print(f"# no version: {r[4]} {r[5][:12]} {r[6]} {facts}", file=sys.stderr)
                 continue
