@@ -72,7 +72,8 @@ LICENCE = {
 # sdk -> (entry classes, any of which marks the SDK's own build; own package prefixes)
 # Order matters: a fat jar is the first SDK whose entry class it holds (Segment bundles Flurry).
 SDKS = [
-    ("segment", ["io/segment/android/Analytics"], ["io/segment/"]),
+    ("segment", ["io/segment/android/Analytics", "com/segment/android/Analytics"],
+     ["io/segment/", "com/segment/"]),
     ("adjust", ["com/adjust/sdk/Constants", "com/adeven/adjustio/AdjustIo"],
      ["com/adjust/sdk/", "com/adeven/adjustio/"]),
     ("onesignal", ["com/onesignal/OneSignal", "com/gamethrive/GameThrive"],
@@ -273,6 +274,9 @@ def version_appsflyer(cls):
     v = most_frequent_semver(cls, ["com/appsflyer/"])
     if v:
         return v, "com/appsflyer/** most frequent x.y.z constant"
+    c = cls.get("com/appsflyer/AppsFlyerLib")
+    if c and isinstance(c["fields"].get("SDK_BUILD_NUMBER"), str):
+        return c["fields"]["SDK_BUILD_NUMBER"], "com/appsflyer/AppsFlyerLib SDK_BUILD_NUMBER"
     return None, None
 
 
@@ -315,7 +319,7 @@ def version_mixpanel(cls):
 
 def version_segment(cls):
     for name, c in sorted(cls.items()):
-        if name.startswith("io/segment/"):
+        if name.startswith(("io/segment/", "com/segment/")):
             for k in ("VERSION", "LIBRARY_VERSION", "VERSION_NAME"):
                 v = c["fields"].get(k)
                 if isinstance(v, str) and re.match(r"^\d+\.\d+\.\d+", v):
@@ -333,6 +337,14 @@ def version_flurry(cls):
 
 
 def version_crashlytics(cls):
+    names = ["com/crashlytics/android/Crashlytics"] + sorted(
+        n for n in cls if n.startswith("com/crashlytics/android/"))
+    for name in names:
+        c = cls.get(name)
+        if c:
+            for s in c["strings"]:
+                if SEMVER.match(s):
+                    return s, "%s string x.y.z.w" % name
     for name, c in sorted(cls.items()):
         if name.startswith("com/crashlytics/android/"):
             for k in ("VERSION", "VERSION_NAME", "SDK_VERSION"):
@@ -341,6 +353,8 @@ def version_crashlytics(cls):
                     return v, "%s %s" % (name, k)
     return None, None
 
+
+FILE_NAME_FIRST = {"segment"}
 
 VERSION_FN = {
     "adjust": version_adjust, "onesignal": version_onesignal, "appsflyer": version_appsflyer,
@@ -404,7 +418,15 @@ def analyse(data, path):
         present = [p for p in prefixes if any(n.startswith(p) for n in own)]
         version, vfrom = VERSION_FN[sdk](cls)
         fver = version_from_name(path)
-        if not version:
+        if sdk in FILE_NAME_FIRST and fver:
+            # Segment's io.segment.android release jars are named by release; their VERSION
+            # constant was not always bumped (sdk-builds.md: version read from the file name)
+            if version and version != fver:
+                vfrom = "file name (%s says %s)" % (vfrom, version)
+            elif not version:
+                vfrom = "file name"
+            version = fver
+        elif not version:
             version = fver
             vfrom = "file name" if version else "-"
         elif fver and fver != version:
@@ -415,7 +437,7 @@ def analyse(data, path):
         return {
             "sdk": sdk, "version": version or "-",
             "module": module_of(sdk, path, len(own), len(set(names))),
-            "format": archive_format(data) or "jar",
+            "format": "aar" if path.lower().endswith(".aar") else "jar",
             "classes": str(len(own)), "packages": ",".join(present),
             "version_from": vfrom, "licence": LICENCE[sdk],
             "_code": digest.hexdigest(), "_fver": fver or "",
@@ -627,24 +649,28 @@ def discover(args):
     elif args.npm:
         notes.append("npm not available: npm packages %s not scanned" % ", ".join(NPM))
 
-    # Builds of one release that differ only in packaging (same own classes) are one build; of
-    # several builds with the same sdk, version, module, format and file-name version (rebuilt
-    # jars committed during development), the earliest is kept.
-    out = []
+    # Builds of one release that differ only in packaging (same own classes) are one build (the
+    # earliest is listed); of several builds with the same sdk, version, module, format and
+    # file-name version (jars rebuilt and committed again during development), the last one
+    # committed is listed: it is the one the release shipped with.
     seen_code = set()
-    seen_key = {}
+    first = []
     dropped = collections.Counter()
     for key, r in sorted(rows.values(), key=lambda kr: kr[0]):
         if (r["sdk"], r["_code"]) in seen_code:
-            dropped[r["sdk"], "same classes"] += 1
+            dropped[r["sdk"], "same classes as a listed build"] += 1
             continue
         seen_code.add((r["sdk"], r["_code"]))
+        first.append((key, r))
+    last = {}
+    for key, r in first:
         k = (r["sdk"], r["version"], r["module"], r["format"], r["_fver"])
-        if k in seen_key:
-            dropped[r["sdk"], "rebuild of a listed version"] += 1
-            continue
-        seen_key[k] = r
-        out.append(r)
+        if r["version"] == "-":
+            k += (r["path"],)  # no version known: the last build at each path
+        if k in last:
+            dropped[r["sdk"], "earlier build of a listed version"] += 1
+        last[k] = r
+    out = list(last.values())
     for (sdk, why), n in sorted(dropped.items()):
         notes.append("%s: %d binaries left out (%s)" % (sdk, n, why))
     out.sort(key=lambda r: (r["sdk"], vkey(r["version"]),
