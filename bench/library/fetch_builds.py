@@ -261,16 +261,17 @@ def most_frequent_semver(cls, prefixes, exclude=()):
 
 
 def version_appsflyer(cls):
-    # named constants first
-    for name in ("com/appsflyer/BuildConfig", "com/appsflyer/AppsFlyerLib",
-                 "com/appsflyer/internal/AFa1dSDK"):
+    # named constants first (1.x SDK_BUILD_NUMBER, 4.3.7+ BUILD_NUMBER, 4.7 AF_SDK_VERSION,
+    # 4.8.18+ BuildConfig VERSION_NAME); 2.x-3.x and 6.3+ keep it in obfuscated classes only
+    for name, key in (("com/appsflyer/BuildConfig", "VERSION_NAME"),
+                      ("com/appsflyer/BuildConfig", "AF_SDK_VERSION"),
+                      ("com/appsflyer/AppsFlyerLibCore", "BUILD_NUMBER"),
+                      ("com/appsflyer/AppsFlyerLib", "BUILD_NUMBER"),
+                      ("com/appsflyer/AppsFlyerLib", "SDK_BUILD_NUMBER")):
         c = cls.get(name)
-        if not c:
-            continue
-        for k in ("VERSION_NAME", "SDK_BUILD_NUMBER_NOT_USED"):
-            v = c["fields"].get(k)
-            if isinstance(v, str) and SEMVER.match(v):
-                return v, "%s %s" % (name, k)
+        v = c and c["fields"].get(key)
+        if isinstance(v, str) and SEMVER.match(v):
+            return v, "%s %s" % (name, key)
     v = most_frequent_semver(cls, ["com/appsflyer/"])
     if v:
         return v, "com/appsflyer/** most frequent x.y.z constant"
