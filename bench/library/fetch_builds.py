@@ -54,6 +54,12 @@ REPOS = [
     "zulip/zulip-android-legacy",
     "MizzleDK/Mizuu",
     "qii/weiciyuan",
+    # Unity games that commit the Maven artifacts EDM4U resolved, as
+    # Assets/Plugins/Android/<group>.<artifact>-<version>.aar (found by that exact path):
+    # OneSignal 4.8.x, which the vendor repositories above do not hold
+    "funxfun/Sokkyo",
+    "TextQuestPC/SlidingCats",
+    "fantasstic/CatalogTest",
 ]
 # npm packages that bundle the Android binary: every version the registry lists.
 NPM = ["branch-cordova-sdk", "com.adjust.sdk"]
