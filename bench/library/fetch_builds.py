@@ -56,10 +56,14 @@ REPOS = [
     "qii/weiciyuan",
     # Unity games that commit the Maven artifacts EDM4U resolved, as
     # Assets/Plugins/Android/<group>.<artifact>-<version>.aar (found by that exact path):
-    # OneSignal 4.8.x, which the vendor repositories above do not hold
+    # OneSignal 4.8.x and AppsFlyer 6.6-6.14, which the vendor repositories above do not hold
     "funxfun/Sokkyo",
     "TextQuestPC/SlidingCats",
     "fantasstic/CatalogTest",
+    "DarTiess/FlappyBirdProto",
+    "tatcray/Pixel-Wars",
+    "iocusFati/24PlayTest",
+    "ukun1708/ArkanoidCrusher",
 ]
 # npm packages that bundle the Android binary: every version the registry lists.
 NPM = ["branch-cordova-sdk", "com.adjust.sdk"]
@@ -813,9 +817,12 @@ def fetch(args):
     for sdk in sorted(per):
         s = stats[sdk]
         print("%-12s %6d %7d %7d %6d" % (sdk, per[sdk], s[0], s[1], s[2]))
-    total = sum(os.path.getsize(os.path.join(cache, f)) for f in os.listdir(cache)
-                if os.path.isfile(os.path.join(cache, f)))
-    print("cache size: %.1f MiB" % (total / 1048576.0))
+    listed = sum(os.path.getsize(p) for p in set(
+        os.path.join(cache, "%s.%s" % (r["sha256"], r["format"])) for r in rows) if os.path.isfile(p))
+    files = [os.path.join(cache, f) for f in os.listdir(cache)]
+    total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+    print("listed builds in the cache: %.1f MiB; whole cache: %d files, %.1f MiB"
+          % (listed / 1048576.0, len(files), total / 1048576.0))
     for p in problems:
         print("cannot bring: " + p)
     return 1 if problems else 0
