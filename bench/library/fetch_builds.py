@@ -574,13 +574,17 @@ def tar_binaries(tgz):
 
 HEADER = """\
 # trackscan SDK library: vendor SDK builds (jar/aar) the library is built from.
-# One row per distinct binary (sha256), at the earliest public commit that holds it.
+# One row per distinct binary (sha256), at the earliest public commit that holds it; a binary whose
+# SDK classes are byte-identical to a listed one is left out, and of builds committed again with
+# the same version, module, format and file name only the last one is listed.
 # The binaries are vendor-licensed analysis input: they are never committed; bring them into a
 # local cache with `bench/library/fetch_builds.py fetch` (regenerate this list with `discover`).
 # Columns (tab-separated):
 #   sdk           adjust | onesignal | appsflyer | branch | amplitude | mixpanel | segment | flurry | crashlytics
 #   version       the SDK release, read from inside the binary (see version_from)
-#   module        core | branch / branch-core | with-dependencies | adjustio | analytics / ads
+#   module        core | adjustio (Adjust's predecessor) | branch / branch-core |
+#                 with-dependencies / unity / unity-with-dependencies (Amplitude) |
+#                 unity (OneSignal's Unity bridge aar, SDK bundled) | analytics / ads (Flurry)
 #   format        jar | aar (aar = zip holding classes.jar and libs/*.jar)
 #   source        github:owner/name (git history) or npm:package@version (registry tarball)
 #   commit        40-hex commit holding the file (npm: -)
