@@ -62,6 +62,7 @@
 mod blob;
 mod data_api;
 mod data_flow;
+mod data_safety;
 mod hosts;
 pub mod import;
 mod matcher;
@@ -71,6 +72,11 @@ mod rule_toml;
 
 pub use data_api::{data_api_category, data_api_class_prefixes, data_uri_category};
 pub use data_flow::{EntryPoint, FlowRules};
+pub use data_safety::{
+    play_data_type_label, play_purpose_label, Collection, Coverage, DataRow, DataSafety,
+    DataSafetyError, NoDisclosure, SdkDisclosure, ServiceProvider, Switch, SwitchKind, TypeMapping,
+    DATA_SAFETY_FILE, PLAY_DATA_TYPES, PLAY_PURPOSES,
+};
 pub use hosts::{extract_hosts, normalize_host, sdk_version_from_file};
 pub use import::{import_exodus, import_libradar, import_libscout, merge_libraries, ImportError};
 pub use matcher::{
