@@ -49,7 +49,30 @@ def jars_of(binary, fmt, tmp):
     return out
 
 
-def translate(row, cache, dx):
+class Dx:
+    """One JVM running DxMany (bench/library/DxMany.java): dx once per request."""
+
+    def __init__(self, dx, work):
+        cls = os.path.join(work, "cls")
+        os.makedirs(cls, exist_ok=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        if not os.path.exists(os.path.join(cls, "DxMany.class")):
+            subprocess.run(["javac", "-cp", dx, "-d", cls, os.path.join(here, "DxMany.java")], check=True)
+        self.p = subprocess.Popen(["java", "-Xmx2g", "-cp", f"{dx}:{cls}", "DxMany"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def run(self, args):
+        self.p.stdin.write("\t".join(args) + "\n")
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                return 98
+            if line.startswith("DONE\t"):
+                return int(line.split("\t")[1])
+
+
+def translate(row, cache, dxr):
     sha, fmt = row["sha256"], row.get("format", "jar")
     src = os.path.join(cache, f"{sha}.{fmt}")
     dst = os.path.join(cache, "dex", sha)
@@ -66,18 +89,15 @@ def translate(row, cache, dx):
             return sha, "no classes.jar in the aar"
         out = os.path.join(tmp, "out")
         os.makedirs(out)
-        base = ["java", "-Xmx2g", "-jar", dx, "--dex", "--no-optimize", "--multi-dex", f"--output={out}"]
-        err = ""
+        base = ["--no-optimize", "--multi-dex", f"--output={out}"]
         for extra in (["--min-sdk-version=26"], ["--min-sdk-version=26", "--no-strict", "--core-library"]):
-            r = subprocess.run(base + extra + jars, capture_output=True, text=True)
-            if r.returncode == 0 and glob.glob(os.path.join(out, "classes*.dex")):
+            rc = dxr.run(base + extra + jars)
+            if rc == 0 and glob.glob(os.path.join(out, "classes*.dex")):
                 os.makedirs(dst, exist_ok=True)
                 for d in glob.glob(os.path.join(out, "classes*.dex")):
                     shutil.copy(d, dst)
                 return sha, "ok"
-            err = (r.stderr or r.stdout).strip().splitlines()[-1:] or ["dx failed"]
-            err = err[0]
-        return sha, f"dx failed: {err}"
+        return sha, f"dx failed (rc {rc})"
 
 
 def main():
@@ -93,11 +113,21 @@ def main():
         sys.exit(f"dex_builds.py: dx not found at {a.dx}")
     todo = {r["sha256"]: r for r in rows() if r.get("sha256")}
     bad = 0
+    work = tempfile.mkdtemp(prefix="dxmany-")
+    items = list(todo.values())
+    shards = [items[i::a.jobs] for i in range(a.jobs)]
+
+    def shard(part):
+        dxr = Dx(a.dx, work)
+        return [translate(r, a.cache, dxr) for r in part]
+
     with cf.ThreadPoolExecutor(a.jobs) as ex:
-        for sha, status in ex.map(lambda r: translate(r, a.cache, a.dx), todo.values()):
-            if status not in ("ok", "cached"):
-                bad += 1
-                print(f"{sha[:12]} {todo[sha]['sdk']} {todo[sha]['version']}: {status}", file=sys.stderr)
+        for res in ex.map(shard, shards):
+            for sha, status in res:
+                if status not in ("ok", "cached"):
+                    bad += 1
+                    print(f"{sha[:12]} {todo[sha]['sdk']} {todo[sha]['version']}: {status}", file=sys.stderr)
+    shutil.rmtree(work, ignore_errors=True)
     print(f"{len(todo) - bad} of {len(todo)} builds have DEX in {a.cache}/dex")
     return 1 if bad else 0
 

@@ -301,18 +301,29 @@ pub const META_VERSIONS_TEXT: &str = include_str!("../../../signatures/meta_vers
 
 /// The version a manifest meta-data value stands for in `table` (the text form of
 /// `signatures/meta_versions.tsv`: `name TAB value TAB version TAB provenance`, `#` comments).
-/// Returns (version, source `meta-data:NAME=VALUE`).
+/// Several releases can write the same value (Play services 9.0.0, 9.0.1 and 9.0.2 all write
+/// 9080000): then the answer is the range `first..last` of those rows (in table order, which
+/// is release order), never one of them dressed as exact. Returns (version, source
+/// `meta-data:NAME=VALUE`).
 pub fn from_meta_data(table: &str, name: &str, value: &str) -> Option<(String, String)> {
     let value = value.trim();
-    table
+    let versions: Vec<&str> = table
         .lines()
         .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
+        .filter_map(|l| {
             let mut f = l.split('\t');
             (f.next()? == name && f.next()? == value).then(|| f.next())?
         })
         .filter(|v| looks_like_version(v))
-        .map(|v| (v.to_string(), format!("meta-data:{name}={value}")))
+        .collect();
+    let first = versions.first()?;
+    let last = versions.last()?;
+    let v = if first == last {
+        first.to_string()
+    } else {
+        format!("{first}..{last}")
+    };
+    Some((v, format!("meta-data:{name}={value}")))
 }
 
 /// Gives every module of an SDK release the release's version: findings whose rules name the
@@ -491,6 +502,12 @@ mod tests {
             Some(("11.6.2".into(), "meta-data:n.v=11720000".into()))
         );
         assert_eq!(from_meta_data(t, "n.v", "12451000"), None);
+        // Releases that write one value give their range, never one of them.
+        let shared = "n.v\t9080000\t9.0.0\tp\nn.v\t9080000\t9.0.1\tp\nn.v\t9080000\t9.0.2\tp\n";
+        assert_eq!(
+            from_meta_data(shared, "n.v", "9080000").map(|v| v.0),
+            Some("9.0.0..9.0.2".to_string())
+        );
         assert_eq!(from_meta_data(t, "n.v", "1"), None);
         assert_eq!(from_meta_data(t, "other", "11720000"), None);
         // Every built-in row parses into a version.

@@ -154,6 +154,10 @@ fn library(
         .map(|e| e.tracker.clone())
         .collect();
     let tracker_ids: Vec<&str> = trackers.iter().map(String::as_str).collect();
+    // Only classes under a tracker rule's names are kept: a class of Play services' common
+    // code names no tracker, so matching it could only ever say "ambiguous".
+    let rules = trackscan_signatures::RuleSet::builtin();
+    let prefixes = structure::rule_prefixes(&rules.trackers);
     for row in rows {
         let dex = match sdk_library::build_dex(&cache, &row) {
             Ok(d) => d,
@@ -163,7 +167,11 @@ fn library(
                 continue;
             }
         };
-        let classes = sdk_library::build_classes(&dex, &row);
+        let mut classes = sdk_library::build_classes(&dex, &row);
+        classes.retain(|c| structure::rule_of_name(&prefixes, &c.descriptor).is_some());
+        if classes.is_empty() {
+            continue;
+        }
         let borrowed: Vec<structure::DexEntry<'_>> = dex
             .iter()
             .map(|(n, b)| (n.clone(), std::borrow::Cow::Borrowed(b.as_slice())))
