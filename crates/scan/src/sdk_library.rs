@@ -41,29 +41,48 @@ pub struct BuildRow {
     pub at: String,
 }
 
-/// SDKs whose vendor versions each artifact on its own (Play services and Firebase from
-/// 15.0.0, Facebook's modules): their library SDK is the artifact, not the vendor.
-const PER_ARTIFACT: &[&str] = &["play-services", "firebase", "facebook", "google-analytics"];
+/// Vendors whose SDKs share code and version numbers across several list `sdk` names: one
+/// library SDK each (a class two library SDKs hold would count for neither). Google's Play
+/// services and Firebase artifacts had one version before 15.0.0 and overlap in classes; the
+/// versions of one tracker's classes are voted on separately anyway (`scan::structure`), so
+/// independently versioned artifacts in one library SDK do not mix.
+const VENDOR: &[(&str, &str)] = &[
+    ("play-services", "google"),
+    ("firebase", "google"),
+    ("google-analytics", "google"),
+];
 
 impl BuildRow {
-    /// The library SDK this build belongs to: the SDK, or for [`PER_ARTIFACT`] vendors the
-    /// artifact (module).
+    /// The library SDK this build belongs to (the vendor for [`VENDOR`]'s SDKs).
     pub fn library_sdk(&self) -> String {
-        if PER_ARTIFACT.contains(&self.sdk.as_str())
-            && self.module != "-"
-            && !self.module.is_empty()
-        {
-            self.module.clone()
-        } else {
-            self.sdk.clone()
-        }
+        VENDOR
+            .iter()
+            .find(|(sdk, _)| *sdk == self.sdk)
+            .map_or_else(|| self.sdk.clone(), |(_, v)| (*v).to_string())
     }
 }
 
-/// Parses one builds list. The header row (`sdk  version  …`) names the columns; `#` lines
-/// are comments. A row with a missing column is an error naming `file:line`.
+/// The columns of a builds list, in order, when it has no header row.
+pub const COLUMNS: &[&str] = &[
+    "sdk",
+    "version",
+    "module",
+    "format",
+    "source",
+    "commit",
+    "path",
+    "sha256",
+    "licence",
+    "classes",
+    "packages",
+    "version_from",
+];
+
+/// Parses one builds list. A header row (`sdk  version  …`) names the columns, else they are
+/// [`COLUMNS`]; `#` lines are comments. A row with a missing column is an error naming
+/// `file:line`; `packages` `-` means none (an empty wrapper artifact).
 pub fn parse_builds(text: &str, file: &str) -> Result<Vec<BuildRow>, String> {
-    let mut cols: Vec<&str> = Vec::new();
+    let mut cols: Vec<&str> = COLUMNS.to_vec();
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {
@@ -73,9 +92,6 @@ pub fn parse_builds(text: &str, file: &str) -> Result<Vec<BuildRow>, String> {
         if parts.first() == Some(&"sdk") {
             cols = parts;
             continue;
-        }
-        if cols.is_empty() {
-            return Err(format!("{file}:{}: data before the header row", n + 1));
         }
         let get = |name: &str| -> Result<String, String> {
             cols.iter()
@@ -98,7 +114,7 @@ pub fn parse_builds(text: &str, file: &str) -> Result<Vec<BuildRow>, String> {
             packages: get("packages")?
                 .split(',')
                 .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
+                .filter(|p| !p.is_empty() && p != "-")
                 .collect(),
             at: format!("{file}:{}", n + 1),
         });
@@ -242,11 +258,14 @@ mod tests {
                     facebook\t5.2.0\tfacebook-core\taar\tgithub:a/b\tabc\tx.aar\t00ff\tvendor\t10\tcom/facebook/\tfile name\n";
         let rows = parse_builds(text, "t.tsv").expect("parses");
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].library_sdk(), "facebook-core");
+        assert_eq!(rows[0].library_sdk(), "facebook");
         assert_eq!(rows[0].packages, ["com/facebook/"]);
         let bad = "sdk\tversion\tformat\nx\t1\n";
         let e = parse_builds(bad, "t.tsv").expect_err("missing column");
         assert!(e.starts_with("t.tsv:2:"), "{e}");
         assert!(parse_builds("x\ty\n", "t.tsv").is_err());
+        // No header row: the standard columns.
+        let rows = parse_builds(text.lines().nth(2).unwrap_or_default(), "t.tsv").expect("parses");
+        assert_eq!(rows[0].version, "5.2.0");
     }
 }

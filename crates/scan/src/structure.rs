@@ -171,9 +171,6 @@ pub(crate) fn add_findings(
     let location = dex.first().map(|(n, _)| n.as_str()).unwrap_or_default();
     let mut rule_cache: HashMap<u32, Option<usize>> = HashMap::new();
     for m in &matches {
-        let version = m
-            .versions(lib)
-            .and_then(|v| Some((version_label(lib, m.sdk, &v)?, version_source(lib, m, &v))));
         // Matched classes by the tracker rule their vendor names fall under.
         let mut by_rule: HashMap<usize, Hit> = HashMap::new();
         for (ci, entries) in &m.classes {
@@ -192,7 +189,7 @@ pub(crate) fn add_findings(
                 packages: Vec::new(),
                 classes: Vec::new(),
                 strong: 0,
-                version: version.clone(),
+                version: None,
                 detected: false,
             });
             hit.classes.push((*ci, entries.clone()));
@@ -211,6 +208,19 @@ pub(crate) fn add_findings(
                 continue;
             };
             hit.detected = hit.classes.len() >= MIN_CLASSES && hit.strong >= MIN_STRONG;
+            // The version this tracker's own classes vote for (a vendor's artifacts can be
+            // versioned apart: AdMob's and Firebase Analytics' classes vote separately).
+            let own = SdkMatch {
+                sdk: m.sdk,
+                classes: hit.classes.clone(),
+                strong_methods: hit.strong,
+            };
+            hit.version = own.versions(lib).and_then(|v| {
+                Some((
+                    version_label(lib, m.sdk, &v)?,
+                    version_source(lib, &own, &v),
+                ))
+            });
             // Classes still under the rule's own names were explained by the names already.
             let own = prefixes.get(ri).map(Vec::as_slice).unwrap_or_default();
             let renamed = hit.classes.iter().any(|(ci, _)| {

@@ -326,12 +326,14 @@ impl DataSafety {
                         out.no_disclosure.push(no_disclosure_from(v, line)?);
                     }
                 }
-                other => return Err(DataSafetyError {
-                    line: 1,
-                    message: format!(
+                other => {
+                    return Err(DataSafetyError {
+                        line: 1,
+                        message: format!(
                         "unknown top-level key `{other}` (expected [[sdk]] and [[no_disclosure]])"
                     ),
-                }),
+                    })
+                }
             }
         }
         Ok(out)
