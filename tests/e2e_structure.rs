@@ -1,7 +1,7 @@
 //! End-to-end tests for issue #17 items 1–3: structural fingerprints. On unobfuscated corpus
 //! apps structure and name rules agree (no structural-only tracker); on the renamed variants
 //! the trackers of the original are still found, with structure evidence; `signatures
-//! profile` builds a profile file from a reference DEX.
+//! library` builds the SDK library from vendor builds (their DEX form in a cache).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -97,7 +97,7 @@ fn renamed_variants_keep_their_trackers_by_structure() {
                 let s = ev.iter().find(|e| e["kind"] == "structure").unwrap();
                 let value = s["value"].as_str().unwrap();
                 assert!(
-                    value.contains(" classes of ") && value.contains("%) in package `"),
+                    value.contains(" classes of the SDK library (") && value.contains("; in package `"),
                     "{value}"
                 );
             }
@@ -156,45 +156,91 @@ fn sdk_dex(pkg: &str) -> Vec<u8> {
     b.build()
 }
 
-/// (c) `signatures profile` on a fixture DEX with OneSignal's package writes a parseable
-/// profile of its classes; a DEX without any tracker gives no profile.
+/// (c) `signatures library` builds the library from a builds list and the DEX cache: two
+/// OneSignal "releases" (fixture DEX files, one with other code), a row whose DEX is missing
+/// is named on stderr with its `file:line` and the exit code is 1; the library file starts
+/// with its magic and the summary names the SDK, its two releases and the leave-one-out line.
 #[test]
-fn signatures_profile_builds_from_a_reference_dex() {
+fn signatures_library_builds_from_vendor_builds() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("ref.dex"), sdk_dex("com/onesignal")).unwrap();
-    std::fs::write(dir.path().join("clean.dex"), sdk_dex("org/example/app")).unwrap();
-    let out_file = dir.path().join("p.profiles");
-    let out = trackscan()
-        .args(["signatures", "profile"])
-        .arg(dir.path().join("ref.dex"))
-        .arg("-o")
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let builds = dir.path().join("builds");
+    let cache = dir.path().join("cache");
+    std::fs::create_dir_all(&builds).unwrap();
+    let mut rows = String::from(
+        "# test\nsdk\tversion\tmodule\tformat\tsource\tcommit\tpath\tsha256\tlicence\tclasses\tpackages\tversion_from\n",
     );
-    let text = std::fs::read_to_string(&out_file).unwrap();
-    assert!(
-        text.starts_with("# trackscan structural profiles v1"),
-        "{text}"
-    );
-    assert!(
-        text.contains("profile\tonesignal\t-\tref.dex\t14\n"),
-        "{text}"
-    );
-    // The clean DEX has the same code under another name: as a reference build it makes every
-    // fingerprint ambiguous (seen outside the SDK), so no profile is written.
-    let out = trackscan()
-        .args(["signatures", "profile"])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&out_file).unwrap();
-    assert!(!text.contains("profile\t"), "{text}");
+    for (v, sha, pkg) in [("3.0.0", "aa", "com/onesignal"), ("3.1.0", "bb", "com/onesignal")] {
+        let d = cache.join("dex").join(sha);
+        std::fs::create_dir_all(&d).unwrap();
+        let mut dex = sdk_dex(pkg);
+        if v == "3.1.0" {
+            dex = sdk_dex_salted(pkg);
+        }
+        std::fs::write(d.join("classes.dex"), dex).unwrap();
+        rows.push_str(&format!(
+            "onesignal\t{v}\t-\tjar\tgithub:x/y\t-\tOneSignalSDK.jar\t{sha}\tMIT\t14\tcom/onesignal/\tVERSION\n"
+        ));
+    }
+    std::fs::write(builds.join("v.tsv"), &rows).unwrap();
+    let out_file = dir.path().join("sdk.library");
+    let run = |b: &std::path::Path| {
+        trackscan()
+            .args(["signatures", "library", "--leave-one-out", "--builds"])
+            .arg(b)
+            .arg("--cache")
+            .arg(&cache)
+            .arg("-o")
+            .arg(&out_file)
+            .output()
+            .unwrap()
+    };
+    let out = run(&builds);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("onesignal\t2\t2\t28\t"), "{stdout}");
+    assert!(stdout.contains("leave-one-out\tall\t"), "{stdout}");
+    let bytes = std::fs::read(&out_file).unwrap();
+    assert!(bytes.starts_with(b"TSLIB01\n"));
+    // A build whose DEX is not in the cache: named, and the run says it is incomplete.
+    rows.push_str("onesignal\t3.2.0\t-\tjar\tgithub:x/y\t-\tOneSignalSDK.jar\tcc\tMIT\t14\tcom/onesignal/\tVERSION\n");
+    std::fs::write(builds.join("v.tsv"), &rows).unwrap();
+    let out = run(&builds);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("v.tsv:5: onesignal 3.2.0: no DEX in the cache"), "{stderr}");
+}
+
+/// [`sdk_dex`] with other constants in every class (another release of the same SDK).
+fn sdk_dex_salted(pkg: &str) -> Vec<u8> {
+    let mut b = DexBuilder::new();
+    let n = 14;
+    for i in 0..n {
+        let me = format!("L{pkg}/C{i};");
+        let code = vec![
+            Op::Const4(7),
+            Op::InvokeStatic(MethodKey::new(
+                "Landroid/util/Log;",
+                "d",
+                &["Ljava/lang/String;", "Ljava/lang/String;"],
+                "I",
+            )),
+            Op::InvokeStatic(MethodKey::new("Landroid/os/SystemClock;", "uptimeMillis", &[], "J")),
+            Op::Sget(FieldKey::new(&me, "x", &me)),
+            Op::InvokeVirtual(MethodKey::new(
+                "Landroid/content/Context;",
+                "getPackageName",
+                &[],
+                "Ljava/lang/String;",
+            )),
+            Op::ReturnVoid,
+        ];
+        b = b.class(
+            ClassDefSpec::new(
+                &me,
+                vec![MethodDef::new("run", &["Landroid/content/Context;"], "V", code)],
+            )
+            .field(FieldDef::new("x", &me, 0x0009)),
+        );
+    }
+    b.build()
 }

@@ -161,9 +161,10 @@ fn corpus_version_coverage_does_not_regress() {
 }
 
 /// Renamed variants (classes, methods and fields of all code renamed, `obfuscated/renamed/`):
-/// every version the original reports is still reported, and equal, except on trackers the
-/// variant does not find at all; versions come from code, files or the manifest, never from
-/// a profile built from the same APK (the variants are copies of the reference builds).
+/// every version the original reports is still reported, equal or as a range of releases that
+/// holds it (the SDK library's verdict when the constants are gone), except on trackers the
+/// variant does not find at all; no source ever names an app (knowledge comes from the
+/// vendors' builds, never from the corpus).
 #[test]
 fn renamed_variants_keep_the_originals_versions() {
     let Some(dir) = corpus() else { return };
@@ -189,14 +190,30 @@ fn renamed_variants_keep_the_originals_versions() {
             else {
                 continue;
             };
-            assert_eq!(o["sdk_version"].as_str(), Some(v), "{name:?}: {o}");
+            let got = o["sdk_version"].as_str().unwrap_or_default();
+            assert!(
+                got == v || in_range(got, v),
+                "{name:?}: {v} on the original, {got} on the variant: {o}"
+            );
             let src = o["sdk_version_source"].as_str().unwrap_or_default();
-            assert!(!src.starts_with("structure:"), "{name:?}: {o}");
+            assert!(
+                !src.starts_with("structure:") && !src.contains(".apk"),
+                "{name:?}: {o}"
+            );
             kept += 1;
         }
     }
     eprintln!("renamed variants keep {kept} of {total} versions");
     assert!(kept * 10 >= total * 9, "{kept} of {total}");
+}
+
+/// Whether `range` (`a..b`) holds version `v` (numeric part by part).
+fn in_range(range: &str, v: &str) -> bool {
+    let parts = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    let Some((a, b)) = range.split_once("..") else {
+        return false;
+    };
+    parts(a) <= parts(v) && parts(v) <= parts(b)
 }
 
 /// achat.apk: Firebase Analytics 17.4.3 from `firebase-analytics.properties` (`unzip -p

@@ -1,4 +1,15 @@
-//! Name-independent structural fingerprints of DEX code, and matching of SDK profiles.
+//! Name-independent structural fingerprints of DEX code, and the SDK library they are matched
+//! against.
+//!
+//! Two fingerprints live here. [`libfp`] (library fingerprints: reference sets, no instruction
+//! order) is what the scan uses: it is the same for a vendor's jar translated to DEX and for
+//! the class in an app built by another compiler, and it allows inclusion (shrunk classes).
+//! [`library`] holds every vendor release's classes and matches apps against them.
+//! [`AppShapes`] (below: opcode classes in instruction order) is stricter; it stays as the
+//! measurement baseline (`crates/scan/examples/libcheck.rs`: on OneSignal 3.10.6's jar
+//! against three release apps built with it, 12 of 228 classes identical by this fingerprint,
+//! 21 of 26 same-named classes within the vendor's by the library fingerprint, 64 renamed
+//! classes matched).
 //!
 //! # What the fingerprint sees
 //!
@@ -24,15 +35,6 @@
 //! copy a real one change nothing) and its method fingerprints (sorted: renaming reorders
 //! methods). A `<clinit>` that only sets String constants (or is empty) counts as absent: string
 //! encryptors add one or add such code to it.
-//! The **package** level is the profile: the set of class fingerprints of one SDK.
-//!
-//! # Matching
-//!
-//! A shrunk SDK keeps a subset of its classes, and the classes it keeps are mostly unchanged;
-//! a [`Profile`] is therefore a set of class fingerprints, and [`ProfileSet::match_app`] counts,
-//! per profile, how many of them the app has (class by class, so package flattening, class
-//! reordering and removed classes do not matter) and in which package most of them sit.
-//!
 //! # Cost
 //!
 //! Token tables are built once per DEX (one `u64` per type/proto/field/method id, bounded by
@@ -40,13 +42,9 @@
 //! allocates nothing per instruction; per class, one reused buffer of method fingerprints.
 #![deny(missing_docs)]
 
-use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
+use std::collections::HashSet;
 
 use trackscan_dex::{ClassData, DexFile, Instructions, RefKind, NO_INDEX};
-
-/// Version line of the profile text format.
-pub const FORMAT_HEADER: &str = "# trackscan structural profiles v1";
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 const APP: u64 = 0xa99_0000_0000_0001;
@@ -511,225 +509,10 @@ fn class_shape(
     })
 }
 
-/// The structural profile of one SDK (one reference build).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    /// The tracker rule id the profile belongs to (`onesignal`).
-    pub id: String,
-    /// SDK version of the reference build, when known.
-    pub version: Option<String>,
-    /// Where the reference build came from (a short label; details in `signatures/NOTICE`).
-    pub source: String,
-    /// Sorted, distinct class fingerprints.
-    pub classes: Vec<u64>,
-}
-
-/// One profile found in an app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileMatch {
-    /// Index into [`ProfileSet::profiles`].
-    pub profile: usize,
-    /// How many of the profile's classes the app has.
-    pub matched: usize,
-    /// How many classes the profile has.
-    pub total: usize,
-    /// The package (slash form, `a/b`) holding most of the matched classes; empty for the
-    /// default package.
-    pub package: String,
-}
-
-impl ProfileMatch {
-    /// `matched / total` in percent (0 for an empty profile).
-    pub fn percent(&self) -> u32 {
-        (self.matched * 100).checked_div(self.total).unwrap_or(0) as u32
-    }
-}
-
-/// Profiles of many SDKs, with the text form stored in `signatures/`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProfileSet {
-    /// All profiles, in file order.
-    pub profiles: Vec<Profile>,
-}
-
-/// A malformed profile file: the line and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileError {
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
-
-impl std::error::Error for ProfileError {}
-
 /// The package part of a descriptor (`La/b/C;` → `a/b`).
 pub fn package_of(descriptor: &str) -> &str {
     let d = descriptor.strip_prefix('L').unwrap_or(descriptor);
     d.rfind('/').map(|i| &d[..i]).unwrap_or("")
-}
-
-impl ProfileSet {
-    /// Parses the text form: a `FORMAT_HEADER` line, comments (`#`), then per profile one
-    /// line `profile<TAB>id<TAB>version or -<TAB>source<TAB>count` followed by `count`
-    /// fingerprints as 16 hex digits, separated by spaces or newlines.
-    pub fn parse(text: &str) -> Result<ProfileSet, ProfileError> {
-        let mut set = ProfileSet::default();
-        let mut want = 0usize;
-        let mut first = true;
-        for (n, line) in text.lines().enumerate() {
-            let err = |message: String| ProfileError {
-                line: n + 1,
-                message,
-            };
-            if first {
-                if line.trim_end() != FORMAT_HEADER {
-                    return Err(err(format!("expected {FORMAT_HEADER:?}")));
-                }
-                first = false;
-                continue;
-            }
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            if let Some(rest) = line.strip_prefix("profile\t") {
-                if want != 0 {
-                    return Err(err(format!(
-                        "previous profile is {want} fingerprints short"
-                    )));
-                }
-                let f: Vec<&str> = rest.split('\t').collect();
-                let [id, version, source, count] = f.as_slice() else {
-                    return Err(err("profile line needs id, version, source, count".into()));
-                };
-                let count: usize = count
-                    .parse()
-                    .map_err(|_| err(format!("bad count {count:?}")))?;
-                // Bounded by the text: each fingerprint takes 17 bytes.
-                if count > text.len() / 16 {
-                    return Err(err(format!("count {count} larger than the file")));
-                }
-                want = count;
-                set.profiles.push(Profile {
-                    id: id.to_string(),
-                    version: (*version != "-").then(|| version.to_string()),
-                    source: source.to_string(),
-                    classes: Vec::with_capacity(count),
-                });
-                continue;
-            }
-            let Some(p) = set.profiles.last_mut() else {
-                return Err(err("fingerprint before any profile line".into()));
-            };
-            for w in line.split_ascii_whitespace() {
-                if want == 0 {
-                    return Err(err("more fingerprints than the count".into()));
-                }
-                let v = u64::from_str_radix(w, 16)
-                    .ok()
-                    .filter(|_| w.len() == 16)
-                    .ok_or_else(|| err(format!("bad fingerprint {w:?}")))?;
-                p.classes.push(v);
-                want -= 1;
-            }
-        }
-        if first {
-            return Err(ProfileError {
-                line: 1,
-                message: format!("expected {FORMAT_HEADER:?}"),
-            });
-        }
-        if want != 0 {
-            return Err(ProfileError {
-                line: text.lines().count(),
-                message: format!("last profile is {want} fingerprints short"),
-            });
-        }
-        for p in &mut set.profiles {
-            p.classes.sort_unstable();
-            p.classes.dedup();
-        }
-        Ok(set)
-    }
-
-    /// The text form ([`ProfileSet::parse`] reads it back), deterministic: profiles in the
-    /// order given, fingerprints sorted, eight per line. `preamble` lines become comments.
-    pub fn to_text(&self, preamble: &str) -> String {
-        let mut s = String::new();
-        s.push_str(FORMAT_HEADER);
-        s.push('\n');
-        for l in preamble.lines() {
-            let _ = writeln!(s, "# {l}");
-        }
-        for p in &self.profiles {
-            let mut c = p.classes.clone();
-            c.sort_unstable();
-            c.dedup();
-            let _ = writeln!(
-                s,
-                "profile\t{}\t{}\t{}\t{}",
-                p.id,
-                p.version.as_deref().unwrap_or("-"),
-                p.source,
-                c.len()
-            );
-            for chunk in c.chunks(8) {
-                let line: Vec<String> = chunk.iter().map(|h| format!("{h:016x}")).collect();
-                let _ = writeln!(s, "{}", line.join(" "));
-            }
-        }
-        s
-    }
-
-    /// For every profile, how many of its classes `app` has and where. Only profiles with at
-    /// least one matched class are returned, in profile order. Cost: one sort of the app's
-    /// fingerprints, then one binary search per profile class.
-    pub fn match_app(&self, app: &AppShapes) -> Vec<ProfileMatch> {
-        let mut sorted: Vec<(u64, usize)> = app
-            .classes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.hash, i))
-            .collect();
-        sorted.sort_unstable();
-        let mut out = Vec::new();
-        for (pi, p) in self.profiles.iter().enumerate() {
-            let mut matched = 0usize;
-            let mut packages: HashMap<&str, usize> = HashMap::new();
-            for h in &p.classes {
-                let at = sorted.partition_point(|&(x, _)| x < *h);
-                if let Some(&(x, ci)) = sorted.get(at) {
-                    if x == *h {
-                        matched += 1;
-                        if let Some(c) = app.classes.get(ci) {
-                            *packages.entry(package_of(&c.descriptor)).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            if matched == 0 {
-                continue;
-            }
-            let package = packages
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-                .map(|(p, _)| p.to_string())
-                .unwrap_or_default();
-            out.push(ProfileMatch {
-                profile: pi,
-                matched,
-                total: p.classes.len(),
-                package,
-            });
-        }
-        out
-    }
 }
 
 pub mod libfp;

@@ -1,4 +1,6 @@
 use super::*;
+use crate::libfp::{lib_classes, LibClass};
+use crate::library::{Library, SdkBuilds};
 use trackscan_fixtures::dex::{
     ClassDefSpec, DexBuilder, FieldDef, FieldKey, MethodDef, MethodKey, Op, StaticValue,
 };
@@ -91,64 +93,146 @@ fn sdk_with(pkg: &str, n: usize, salt: i8, app: &str, encrypt: bool) -> Vec<u8> 
     b.build()
 }
 
-fn shapes(bytes: &[u8]) -> AppShapes {
+fn shapes(bytes: &[u8]) -> Vec<LibClass> {
     let dex = DexFile::parse(bytes).unwrap();
-    AppShapes::build(&[dex], |_| true)
+    lib_classes(&[dex], |_| true).0
 }
 
-fn profile_of(s: &AppShapes, prefix: &str) -> ProfileSet {
-    let mut classes: Vec<u64> = s
-        .classes
-        .iter()
-        .filter(|c| c.descriptor.starts_with(prefix))
-        .map(|c| c.hash)
-        .collect();
-    classes.sort_unstable();
-    ProfileSet {
-        profiles: vec![Profile {
-            id: "vendor".into(),
-            version: Some("1.0".into()),
-            source: "fixture".into(),
-            classes,
-        }],
-    }
+fn hash_of(s: &[LibClass], descriptor: &str) -> u64 {
+    s.iter().find(|c| c.descriptor == descriptor).unwrap().hash()
+}
+
+/// A library of one SDK, one release: the classes of `s` under `prefix`.
+fn library_of(s: &[LibClass], prefix: &str) -> Library {
+    Library::build(&[SdkBuilds {
+        id: "vendor".into(),
+        releases: vec![(
+            "1.0".into(),
+            s.iter()
+                .filter(|c| c.descriptor.starts_with(prefix))
+                .cloned()
+                .collect(),
+        )],
+    }])
+}
+
+/// How many app classes match the library's one SDK.
+fn matched(lib: &Library, app: &[LibClass]) -> usize {
+    lib.match_app(app).first().map_or(0, |m| m.classes.len())
 }
 
 #[test]
-fn renamed_sdk_matches_its_profile() {
+fn renamed_sdk_matches_the_library() {
     let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
-    let set = profile_of(&orig, "Lcom/vendor/sdk/");
-    assert_eq!(set.profiles[0].classes.len(), 12, "all classes distinct");
+    let lib = library_of(&orig, "Lcom/vendor/sdk/");
+    assert_eq!(lib.entries.len(), 12, "all classes distinct");
     let renamed = shapes(&sdk("a/b", 12, 3, "x"));
-    let m = set.match_app(&renamed);
+    let m = lib.match_app(&renamed);
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].matched, m[0].total, m[0].percent()), (12, 12, 100));
-    assert_eq!(m[0].package, "a/b");
+    assert_eq!(m[0].classes.len(), 12);
     // Flattened into the default package, with the app renamed too.
     let flat = shapes(&sdk("q", 12, 3, "z"));
-    assert_eq!(set.match_app(&flat)[0].matched, 12);
+    assert_eq!(matched(&lib, &flat), 12);
+    // The app's own class does not match.
+    assert!(m[0]
+        .classes
+        .iter()
+        .all(|(i, _)| renamed[*i].descriptor.starts_with("La/b/")));
 }
 
 #[test]
 fn near_miss_does_not_match() {
     let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
-    let set = profile_of(&orig, "Lcom/vendor/sdk/");
-    // Same names, one constant different in every class: nothing matches.
-    let near = shapes(&sdk("com/vendor/sdk", 12, 4, "org/app"));
-    assert!(set.match_app(&near).is_empty());
+    let lib = library_of(&orig, "Lcom/vendor/sdk/");
+    // Same names, one constant different in every class (one no class of the vendor's has):
+    // nothing matches. (Constants are a set: a class whose constants equal another class's
+    // set would match that one.)
+    let near = shapes(&sdk("com/vendor/sdk", 12, 9, "org/app"));
+    assert!(lib.match_app(&near).is_empty());
 }
 
 #[test]
 fn shrunk_sdk_is_a_subset() {
     let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
-    let set = profile_of(&orig, "Lcom/vendor/sdk/");
-    // A build keeping 12 classes of a 12-class ring is the same; a smaller ring changes
-    // the classes that point at the wrap-around, but the fingerprint ignores app names, so
+    let lib = library_of(&orig, "Lcom/vendor/sdk/");
+    // A build keeping 7 classes of the 12-class ring: the fingerprint ignores app names, so
     // all kept classes still match.
     let shrunk = shapes(&sdk("r", 7, 3, "s"));
-    let m = set.match_app(&shrunk);
-    assert_eq!(m[0].matched, 7, "{m:?}");
-    assert_eq!(m[0].total, 12);
+    assert_eq!(matched(&lib, &shrunk), 7);
+}
+
+/// A release build removes unused methods and fields and renames the rest (flattened into one
+/// package): the class left is a subset of the vendor's and still matches it; a class with a
+/// method the vendor's lacks does not.
+#[test]
+fn shrunk_flattened_class_with_methods_removed_matches() {
+    let call = |api: &str| {
+        vec![
+            Op::InvokeStatic(MethodKey::new("Landroid/os/SystemClock;", api, &[], "J")),
+            Op::InvokeStatic(MethodKey::new(
+                "Landroid/util/Log;",
+                "d",
+                &["Ljava/lang/String;", "Ljava/lang/String;"],
+                "I",
+            )),
+            Op::NewInstance("Ljava/util/HashMap;".into()),
+            Op::InvokeDirect(MethodKey::new("Ljava/util/HashMap;", "<init>", &[], "V")),
+            Op::Sget(FieldKey::new("Lcom/v/A;", "x", "Ljava/lang/String;")),
+            Op::ReturnVoid,
+        ]
+    };
+    let class = |name: &str, methods: &[(&str, &str)], fields: &[&str]| {
+        let mut c = ClassDefSpec::new(
+            name,
+            methods
+                .iter()
+                .map(|(m, api)| MethodDef::new(m, &[], "V", call(api)))
+                .collect(),
+        );
+        for f in fields {
+            c = c.field(FieldDef::new(f, "Ljava/lang/String;", 0x0009));
+        }
+        c
+    };
+    let vendor = DexBuilder::new()
+        .class(class(
+            "Lcom/v/A;",
+            &[("a", "uptimeMillis"), ("b", "elapsedRealtime"), ("c", "currentThreadTimeMillis")],
+            &["x", "y"],
+        ))
+        .build();
+    let lib = library_of(&shapes(&vendor), "Lcom/v/");
+    let shrunk = DexBuilder::new()
+        .class(class("Lo/a;", &[("a", "elapsedRealtime")], &["a"]))
+        .build();
+    assert_eq!(matched(&lib, &shapes(&shrunk)), 1);
+    let other = DexBuilder::new()
+        .class(class("Lo/a;", &[("a", "elapsedRealtime"), ("b", "uptimeNanos")], &["a"]))
+        .build();
+    assert_eq!(matched(&lib, &shapes(&other)), 0);
+}
+
+/// Two releases with the same classes tie: the version is the range of both, never one of
+/// them; a class only the newer release has makes it exact.
+#[test]
+fn releases_that_tie_give_a_range() {
+    let v1 = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
+    let v3 = shapes(&sdk("com/vendor/sdk", 12, 5, "org/app"));
+    let lib = Library::build(&[SdkBuilds {
+        id: "vendor".into(),
+        releases: vec![
+            ("1.0".into(), v1.clone()),
+            ("1.1".into(), v1.clone()),
+            ("2.0".into(), v3),
+        ],
+    }]);
+    let app = shapes(&sdk("q", 6, 3, "z"));
+    let m = lib.match_app(&app);
+    let v = m[0].versions(&lib).expect("a verdict");
+    assert_eq!((v.first, v.last, v.tied), (0, 1, 2));
+    let app3 = shapes(&sdk("q", 12, 5, "z"));
+    let v = lib.match_app(&app3)[0].versions(&lib).expect("a verdict");
+    assert_eq!((v.first, v.last), (2, 2));
 }
 
 #[test]
@@ -167,30 +251,10 @@ fn platform_names_matter_app_names_do_not() {
                 ],
             )],
         ));
-        shapes(&b.build()).classes[0].hash
+        shapes(&b.build())[0].hash()
     };
     assert_ne!(mk("uptimeMillis"), mk("elapsedRealtime"));
     assert_eq!(mk("uptimeMillis"), mk("uptimeMillis"));
-}
-
-#[test]
-fn profile_text_round_trips_and_rejects_garbage() {
-    let orig = shapes(&sdk("com/vendor/sdk", 5, 3, "org/app"));
-    let set = profile_of(&orig, "Lcom/vendor/sdk/");
-    let text = set.to_text("test");
-    assert_eq!(ProfileSet::parse(&text).unwrap(), set);
-    assert_eq!(set.to_text("test"), text, "deterministic");
-    for bad in [
-        "",
-        "nonsense",
-        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t2\n0000000000000001\n"),
-        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t1\nzz00000000000001\n"),
-        &format!("{FORMAT_HEADER}\nprofile\ta\t-\ts\t99999999999\n"),
-        &format!("{FORMAT_HEADER}\n0000000000000001\n"),
-        &format!("{FORMAT_HEADER}\nprofile\ta\t-\n"),
-    ] {
-        assert!(ProfileSet::parse(bad).is_err(), "{bad:?}");
-    }
 }
 
 #[test]
@@ -203,10 +267,10 @@ fn hostile_dex_does_not_panic() {
             *x ^= 0xa5;
         }
         if let Ok(d) = DexFile::parse(&b) {
-            let _ = AppShapes::build(&[d], |_| true);
+            let _ = lib_classes(&[d], |_| true);
         }
         if let Ok(d) = DexFile::parse(&good[..cut]) {
-            let _ = AppShapes::build(&[d], |_| true);
+            let _ = lib_classes(&[d], |_| true);
         }
     }
 }
@@ -214,10 +278,9 @@ fn hostile_dex_does_not_panic() {
 #[test]
 fn string_encrypted_sdk_still_matches() {
     let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
-    let set = profile_of(&orig, "Lcom/vendor/sdk/");
+    let lib = library_of(&orig, "Lcom/vendor/sdk/");
     let enc = shapes(&sdk_with("k", 12, 3, "j", true));
-    let m = set.match_app(&enc);
-    assert_eq!(m.first().map(|m| m.matched), Some(12), "{m:?}");
+    assert_eq!(matched(&lib, &enc), 12);
 }
 
 /// Obfuscapk's FieldRename adds one to four decoy fields per renamed field, copying its type
@@ -238,7 +301,7 @@ fn decoy_fields_do_not_change_the_class() {
                 0x0002,
             ));
         }
-        shapes(&DexBuilder::new().class(c).build()).classes[0].hash
+        shapes(&DexBuilder::new().class(c).build())[0].hash()
     };
     assert_eq!(mk(0), mk(1));
     assert_eq!(mk(0), mk(4));
@@ -251,7 +314,7 @@ fn decoy_fields_do_not_change_the_class() {
     .field(FieldDef::new("y", "J", 0x0002));
     assert_ne!(
         mk(0),
-        shapes(&DexBuilder::new().class(other).build()).classes[0].hash
+        shapes(&DexBuilder::new().class(other).build())[0].hash()
     );
 }
 
@@ -334,11 +397,7 @@ fn clinit_string_constants_moved_into_decrypt_calls_still_match() {
             }],
         );
         let s = shapes(&DexBuilder::new().class(k).class(d).build());
-        s.classes
-            .iter()
-            .find(|c| c.descriptor == "La/K;")
-            .unwrap()
-            .hash
+        hash_of(&s, "La/K;")
     };
     // No `<clinit>` before; the encryptor adds one that only sets the constant.
     let orig = class(vec![run()], true);
