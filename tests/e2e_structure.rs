@@ -97,7 +97,8 @@ fn renamed_variants_keep_their_trackers_by_structure() {
                 let s = ev.iter().find(|e| e["kind"] == "structure").unwrap();
                 let value = s["value"].as_str().unwrap();
                 assert!(
-                    value.contains(" classes of the SDK library (") && value.contains("; in package `"),
+                    value.contains(" classes of the SDK library (")
+                        && value.contains("; in package `"),
                     "{value}"
                 );
             }
@@ -169,7 +170,10 @@ fn signatures_library_builds_from_vendor_builds() {
     let mut rows = String::from(
         "# test\nsdk\tversion\tmodule\tformat\tsource\tcommit\tpath\tsha256\tlicence\tclasses\tpackages\tversion_from\n",
     );
-    for (v, sha, pkg) in [("3.0.0", "aa", "com/onesignal"), ("3.1.0", "bb", "com/onesignal")] {
+    for (v, sha, pkg) in [
+        ("3.0.0", "aa", "com/onesignal"),
+        ("3.1.0", "bb", "com/onesignal"),
+    ] {
         let d = cache.join("dex").join(sha);
         std::fs::create_dir_all(&d).unwrap();
         let mut dex = sdk_dex(pkg);
@@ -196,7 +200,11 @@ fn signatures_library_builds_from_vendor_builds() {
     };
     let out = run(&builds);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("onesignal\t2\t2\t28\t"), "{stdout}");
     assert!(stdout.contains("leave-one-out\tall\t"), "{stdout}");
     let bytes = std::fs::read(&out_file).unwrap();
@@ -207,7 +215,10 @@ fn signatures_library_builds_from_vendor_builds() {
     let out = run(&builds);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("v.tsv:5: onesignal 3.2.0: no DEX in the cache"), "{stderr}");
+    assert!(
+        stderr.contains("v.tsv:5: onesignal 3.2.0: no DEX in the cache"),
+        "{stderr}"
+    );
 }
 
 /// [`sdk_dex`] with other constants in every class (another release of the same SDK).
@@ -224,7 +235,12 @@ fn sdk_dex_salted(pkg: &str) -> Vec<u8> {
                 &["Ljava/lang/String;", "Ljava/lang/String;"],
                 "I",
             )),
-            Op::InvokeStatic(MethodKey::new("Landroid/os/SystemClock;", "uptimeMillis", &[], "J")),
+            Op::InvokeStatic(MethodKey::new(
+                "Landroid/os/SystemClock;",
+                "uptimeMillis",
+                &[],
+                "J",
+            )),
             Op::Sget(FieldKey::new(&me, "x", &me)),
             Op::InvokeVirtual(MethodKey::new(
                 "Landroid/content/Context;",
@@ -237,7 +253,12 @@ fn sdk_dex_salted(pkg: &str) -> Vec<u8> {
         b = b.class(
             ClassDefSpec::new(
                 &me,
-                vec![MethodDef::new("run", &["Landroid/content/Context;"], "V", code)],
+                vec![MethodDef::new(
+                    "run",
+                    &["Landroid/content/Context;"],
+                    "V",
+                    code,
+                )],
             )
             .field(FieldDef::new("x", &me, 0x0009)),
         );

@@ -9,7 +9,8 @@ classifies the `sdk_version` of every tracker finding that has a truth row other
 
   correct  equal to the truth (numerically, part by part, a leading `v` ignored), or a range
            `a..b` that holds the truth and spans at most 3 releases
-  range    a range `a..b` that holds the truth but spans more releases (or whose releases
+  range    an open range (`..b`, `a..`) that holds the truth, or a range `a..b` that holds the
+           truth but spans more releases (or whose releases
            cannot be counted: no release list for that SDK, or one ending outside it)
   missing  no version
   wrong    anything else
@@ -135,6 +136,11 @@ def classify(version, truth, tracker, rel):
     t = vkey(truth)
     if ".." in version:
         lo, _, hi = version.partition("..")
+        if not lo.strip() or not hi.strip():
+            # An open range (`..X`: at most X; `X..`: at least X): right when it holds the
+            # truth, never exact.
+            ok = (not lo.strip() and t <= vkey(hi)) or (not hi.strip() and vkey(lo) <= t)
+            return ("range", "open") if ok else ("wrong", "open")
         a, b = vkey(lo), vkey(hi)
         if a > b:
             a, b = b, a

@@ -184,6 +184,10 @@ pub fn build_classes(dex: &[(String, Vec<u8>)], row: &BuildRow) -> Vec<LibClass>
 pub fn group(rows: &[(BuildRow, Vec<LibClass>)]) -> Vec<SdkBuilds> {
     let mut by: BTreeMap<String, BTreeMap<String, Vec<LibClass>>> = BTreeMap::new();
     for (row, classes) in rows {
+        // A build whose version is not known cannot tell releases apart.
+        if row.version == "-" {
+            continue;
+        }
         let rel = by
             .entry(row.library_sdk())
             .or_default()
@@ -205,9 +209,9 @@ pub fn group(rows: &[(BuildRow, Vec<LibClass>)]) -> Vec<SdkBuilds> {
 
 /// Leave-one-out over the library: for every release, its classes matched against the
 /// library without that release. Per release: (sdk, version, verdict) where verdict is
-/// `adjacent` (the next or previous release, or a range of at most three releases that brackets
-/// the left-out one), `range` (a wider range that brackets it), `none` (no verdict) or
-/// `wrong:D` (D releases away).
+/// `adjacent` (a release, or a range of at most three, next to the left-out one or around it),
+/// `range` (a wider range around it), `none` (no verdict) or `wrong:D` (the nearest end of the
+/// verdict is D releases away).
 pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for input in inputs {
@@ -227,17 +231,28 @@ pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String
             let label = match verdict {
                 None => "none".to_string(),
                 Some(vv) => {
-                    let (a, b) = (vv.first, vv.last);
-                    if a <= ri && ri <= b {
-                        if b - a <= 3 {
-                            "adjacent".to_string()
-                        } else {
-                            "range".to_string()
-                        }
-                    } else if a == b && (a + 1 == ri || ri + 1 == a) {
-                        "adjacent".to_string()
+                    // An open end reaches past the releases the library has.
+                    let a = if vv.open_start { 0 } else { vv.first };
+                    let b = if vv.open_end {
+                        versions.len() - 1
                     } else {
-                        let d = if b < ri { ri - b } else { a - ri };
+                        vv.last
+                    };
+                    // Releases in the verdict's span, the left-out one not counted.
+                    let width = b - a + 1 - usize::from(a <= ri && ri <= b);
+                    // Distance from the left-out release to the nearest end of the span.
+                    let d = if ri < a {
+                        a - ri
+                    } else if ri > b {
+                        ri - b
+                    } else {
+                        0
+                    };
+                    if d <= 1 && width <= 3 {
+                        "adjacent".to_string()
+                    } else if d == 0 {
+                        "range".to_string()
+                    } else {
                         format!("wrong:{d}")
                     }
                 }

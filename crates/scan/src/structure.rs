@@ -27,7 +27,8 @@ use crate::report;
 /// The built-in SDK library, in its file form.
 pub const LIBRARY_BYTES: &[u8] = include_bytes!("../../../signatures/sdk.library");
 
-/// Fewest app classes matching one tracker's library classes for a detection by structure.
+/// Fewest independent vendor classes (inner classes count with their outer class) that the app's
+/// classes match, for a detection by structure.
 /// A class that can match by chance is small (an enum, a listener with one callback: those
 /// have no strong method and are never looked up); five independent classes of one SDK, each
 /// a subset of a vendor class with a strong method, do not happen by chance (the library
@@ -85,15 +86,26 @@ pub fn rule_of_name(prefixes: &[Vec<String>], name: &str) -> Option<usize> {
     best.map(|b| b.0)
 }
 
-/// The version string of a verdict: one release, or `first..last`.
+/// A class name without its inner-class part (`Lcom/a/B$C;` → `Lcom/a/B`).
+pub fn outer_name(name: &str) -> &str {
+    let end = name.find('$').unwrap_or(name.len());
+    name.get(..end).unwrap_or(name).trim_end_matches(';')
+}
+
+/// The version string of a verdict: one release, or `first..last`; a verdict that reaches the
+/// oldest (newest) release the library has is open at that end, `..last` (`first..`): a
+/// release the library lacks may be the app's. None when it reaches both.
 pub fn version_label(lib: &Library, sdk: usize, v: &VersionVerdict) -> Option<String> {
     let versions = &lib.sdks.get(sdk)?.versions;
     let first = versions.get(v.first)?;
     let last = versions.get(v.last)?;
-    Some(if v.first == v.last {
-        first.clone()
-    } else {
-        format!("{first}..{last}")
+    Some(match (v.open_start, v.open_end) {
+        // Every release the library has ties: it says nothing.
+        (true, true) => return None,
+        (true, false) => format!("..{last}"),
+        (false, true) => format!("{first}.."),
+        _ if v.first == v.last => first.clone(),
+        _ => format!("{first}..{last}"),
     })
 }
 
@@ -164,7 +176,13 @@ pub(crate) fn add_findings(
         .flatten()
         .map(String::as_str)
         .collect();
-    let app = lib_shapes(dex, |d| !skip.iter().any(|p| d.starts_with(p.as_bytes())));
+    // Support libraries under their own names are never a renamed SDK (some SDKs bundle a copy
+    // of a support class).
+    const SUPPORT: &[&[u8]] = &[b"Landroidx/", b"Landroid/support/"];
+    let app = lib_shapes(dex, |d| {
+        !skip.iter().any(|p| d.starts_with(p.as_bytes()))
+            && !SUPPORT.iter().any(|p| d.starts_with(p))
+    });
     let matches = lib.match_app(&app);
     let prefixes = rule_prefixes(rules);
     let mut found = Found::default();
@@ -207,7 +225,17 @@ pub(crate) fn add_findings(
             let Some(rule) = rules.get(ri) else {
                 continue;
             };
-            hit.detected = hit.classes.len() >= MIN_CLASSES && hit.strong >= MIN_STRONG;
+            // Independent classes: a class and its inner classes are one (an SDK that bundles
+            // a copy of a support class, as OneSignal does AndroidX's JobIntentService and its
+            // five inner classes, must not be found in every app that has the original).
+            let mut outer: Vec<&str> = hit
+                .classes
+                .iter()
+                .filter_map(|(_, e)| e.first().map(|&e| outer_name(lib.name_of(e))))
+                .collect();
+            outer.sort_unstable();
+            outer.dedup();
+            hit.detected = outer.len() >= MIN_CLASSES && hit.strong >= MIN_STRONG;
             // The version this tracker's own classes vote for (a vendor's artifacts can be
             // versioned apart: AdMob's and Firebase Analytics' classes vote separately).
             let own = SdkMatch {
@@ -215,7 +243,12 @@ pub(crate) fn add_findings(
                 classes: hit.classes.clone(),
                 strong_methods: hit.strong,
             };
-            hit.version = own.versions(lib).and_then(|v| {
+            let own_prefixes = prefixes.get(ri).map(Vec::as_slice).unwrap_or_default();
+            let keep = |e: &trackscan_shape::library::Entry| {
+                let name = lib.names.get(e.name as usize).map_or("", String::as_str);
+                own_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            };
+            hit.version = own.versions_where(lib, None, &keep).and_then(|v| {
                 Some((
                     version_label(lib, m.sdk, &v)?,
                     version_source(lib, &own, &v),

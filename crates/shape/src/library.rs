@@ -146,6 +146,12 @@ pub struct VersionVerdict {
     pub of: usize,
     /// App classes the winners explain, of [`SdkMatch::classes`].
     pub explained: usize,
+    /// The tie reaches the oldest release the library has of these classes: an older release
+    /// the library lacks may be the app's, so the verdict is "at most `last`".
+    pub open_start: bool,
+    /// The tie reaches the newest release the library has of these classes: the verdict is
+    /// "at least `first`".
+    pub open_end: bool,
 }
 
 /// What one SDK of the library explains in an app.
@@ -363,9 +369,14 @@ impl Library {
     /// How many entries of SDK `sdk` release `r` holds that have a strong method (the classes
     /// a match could find).
     pub fn findable(&self, sdk: usize, r: usize) -> usize {
+        self.findable_where(sdk, r, &|_| true)
+    }
+
+    /// [`Library::findable`], counting only the entries `keep` accepts.
+    pub fn findable_where(&self, sdk: usize, r: usize, keep: &dyn Fn(&Entry) -> bool) -> usize {
         self.entries
             .iter()
-            .filter(|e| usize::from(e.sdk) == sdk && !e.strong.is_empty() && e.has(r))
+            .filter(|e| usize::from(e.sdk) == sdk && !e.strong.is_empty() && e.has(r) && keep(e))
             .count()
     }
 
@@ -397,6 +408,18 @@ impl SdkMatch {
         lib: &Library,
         without: Option<usize>,
     ) -> Option<VersionVerdict> {
+        self.versions_where(lib, without, &|_| true)
+    }
+
+    /// [`SdkMatch::versions_without`], the completeness of a release measured only on the
+    /// entries `keep` accepts (one tracker's classes, when a vendor's library SDK holds the
+    /// classes of several).
+    pub fn versions_where(
+        &self,
+        lib: &Library,
+        without: Option<usize>,
+        keep: &dyn Fn(&Entry) -> bool,
+    ) -> Option<VersionVerdict> {
         let n = lib.sdks.get(self.sdk)?.versions.len();
         if n == 0 || self.classes.is_empty() {
             return None;
@@ -424,7 +447,7 @@ impl SdkMatch {
             let cover: Vec<(usize, f64)> = tied
                 .iter()
                 .map(|&r| {
-                    let total = lib.findable(self.sdk, r).max(1);
+                    let total = lib.findable_where(self.sdk, r, keep).max(1);
                     (r, best as f64 / total as f64)
                 })
                 .collect();
@@ -439,12 +462,18 @@ impl SdkMatch {
         }
         let first = *tied.first()?;
         let last = *tied.last()?;
+        // The releases that hold any of these classes at all (the SDK's known span).
+        let known: Vec<usize> = (0..n)
+            .filter(|&r| Some(r) != without && lib.findable_where(self.sdk, r, keep) > 0)
+            .collect();
         Some(VersionVerdict {
             first,
             last,
             tied: tied.len(),
             of: n,
             explained: best,
+            open_start: known.first().is_some_and(|&k| first <= k),
+            open_end: known.last().is_some_and(|&k| last >= k),
         })
     }
 }

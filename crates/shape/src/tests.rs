@@ -99,7 +99,10 @@ fn shapes(bytes: &[u8]) -> Vec<LibClass> {
 }
 
 fn hash_of(s: &[LibClass], descriptor: &str) -> u64 {
-    s.iter().find(|c| c.descriptor == descriptor).unwrap().hash()
+    s.iter()
+        .find(|c| c.descriptor == descriptor)
+        .unwrap()
+        .hash()
 }
 
 /// A library of one SDK, one release: the classes of `s` under `prefix`.
@@ -197,7 +200,11 @@ fn shrunk_flattened_class_with_methods_removed_matches() {
     let vendor = DexBuilder::new()
         .class(class(
             "Lcom/v/A;",
-            &[("a", "uptimeMillis"), ("b", "elapsedRealtime"), ("c", "currentThreadTimeMillis")],
+            &[
+                ("a", "uptimeMillis"),
+                ("b", "elapsedRealtime"),
+                ("c", "currentThreadTimeMillis"),
+            ],
             &["x", "y"],
         ))
         .build();
@@ -207,7 +214,11 @@ fn shrunk_flattened_class_with_methods_removed_matches() {
         .build();
     assert_eq!(matched(&lib, &shapes(&shrunk)), 1);
     let other = DexBuilder::new()
-        .class(class("Lo/a;", &[("a", "elapsedRealtime"), ("b", "uptimeNanos")], &["a"]))
+        .class(class(
+            "Lo/a;",
+            &[("a", "elapsedRealtime"), ("b", "uptimeNanos")],
+            &["a"],
+        ))
         .build();
     assert_eq!(matched(&lib, &shapes(&other)), 0);
 }

@@ -127,6 +127,38 @@ pub fn signatures(a: SignaturesArgs) -> Result<u8, String> {
     }
 }
 
+/// Whether a vendor class is a shaded copy of a third-party library inside the vendor's
+/// package (Google Analytics v3 bundles protobuf-lite as `com/google/tagmanager/protobuf/`):
+/// that code is not the vendor's, and the app's own copy of the library would match it.
+fn shaded(name: &str) -> bool {
+    const LIBS: &[&str] = &[
+        "protobuf",
+        "okhttp",
+        "okhttp3",
+        "okio",
+        "gson",
+        "jackson",
+        "thirdparty",
+        "third_party",
+        "shaded",
+        "repackaged",
+        "squareup",
+        "apache",
+        "bumptech",
+        "dagger",
+        "reactivex",
+        "jetbrains",
+        "kotlinx",
+        "volley",
+        "zxing",
+        "guava",
+    ];
+    name.trim_start_matches('L')
+        .split('/')
+        .skip(2)
+        .any(|seg| LIBS.contains(&seg))
+}
+
 /// `trackscan signatures library`: reads every vendor build of the lists (DEX form, from the
 /// cache), fingerprints the SDK's own classes, writes the library and the entry-point shapes,
 /// and prints per SDK its releases, classes and entries (and, asked, the leave-one-out table).
@@ -168,7 +200,9 @@ fn library(
             }
         };
         let mut classes = sdk_library::build_classes(&dex, &row);
-        classes.retain(|c| structure::rule_of_name(&prefixes, &c.descriptor).is_some());
+        classes.retain(|c| {
+            structure::rule_of_name(&prefixes, &c.descriptor).is_some() && !shaded(&c.descriptor)
+        });
         if classes.is_empty() {
             continue;
         }
