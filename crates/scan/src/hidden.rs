@@ -79,7 +79,7 @@ use crate::report::{HiddenRenamed, HiddenStrings};
 /// Renamed share (percent) from which renaming is reported.
 pub const RENAMED_SHARE: u64 = 20;
 /// Renamed classes from which renaming is reported (a tiny app with two `a` classes is not).
-pub const RENAMED_MIN: u64 = 20;
+pub const RENAMED_MIN: u64 = 8;
 /// Distinct calling classes a decryptor needs.
 pub const DECRYPTOR_MIN_CLASSES: u32 = 3;
 /// Calls right after a `const-string` a decryptor needs.
