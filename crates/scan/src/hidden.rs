@@ -304,15 +304,72 @@ fn key(file: u16, idx: u32) -> u64 {
     (u64::from(file) << 32) | u64::from(idx)
 }
 
+/// Per input file, what the pass needs to tell a decryptor call cheaply.
+struct FileFilter {
+    /// For a DEX file, per `proto_ids` entry: `(Ljava/lang/String;)Ljava/lang/String;` or
+    /// `([B)Ljava/lang/String;`; `None` for smali (every call is noted, resolved later).
+    protos: Option<Vec<bool>>,
+    /// The `[B` type of a DEX file.
+    byte_array: Option<u32>,
+    /// Whether some proto of the file may be a decryptor's (else its code is walked only
+    /// for run-time loaders).
+    any: bool,
+}
+
+/// One [`FileFilter`] per input file: one read of the type and proto tables.
+fn file_filters(index: &CodeIndex<'_>) -> Vec<FileFilter> {
+    let mut out = Vec::new();
+    let mut file: u16 = 0;
+    while index.file_name(file).is_some() {
+        out.push(match index.dex(file) {
+            Some(d) => {
+                let (mut string_t, mut bytes_t) = (None, None);
+                for t in 0..d.type_count() {
+                    match index.type_at(file, t).as_deref() {
+                        Some("Ljava/lang/String;") => string_t = Some(t),
+                        Some("[B") => bytes_t = Some(t),
+                        _ => {}
+                    }
+                }
+                let protos: Vec<bool> = (0..d.proto_count())
+                    .map(|p| {
+                        let Ok(id) = d.proto_id(p) else { return false };
+                        if string_t.is_none() || Some(id.return_type_idx) != string_t {
+                            return false;
+                        }
+                        matches!(d.type_list("proto_id", p, id.parameters_off).as_deref(),
+                            Ok([one]) if Some(*one) == string_t || Some(*one) == bytes_t)
+                    })
+                    .collect();
+                FileFilter {
+                    any: protos.contains(&true),
+                    protos: Some(protos),
+                    byte_array: bytes_t,
+                }
+            }
+            None => FileFilter {
+                protos: None,
+                byte_array: None,
+                any: true,
+            },
+        });
+        match file.checked_add(1) {
+            Some(f) => file = f,
+            None => break,
+        }
+    }
+    out
+}
+
 /// What one pass over the classes gathers.
 #[derive(Default)]
-struct Pass {
+struct Pass<'i> {
     renamed: u64,
-    /// Per group (top package), (classes, renamed).
-    groups: FxHashMap<String, (u64, u64)>,
+    /// Per group (top package, a prefix of the descriptor), (classes, renamed).
+    groups: FxHashMap<&'i str, (u64, u64)>,
     /// Calls right after a `const-string` (or a `new-array [B`), per (file, method id).
     after_literal: FxHashMap<u64, Candidate>,
-    /// `[B` type per (file, type id), memoised.
+    /// `[B` type per (file, type id) of smali inputs, memoised.
     byte_array: FxHashMap<u64, bool>,
     /// (caller class, loader) pairs.
     loader_calls: Vec<(String, &'static str)>,
@@ -325,11 +382,13 @@ struct Candidate {
     last_class: u32,
     /// Whether the calls follow `new-array [B` (else `const-string`).
     bytes: bool,
-    samples: Vec<u32>,
+    samples: [u32; SAMPLES],
+    sampled: u8,
 }
 
-impl Pass {
-    fn walk(&mut self, index: &CodeIndex<'_>, loaders: &FxHashMap<u64, &'static str>) {
+impl<'i> Pass<'i> {
+    fn walk(&mut self, index: &'i CodeIndex<'_>, loaders: &FxHashMap<u64, &'static str>) {
+        let filters = file_filters(index);
         for (ci, class) in index.classes().enumerate() {
             let ci = ci as u32 + 1;
             let desc = class.descriptor();
@@ -341,7 +400,21 @@ impl Pass {
                 self.renamed += 1;
             }
             let file = class.file_index();
+            let filter = filters.get(usize::from(file));
+            let dex = index.dex(file);
+            // Whether method id `m` of this file may be a decryptor (by its proto).
+            let maybe = |m: u32| match (filter.and_then(|f| f.protos.as_ref()), dex) {
+                (Some(protos), Some(d)) => d
+                    .method_id(m)
+                    .ok()
+                    .and_then(|id| protos.get(usize::from(id.proto_idx)).copied())
+                    .unwrap_or(false),
+                _ => true,
+            };
             let exempt = LOADER_EXEMPT.iter().any(|p| desc.starts_with(p));
+            if !filter.is_none_or(|f| f.any) && (loaders.is_empty() || exempt) {
+                continue;
+            }
             for m in class.methods() {
                 let mut prev: Option<CodeRef> = None;
                 for r in m.refs() {
@@ -355,14 +428,20 @@ impl Pass {
                             }
                         }
                         match prev {
-                            Some(p) if p.kind == RefKind::String => {
+                            Some(p) if p.kind == RefKind::String && maybe(r.idx) => {
                                 self.note(k, ci, false, Some(p.idx));
                             }
-                            Some(p) if p.kind == RefKind::Type => {
-                                let tk = key(file, p.idx);
-                                let is_bytes = *self.byte_array.entry(tk).or_insert_with(|| {
-                                    index.type_at(file, p.idx).as_deref() == Some("[B")
-                                });
+                            Some(p) if p.kind == RefKind::Type && maybe(r.idx) => {
+                                let is_bytes = match filter {
+                                    Some(FileFilter {
+                                        protos: Some(_),
+                                        byte_array,
+                                        ..
+                                    }) => *byte_array == Some(p.idx),
+                                    _ => *self.byte_array.entry(key(file, p.idx)).or_insert_with(
+                                        || index.type_at(file, p.idx).as_deref() == Some("[B"),
+                                    ),
+                                };
                                 if is_bytes {
                                     self.note(k, ci, true, None);
                                 }
@@ -385,8 +464,9 @@ impl Pass {
             c.classes += 1;
         }
         if let Some(s) = literal {
-            if c.samples.len() < SAMPLES {
-                c.samples.push(s);
+            if let Some(slot) = c.samples.get_mut(usize::from(c.sampled)) {
+                *slot = s;
+                c.sampled += 1;
             }
         }
     }
@@ -396,7 +476,11 @@ impl Pass {
             .groups
             .iter()
             .map(|(p, (n, r))| HiddenPackage {
-                package: p.clone(),
+                package: if p.is_empty() {
+                    "(default package)".to_string()
+                } else {
+                    dotted(p).trim_end_matches('.').to_string()
+                },
                 classes: *n,
                 renamed: *r,
             })
@@ -426,21 +510,19 @@ fn percent(part: u64, whole: u64) -> u64 {
     (part * 100 / whole).max(1)
 }
 
-/// The group a class is counted in: its first package segment, or the first two when the
-/// first is a reverse-domain root (`com.example`); `(default package)` for none.
-fn group_of(desc: &str) -> String {
-    let body = desc.strip_prefix('L').unwrap_or(desc);
-    let body = body.strip_suffix(';').unwrap_or(body);
-    let segs: Vec<&str> = body.split('/').collect();
-    if segs.len() < 2 {
-        return "(default package)".to_string();
-    }
-    let first = segs[0];
-    if DOMAIN_ROOTS.contains(&first) && segs.len() > 2 {
-        format!("{first}.{}", segs[1])
-    } else {
-        first.to_string()
-    }
+/// The group a class is counted in, as a prefix of its descriptor: its first package
+/// segment (`La/`), or the first two when the first is a reverse-domain root
+/// (`Lcom/example/`); empty for the default package.
+fn group_of(desc: &str) -> &str {
+    let Some(first) = desc.find('/') else {
+        return "";
+    };
+    let root = desc.get(1..first).unwrap_or("");
+    let end = match desc.get(first + 1..).and_then(|rest| rest.find('/')) {
+        Some(second) if DOMAIN_ROOTS.contains(&root) => first + 1 + second,
+        _ => first,
+    };
+    desc.get(..=end).unwrap_or("")
 }
 
 /// Whether a class descriptor is a renamed class (see the module docs).
@@ -452,16 +534,7 @@ pub fn class_renamed(desc: &str) -> bool {
         Some((p, s)) => (Some(p), s),
         None => (None, body),
     };
-    if let Some(pkg) = pkg {
-        for (i, seg) in pkg.split('/').enumerate() {
-            if i == 0 && DOMAIN_ROOTS.contains(&seg) {
-                return false;
-            }
-            if !generated_name(seg) {
-                return false;
-            }
-        }
-    }
+    // The simple name first: most classes of an unobfuscated app fail there.
     let mut named = false;
     for part in simple.split('$') {
         if part.is_empty() || part.bytes().all(|b| b.is_ascii_digit()) {
@@ -472,61 +545,84 @@ pub fn class_renamed(desc: &str) -> bool {
         }
         named = true;
     }
-    named
+    if !named {
+        return false;
+    }
+    let Some(pkg) = pkg else { return true };
+    pkg.split('/').all(generated_name)
+        && !DOMAIN_ROOTS.contains(&pkg.split('/').next().unwrap_or(""))
 }
 
 /// Whether one identifier is a shrinker's or obfuscator's name (see the module docs).
 pub fn generated_name(s: &str) -> bool {
-    dictionary_name(s) || hashed_name(s) || confusable_name(s)
-}
-
-fn dictionary_name(s: &str) -> bool {
     let b = s.as_bytes();
-    let letters = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
-    let digits = b.len() - letters;
-    if !b[letters..].iter().all(u8::is_ascii_digit) {
+    if b.is_empty() {
         return false;
     }
-    match digits {
+    if b.is_ascii() {
+        return (b.len() <= 4 && dictionary_name(b))
+            || (b.len() >= 6 && hashed_name(b))
+            || (b.len() >= 2 && confusable_name(b));
+    }
+    // DexGuard-style Unicode names: 1–4 characters, none ASCII.
+    let n = s.chars().count();
+    (1..=4).contains(&n) && s.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
+}
+
+/// `a`, `ab`, `abc`, `a0`, `ab12`.
+fn dictionary_name(b: &[u8]) -> bool {
+    let letters = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let rest = b.get(letters..).unwrap_or_default();
+    if !rest.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    match rest.len() {
         0 => (1..=3).contains(&letters),
         1 | 2 => (1..=2).contains(&letters),
         _ => false,
     }
 }
 
-fn hashed_name(s: &str) -> bool {
-    let b = s.as_bytes();
+/// `p2dcb56dc`, `3f9a0c1d`: an optional prefix of at most two non-hex letters, then at least
+/// 6 lower-case hex digits with at least 2 digits and a letter.
+fn hashed_name(b: &[u8]) -> bool {
     if b.len() > 40 {
         return false;
     }
-    let prefix = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    // The prefix is letters that are not hex digits (`p` of `p2dcb56dc`), at most two.
-    let prefix = b[..prefix]
+    let prefix = b
         .iter()
-        .take_while(|c| !c.is_ascii_hexdigit())
-        .count()
-        .min(2);
-    let hex = &b[prefix..];
-    hex.len() >= 6
-        && hex
-            .iter()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-        && hex.iter().filter(|c| c.is_ascii_digit()).count() >= 2
-        && hex.iter().any(|c| (b'a'..=b'f').contains(c))
+        .take_while(|c| c.is_ascii_alphabetic() && !c.is_ascii_hexdigit())
+        .count();
+    if prefix > 2 {
+        return false;
+    }
+    let hex = b.get(prefix..).unwrap_or_default();
+    let (mut digits, mut letters) = (0usize, 0usize);
+    for c in hex {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'a'..=b'f' => letters += 1,
+            _ => return false,
+        }
+    }
+    hex.len() >= 6 && digits >= 2 && letters >= 1
 }
 
-fn confusable_name(s: &str) -> bool {
-    let n = s.chars().count();
-    if n >= 2
-        && s.chars()
-            .all(|c| matches!(c, 'I' | 'l' | '1' | 'O' | '0' | 'i'))
-    {
-        let mut kinds = s.chars().collect::<Vec<_>>();
-        kinds.sort_unstable();
-        kinds.dedup();
-        return kinds.len() >= 2;
+/// `Il1I`, `O0OO`: only `I`, `l`, `1`, `O`, `0`, `i`, at least two of them.
+fn confusable_name(b: &[u8]) -> bool {
+    let mut seen = 0u8;
+    for c in b {
+        seen |= match c {
+            b'I' => 1,
+            b'l' => 2,
+            b'1' => 4,
+            b'O' => 8,
+            b'0' => 16,
+            b'i' => 32,
+            _ => return false,
+        };
     }
-    (1..=4).contains(&n) && s.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
+    seen.count_ones() >= 2
 }
 
 /// Whether a string literal looks like ciphertext: no spaces, 16 or more characters of the
@@ -558,9 +654,11 @@ pub fn looks_encrypted(s: &str) -> bool {
             return false;
         }
     }
-    let mut counts = [0u32; 256];
+    let mut counts = [0u32; 128];
     for &c in body.as_bytes() {
-        counts[c as usize] += 1;
+        if let Some(k) = counts.get_mut(usize::from(c)) {
+            *k += 1;
+        }
     }
     let n = body.len() as f64;
     let entropy: f64 = counts
@@ -610,6 +708,7 @@ fn strings_summary(index: &CodeIndex<'_>, pass: &Pass) -> HiddenStrings {
         let (enc, sampled) = c
             .samples
             .iter()
+            .take(usize::from(c.sampled))
             .filter_map(|&i| index.string_at(file, i))
             .fold((0u32, 0u32), |(e, n), s| {
                 (e + u32::from(looks_encrypted(&s)), n + 1)
