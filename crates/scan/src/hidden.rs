@@ -549,8 +549,8 @@ pub fn class_renamed(desc: &str) -> bool {
         return false;
     }
     let Some(pkg) = pkg else { return true };
-    pkg.split('/').all(generated_name)
-        && !DOMAIN_ROOTS.contains(&pkg.split('/').next().unwrap_or(""))
+    let root = pkg.split('/').next().unwrap_or("");
+    (root.len() > 4 || !DOMAIN_ROOTS.contains(&root)) && pkg.split('/').all(generated_name)
 }
 
 /// Whether one identifier is a shrinker's or obfuscator's name (see the module docs).
@@ -630,6 +630,7 @@ fn confusable_name(b: &[u8]) -> bool {
 /// digits (with letters and digits), whose character entropy is at least 80 % of the most
 /// its length allows.
 pub fn looks_encrypted(s: &str) -> bool {
+    const ENTROPY_CHARS: usize = 128;
     let b = s.as_bytes();
     if b.len() < 16 || b.len() > 16 * 1024 {
         return false;
@@ -654,21 +655,26 @@ pub fn looks_encrypted(s: &str) -> bool {
             return false;
         }
     }
-    let mut counts = [0u32; 128];
-    for &c in body.as_bytes() {
+    // Entropy of the first ENTROPY_CHARS characters: H = log2 n - (1/n) * sum(k log2 k),
+    // with k log2 k from a table (a long ciphertext is as random at its start).
+    let window = body
+        .as_bytes()
+        .get(..ENTROPY_CHARS)
+        .unwrap_or(body.as_bytes());
+    let mut counts = [0u8; 128];
+    for &c in window {
         if let Some(k) = counts.get_mut(usize::from(c)) {
             *k += 1;
         }
     }
-    let n = body.len() as f64;
-    let entropy: f64 = counts
+    let table = k_log2_k();
+    let sum: f64 = counts
         .iter()
-        .filter(|&&k| k > 0)
-        .map(|&k| {
-            let p = f64::from(k) / n;
-            -p * p.log2()
-        })
+        .filter(|&&k| k > 1)
+        .map(|&k| table.get(usize::from(k)).copied().unwrap_or(0.0))
         .sum();
+    let n = window.len() as f64;
+    let entropy = n.log2() - sum / n;
     let alphabet: f64 = if hex { 16.0 } else { 64.0 };
     let max = n.min(alphabet).log2();
     entropy >= 0.8 * max
@@ -676,6 +682,19 @@ pub fn looks_encrypted(s: &str) -> bool {
 
 /// A decryptor candidate's calls, calling classes, ciphertext samples and samples.
 type Tally = (u32, u32, u32, u32);
+
+/// `k * log2(k)` for `k` in `0..=255`, computed once.
+fn k_log2_k() -> &'static [f64; 256] {
+    static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0.0; 256];
+        for (k, x) in t.iter_mut().enumerate().skip(2) {
+            let k = k as f64;
+            *x = k * k.log2();
+        }
+        t
+    })
+}
 
 fn strings_summary(index: &CodeIndex<'_>, pass: &Pass) -> HiddenStrings {
     let (mut literals, mut cipher) = (0u64, 0u64);
