@@ -18,6 +18,9 @@ mod e2e_flows;
 mod e2e_output;
 /// Issue #17 (items 1–3): structural fingerprints that survive renaming.
 mod e2e_structure;
+/// Issue #33 item 7: hidden code (renamed, encrypted strings, packed) over the corpus.
+#[path = "e2e_hidden.rs"]
+mod hidden;
 /// Issue #21 item 3: the HTML report in headless Chromium.
 #[path = "e2e_html.rs"]
 mod html;

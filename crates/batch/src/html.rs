@@ -145,6 +145,7 @@ th{background:#eee}#apps th[data-k]{cursor:pointer;user-select:none}#apps th[dat
 #filters{display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0}#filters input{min-width:16em}
 details>summary{cursor:pointer}details .inner{padding:.3em 0 .3em 1em}
 svg text{font-size:11px;font-family:sans-serif}
+.hid{margin-left:.4em;padding:0 .3em;border-radius:3px;font-size:.85em;background:#fff3e0;color:#e65100;border:1px solid #ffb74d}.hid.heavy{background:#ffebee;color:#b71c1c;border-color:#e57373}
 "#;
 
 const SCRIPT: &str = r#"
@@ -184,6 +185,8 @@ function details(r){
     var b=el('div','inner');
     kv(b,'sha256',r.s||'-');kv(b,'package',r.p||'-');kv(b,'label',r.l||'-');kv(b,'version',r.v||'-');
     r.e.forEach(function(e){b.appendChild(el('div','err','error: '+e));});
+    if(r.hd){b.appendChild(el('h4',null,'Hidden code ('+r.hd+')'));var hu=el('ul');r.hc.forEach(function(x){hu.appendChild(el('li',null,x));});b.appendChild(hu);
+      if(!r.t.length)b.appendChild(el('div','muted','No known trackers in the readable code.'));}
     if(r.r.length){var t=el('table');var h=el('tr');h.appendChild(el('th',null,'Points'));h.appendChild(el('th',null,'Why'));t.appendChild(h);
       r.r.forEach(function(x){var tr=el('tr');tr.appendChild(el('td',null,'-'+x[0]));tr.appendChild(el('td',null,x[1]));t.appendChild(tr);});
       b.appendChild(el('h4',null,'Score'));b.appendChild(t);}
@@ -206,7 +209,7 @@ function render(){
   slice.forEach(function(r){var tr=el('tr');
     var td=el('td');td.appendChild(details(r));tr.appendChild(td);
     tr.appendChild(el('td',null,r.p));tr.appendChild(el('td',null,r.v));
-    tr.appendChild(el('td',null,r.t.join(', ')));tr.appendChild(el('td',null,r.h));tr.appendChild(el('td',null,r.pin));
+    var tt=el('td',null,r.t.join(', '));if(r.hd){var m=el('span','hid '+r.hd,'hidden code: '+r.hd);m.title=r.hc.join('\n');tt.appendChild(m);}tr.appendChild(tt);tr.appendChild(el('td',null,r.h));tr.appendChild(el('td',null,r.pin));
     var g=el('td');g.appendChild(badge(r));tr.appendChild(g);tr.appendChild(el('td',null,r.e.length));
     body.appendChild(tr);});
   var st=$('status');st.setAttribute('data-rendered',String(slice.length));st.setAttribute('data-matching',String(n));
@@ -252,6 +255,7 @@ const REPORT_KEYS: &[&str] = &[
     "pinning",
     "errors",
     "score",
+    "hidden",
 ];
 
 /// A document reduced to what [`html_report_with`] reads, so a report over 100,000 rows
@@ -278,6 +282,9 @@ pub fn report_row(doc: Value) -> Value {
                 o.retain(|k, _| k == "host" || k == "tracker");
             }
         }
+    }
+    if let Some(o) = m.get_mut("hidden").and_then(Value::as_object_mut) {
+        o.retain(|k, _| k == "level" || k == "coverage");
     }
     Value::Object(m)
 }
@@ -376,7 +383,21 @@ fn compact_row(d: &Value) -> Value {
     } else {
         Vec::new()
     };
+    // Hidden code (renamed, encrypted, packed): its level marks the row, its coverage
+    // sentences go into the details; absent or `none`, nothing is shown.
+    let hidden = d.get("hidden");
+    let hidden_level = hidden
+        .and_then(|h| opt_str(h, "level"))
+        .filter(|l| *l != "none");
+    let hidden_coverage: Vec<&str> = match hidden_level {
+        Some(_) => hidden
+            .map(|h| strs(h, "coverage").collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     json!({
+        "hd": hidden_level,
+        "hc": hidden_coverage,
         "f": str_of(d, "file"),
         "p": str_of(d, "package"),
         "l": str_of(d, "label"),
@@ -743,7 +764,8 @@ mod tests {
                                {"host": "(unknown)", "mechanism": "bundled_certificate"}],
                    "signing": {"certificates": [{"sha256": "c", "subject": EVIL}]},
                    "errors": [EVIL]}),
-            json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": [], "dex": {"files": 1}}),
+            json!({"file": "b.apk", "package": "com.ex", "version_code": 2, "trackers": [], "dex": {"files": 1},
+                   "hidden": {"level": "partial", "coverage": [EVIL], "renamed": {"percent": 92}}}),
             json!({"file": EVIL, "errors": ["unreadable"], "score": null}),
             json!({"file": "c.apk", "package": "org.clean", "version_code": 3, "dex": {"files": 1}}),
         ]
@@ -866,6 +888,11 @@ mod tests {
             "hostless pin has a null host"
         );
         assert_eq!(data[0]["tr"][0][4], "class ×5", "omitted evidence counted");
+        // Hidden code marks the row and lists its coverage; none or absent shows nothing.
+        assert_eq!(data[1]["hd"], "partial");
+        assert_eq!(data[1]["hc"][0], EVIL);
+        assert_eq!(data[0]["hd"], Value::Null);
+        assert!(html.contains("hidden code: "));
         // One timeline for com.ex (2 releases x 1 tracker = 2 cells).
         assert_eq!(html.matches("<svg").count(), 1);
         assert_eq!(html.matches("<rect").count(), 2);

@@ -9,6 +9,9 @@ use crate::util::{arr, opt_str, str_of, strs, tracker_key};
 /// the result's `properties.evidence_omitted`).
 pub const MAX_LOCATIONS: usize = 50;
 
+/// The SARIF rule id of the hidden-code note.
+pub const HIDDEN_RULE: &str = "hidden-code";
+
 /// A SARIF 2.1.0 log for one per-app document.
 pub fn sarif(doc: &Value) -> Value {
     let file = str_of(doc, "file");
@@ -72,6 +75,27 @@ pub fn sarif(doc: &Value) -> Value {
             },
         }));
     }
+    // Hidden code: one note-level result, so a dashboard does not read "no results" as clean.
+    if let Some(h) = doc.get("hidden") {
+        let level = str_of(h, "level");
+        if !level.is_empty() && level != "none" {
+            let coverage: Vec<&str> = strs(h, "coverage").collect();
+            rules.push(json!({
+                "id": HIDDEN_RULE,
+                "name": "HiddenCode",
+                "shortDescription": {"text": "Part of the app's code is hidden from the scan"},
+                "fullDescription": {"text": "Renamed classes, encrypted strings or packed code: the findings cover only the readable code."},
+            }));
+            results.push(json!({
+                "ruleId": HIDDEN_RULE,
+                "ruleIndex": rules.len() - 1,
+                "level": "note",
+                "message": {"text": format!("Hidden code ({level}): {}", coverage.join("; "))},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file}}}],
+                "properties": {"hidden_level": level},
+            }));
+        }
+    }
     let mut artifact = json!({"location": {"uri": file}});
     if let (Some(sha), Some(obj)) = (opt_str(doc, "sha256"), artifact.as_object_mut()) {
         obj.insert("hashes".into(), json!({"sha-256": sha}));
@@ -131,6 +155,19 @@ mod tests {
             "class: Lcom/ads/C0;"
         );
         assert_eq!(run["artifacts"][0]["hashes"]["sha-256"], "ab");
+        let hidden = sarif(&json!({"file": "h.apk", "hidden": {"level": "heavy",
+            "coverage": ["code packed (Jiagu): the real code is not in the APK's DEX; findings cover the loader only"]}}));
+        let r = &hidden["runs"][0]["results"][0];
+        assert_eq!(
+            (r["ruleId"].as_str(), r["level"].as_str()),
+            (Some(HIDDEN_RULE), Some("note"))
+        );
+        assert!(r["message"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Hidden code (heavy): code packed"));
+        let none = sarif(&json!({"hidden": {"level": "none", "coverage": []}}));
+        assert_eq!(none["runs"][0]["results"].as_array().map(Vec::len), Some(0));
         let empty = sarif(&json!({}));
         assert_eq!(
             empty["runs"][0]["results"].as_array().map(Vec::len),

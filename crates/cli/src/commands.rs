@@ -349,6 +349,13 @@ pub fn text_summary(r: &Report, doc: &serde_json::Value) -> String {
         );
     }
     let _ = writeln!(s, "  verdict   {}", r.summary);
+    if let Some(h) = r.hidden.as_ref().filter(|h| h.level != "none") {
+        // Hidden code bounds what the findings can cover: say how much and what it means.
+        let _ = writeln!(s, "  hidden    {}: {}", h.level, h.short());
+        for c in &h.coverage {
+            let _ = writeln!(s, "            {c}");
+        }
+    }
     if !r.trackers.is_empty() {
         // Columns as wide as their longest cell (names with versions can pass 32 characters).
         let rows: Vec<[String; 4]> = r

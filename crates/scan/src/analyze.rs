@@ -69,6 +69,7 @@ pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     let owners = HostOwners::new(scanner, &r.trackers);
     pinning(&owners, &c, manifest.as_ref(), &index, &texts, r);
     hosts(&owners, texts.hosts, r);
+    r.hidden = Some(crate::hidden::assess(&index, &c));
 }
 
 /// What the detection stages see: every fact of the app, read-only. (The name rules read only

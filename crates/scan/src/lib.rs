@@ -17,6 +17,7 @@ mod analyze;
 mod apktool;
 mod collect;
 mod flow;
+pub mod hidden;
 pub mod report;
 pub mod sdk_library;
 mod sdk_version;
@@ -160,7 +161,13 @@ impl Report {
             _ if self.package.is_none() && !self.errors.is_empty() => {
                 "not scanned: see errors".to_string()
             }
-            0 => format!("no known trackers ({rules_checked} tracker rules checked)"),
+            0 => match self.hidden.as_ref().map(report::Hidden::short) {
+                // Hidden code: not a bare "no known trackers", which would read as "clean".
+                Some(h) if !h.is_empty() => format!(
+                    "no known trackers in the readable code ({h}; {rules_checked} tracker rules checked)"
+                ),
+                _ => format!("no known trackers ({rules_checked} tracker rules checked)"),
+            },
             1 => "1 known tracker".to_string(),
             n => format!("{n} known trackers"),
         };

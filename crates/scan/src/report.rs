@@ -64,10 +64,102 @@ pub struct Report {
     /// Privacy score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<serde_json::Value>,
+    /// How much of the code is hidden from the scan (renamed classes, encrypted strings,
+    /// packed code) and what that means for the findings; present whenever the app's code
+    /// was analysed (`level: "none"` when nothing is hidden), absent for an input that could
+    /// not be opened. See `crate::hidden`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Hidden>,
     /// Oddities that did not stop the scan (each names the file inside the app and the trick).
     pub warnings: Vec<String>,
     /// Problems that made part or all of the scan impossible (each names the file and the problem).
     pub errors: Vec<String>,
+}
+
+/// How much of the app's code is hidden from a static scan (`hidden`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Hidden {
+    /// `none`, `partial` (one of: most names renamed, strings encrypted, DEX loaded at run
+    /// time, an encrypted payload) or `heavy` (packed, or renamed and encrypted together).
+    pub level: String,
+    /// Classes with shrinker- or obfuscator-generated names.
+    pub renamed: HiddenRenamed,
+    /// Encrypted string constants.
+    pub strings: HiddenStrings,
+    /// Code loaded or decrypted at run time.
+    pub packed: HiddenPacked,
+    /// What this means for the findings, one sentence per issue.
+    pub coverage: Vec<String>,
+}
+
+/// Renamed classes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HiddenRenamed {
+    /// Classes in the app's code.
+    pub classes: u64,
+    /// Of them, renamed (every package segment and name part generated).
+    pub renamed: u64,
+    /// `renamed` in percent of `classes`, rounded down (at least 1 when not 0).
+    pub percent: u64,
+    /// The largest top packages (first segment, or two for `com.x`-style roots).
+    pub packages: Vec<HiddenPackage>,
+}
+
+/// One top package's classes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HiddenPackage {
+    /// Dotted package (`com.example`, `a`, `(default package)`).
+    pub package: String,
+    /// Classes under it.
+    pub classes: u64,
+    /// Of them, renamed.
+    pub renamed: u64,
+}
+
+/// Encrypted string constants.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HiddenStrings {
+    /// Whether string constants are encrypted (a decryptor, or many ciphertext literals).
+    pub encrypted: bool,
+    /// String-table entries loaded by `const-string`.
+    pub literals: u64,
+    /// Of them, ones that look like ciphertext (base64/hex, high entropy, no spaces).
+    pub ciphertext_like: u64,
+    /// `ciphertext_like` in percent of `literals`, rounded down.
+    pub percent: u64,
+    /// Decryptor methods, most calls first.
+    pub decryptors: Vec<HiddenDecryptor>,
+}
+
+/// A string decryptor: an app static method called right after `const-string`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HiddenDecryptor {
+    /// Declaring class (dotted).
+    pub class: String,
+    /// Method name.
+    pub method: String,
+    /// Proto (`(Ljava/lang/String;)Ljava/lang/String;`).
+    pub proto: String,
+    /// Calls right after a literal.
+    pub calls: u64,
+    /// Distinct calling classes.
+    pub callers: u64,
+}
+
+/// Packed code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HiddenPacked {
+    /// Whether the real code is packed: a packer's stub, or app code loading DEX at run time
+    /// together with an encrypted or DEX payload.
+    pub packed: bool,
+    /// Packers recognised by their stub classes, native libraries or assets.
+    pub packers: Vec<String>,
+    /// App classes (outside the platform and Google/AndroidX libraries) calling a run-time
+    /// DEX loader.
+    pub loaders: u64,
+    /// Evidence: `packer_class`, `packer_lib`, `packer_asset`, `dex_loader`, `code_asset`,
+    /// `encrypted_asset` (at most 20 per kind).
+    pub evidence: Vec<Evidence>,
 }
 
 /// An app component from the manifest.
