@@ -241,13 +241,7 @@ pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String
                     // Releases in the verdict's span, the left-out one not counted.
                     let width = b - a + 1 - usize::from(a <= ri && ri <= b);
                     // Distance from the left-out release to the nearest end of the span.
-                    let d = if ri < a {
-                        a - ri
-                    } else if ri > b {
-                        ri - b
-                    } else {
-                        0
-                    };
+                    let d = a.saturating_sub(ri).max(ri.saturating_sub(b));
                     if d <= 1 && width <= 3 {
                         "adjacent".to_string()
                     } else if d == 0 {

@@ -270,7 +270,7 @@ fn library(
                 "adjacent" => 0,
                 "range" => 1,
                 "none" => 2,
-                w if w == "wrong:1" => 3,
+                "wrong:1" => 3,
                 _ => 4,
             };
             slot[k] += 1;
