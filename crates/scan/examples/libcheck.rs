@@ -1,7 +1,7 @@
 //! Compares library fingerprints of an SDK's classes in a reference build (vendor jar
 //! translated to DEX) with the same classes in an app: per class of the reference under
 //! PREFIX, whether the app has the class by name, identical, or as a subset.
-//! usage: libcheck REF.dex|apk APP.apk|dex Lcom/prefix/
+//! usage: libcheck REF.dex|apk|DIR APP.apk|dex Lcom/prefix/ (DIR: every classes*.dex in it)
 use trackscan_dex::DexFile;
 use trackscan_shape::libfp::lib_classes;
 
@@ -9,20 +9,34 @@ fn load(p: &str) -> Vec<u8> {
     std::fs::read(p).unwrap_or_default()
 }
 
+/// The DEX files of a path: an APK/DEX file, or a folder of `classes*.dex`.
+fn dexes(p: &str) -> Vec<Vec<u8>> {
+    let path = std::path::Path::new(p);
+    if path.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(path)
+            .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        v.sort();
+        return v
+            .iter()
+            .map(|f| std::fs::read(f).unwrap_or_default())
+            .collect();
+    }
+    let b = load(p);
+    let limits = trackscan_scan::Limits::default();
+    trackscan_scan::structure::dex_of(&b, &limits)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, d)| d.into_owned())
+        .collect()
+}
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let (r, app, pre) = (load(&a[1]), load(&a[2]), a[3].clone());
-    let limits = trackscan_scan::Limits::default();
-    let rd = trackscan_scan::structure::dex_of(&r, &limits).unwrap_or_default();
-    let ad = trackscan_scan::structure::dex_of(&app, &limits).unwrap_or_default();
-    let rf: Vec<DexFile> = rd
-        .iter()
-        .filter_map(|(_, b)| DexFile::parse(b).ok())
-        .collect();
-    let af: Vec<DexFile> = ad
-        .iter()
-        .filter_map(|(_, b)| DexFile::parse(b).ok())
-        .collect();
+    let pre = a[3].clone();
+    let (rd, ad) = (dexes(&a[1]), dexes(&a[2]));
+    let rf: Vec<DexFile> = rd.iter().filter_map(|b| DexFile::parse(b).ok()).collect();
+    let af: Vec<DexFile> = ad.iter().filter_map(|b| DexFile::parse(b).ok()).collect();
     let (rc, _) = lib_classes(&rf, |d| d.starts_with(pre.as_bytes()));
     let (ac, _) = lib_classes(&af, |d| d.starts_with(pre.as_bytes()));
     let (mut same, mut within, mut named, mut strong) = (0, 0, 0, 0);
@@ -101,6 +115,23 @@ fn main() {
     println!(
         "library match over all {} app classes: {n} matched ({outside} outside the prefix)",
         all.len()
+    );
+    // The app's own classes of the SDK (under the prefix, with a strong method) that a class of
+    // the reference holds (inclusion, any name: release builds rename).
+    let app_sdk: Vec<_> = ac
+        .iter()
+        .filter(|c| !c.strong.is_empty())
+        .cloned()
+        .collect();
+    let hit: usize = lib
+        .match_app(&app_sdk)
+        .iter()
+        .map(|s| s.classes.len())
+        .sum();
+    println!(
+        "app classes under the prefix with a strong method: {}; held by the reference: {hit} ({}%)",
+        app_sdk.len(),
+        (hit * 100).checked_div(app_sdk.len()).unwrap_or(0)
     );
     println!("ref classes {} (with strong methods {strong}); in app by name {named}; identical {same}; within {within}", rc.len());
 }

@@ -424,9 +424,39 @@ impl SdkMatch {
         if n == 0 || self.classes.is_empty() {
             return None;
         }
+        // Per release: the app classes it holds in the form the app has (votes), and the app
+        // classes whose vendor class it has at all, in any form (present). A release the
+        // library holds only some modules of is judged on the classes it has.
+        let names: std::collections::HashSet<u32> = self
+            .classes
+            .iter()
+            .flat_map(|(_, es)| es.iter())
+            .filter_map(|&e| lib.entries.get(e as usize).map(|e| e.name))
+            .collect();
+        let mut by_name: HashMap<u32, Vec<u64>> = HashMap::new();
+        for e in lib
+            .entries
+            .iter()
+            .filter(|e| usize::from(e.sdk) == self.sdk && names.contains(&e.name))
+        {
+            let slot = by_name
+                .entry(e.name)
+                .or_insert_with(|| vec![0; e.releases.len()]);
+            for (a, b) in slot.iter_mut().zip(&e.releases) {
+                *a |= b;
+            }
+        }
+        let has = |bits: &[u64], r: usize| bits.get(r / 64).is_some_and(|w| w >> (r % 64) & 1 == 1);
         let mut votes = vec![0usize; n];
+        let mut present = vec![0usize; n];
         for (_, entries) in &self.classes {
-            for (r, v) in votes.iter_mut().enumerate() {
+            let mut class_names: Vec<u32> = entries
+                .iter()
+                .filter_map(|&e| lib.entries.get(e as usize).map(|e| e.name))
+                .collect();
+            class_names.sort_unstable();
+            class_names.dedup();
+            for r in 0..n {
                 if Some(r) == without {
                     continue;
                 }
@@ -434,21 +464,47 @@ impl SdkMatch {
                     .iter()
                     .any(|&e| lib.entries.get(e as usize).is_some_and(|e| e.has(r)))
                 {
-                    *v += 1;
+                    if let Some(v) = votes.get_mut(r) {
+                        *v += 1;
+                    }
+                }
+                if class_names
+                    .iter()
+                    .any(|nm| by_name.get(nm).is_some_and(|b| has(b, r)))
+                {
+                    if let Some(p) = present.get_mut(r) {
+                        *p += 1;
+                    }
                 }
             }
         }
-        let best = votes.iter().copied().max().unwrap_or(0);
+        // Releases that have at least half as many of the app's classes as the best-covered
+        // one compete; the best share of their present classes held as the app has them wins.
+        let most = present.iter().copied().max().unwrap_or(0);
+        let eligible = |r: usize| {
+            let p = present.get(r).copied().unwrap_or(0);
+            p > 0 && p * 2 >= most && votes.get(r).copied().unwrap_or(0) > 0
+        };
+        let Some(top) = (0..n)
+            .filter(|&r| eligible(r))
+            .max_by(|&a, &b| (votes[a] * present[b]).cmp(&(votes[b] * present[a])))
+        else {
+            return None;
+        };
+        let best = votes.get(top).copied().unwrap_or(0);
+        let best_present = present.get(top).copied().unwrap_or(1);
         if best == 0 {
             return None;
         }
-        let mut tied: Vec<usize> = (0..n).filter(|&r| votes.get(r) == Some(&best)).collect();
+        let mut tied: Vec<usize> = (0..n)
+            .filter(|&r| eligible(r) && votes[r] * best_present == best * present[r])
+            .collect();
         if tied.len() > 1 {
             let cover: Vec<(usize, f64)> = tied
                 .iter()
                 .map(|&r| {
                     let total = lib.findable_where(self.sdk, r, keep).max(1);
-                    (r, best as f64 / total as f64)
+                    (r, votes[r] as f64 / total as f64)
                 })
                 .collect();
             let top = cover.iter().map(|c| c.1).fold(0.0, f64::max);
