@@ -48,6 +48,8 @@ REPOS = [
     "amplitude/Amplitude-Android",
     "amplitude/unity-plugin",
     "mixpanel/mixpanel-android",
+    "mixpanel/sample-android-mixpanel-integration",
+    "BijdorpStudio/UrlSetter",
     "samzilverberg/cordova-mixpanel-plugin",
     "segmentio/analytics-android",
     "mattleibow/Flurry.Analytics",

@@ -48,6 +48,17 @@ PREFIXES = {
     "facebook": ["com/facebook/"],
 }
 
+# Modules whose classes are counted under their own packages only (they bundle nothing else of
+# the vendor's worth counting, and their own package is what the library matches).
+MODULE_PREFIXES = {
+    "play-services-tagmanager": ["com/google/android/gms/tagmanager/", "com/google/tagmanager/"],
+    "play-services-tagmanager-api": ["com/google/android/gms/tagmanager/", "com/google/tagmanager/"],
+    "play-services-tagmanager-v4-impl": ["com/google/android/gms/tagmanager/",
+                                         "com/google/tagmanager/"],
+    "firebase-crash": ["com/google/firebase/crash/"],
+    "facebook-places": ["com/facebook/places/"],
+}
+
 # Modules of the library, by Maven artifact.
 MODULES = {
     "play-services": ["play-services", "play-services-basement", "play-services-base",
@@ -56,11 +67,12 @@ MODULES = {
                       "play-services-measurement", "play-services-measurement-impl",
                       "play-services-measurement-base", "play-services-measurement-api",
                       "play-services-measurement-sdk", "play-services-measurement-sdk-api",
-                      "google-play-services"],
+                      "play-services-tagmanager", "play-services-tagmanager-api",
+                      "play-services-tagmanager-v4-impl", "google-play-services"],
     "firebase": ["firebase-analytics", "firebase-analytics-impl", "firebase-core",
                  "firebase-crash", "firebase-common"],
     "facebook": ["facebook-android-sdk", "facebook", "facebook-core", "facebook-login", "facebook-share", "facebook-applinks",
-                 "facebook-common", "audience-network-sdk"],
+                 "facebook-common", "audience-network-sdk", "facebook-places"],
     "google-analytics": ["libGoogleAnalyticsServices"],
 }
 MODULE_SDK = {m: s for s, ms in MODULES.items() for m in ms}
@@ -138,10 +150,10 @@ def jars_of(data, fmt):
     return z, out
 
 
-def analyze(data, fmt, sdk):
+def analyze(data, fmt, sdk, module=None):
     """Facts of one binary: classes (under the vendor prefixes), packages, gpsv, versions."""
     outer, jars = jars_of(data, fmt)
-    prefixes = PREFIXES[sdk]
+    prefixes = MODULE_PREFIXES.get(module, PREFIXES[sdk])
     classes, used = set(), set()
     facts = {}
     for j in jars:
@@ -235,7 +247,7 @@ def verify(args):
             bad += 1
             continue
         sha = hashlib.sha256(data).hexdigest()
-        n, pk, facts = analyze(data, r["format"], r["sdk"])
+        n, pk, facts = analyze(data, r["format"], r["sdk"], r["module"])
         ok = sha == r["sha256"] and str(n) == r["classes"] and pk == r["packages"]
         if r["sdk"] == "facebook" and "facebook_build" in facts:
             ok = ok and facts["facebook_build"] == r["version"]
@@ -289,8 +301,11 @@ def vkey(v):
 NAME_RES = [
     # EDM4U / Maven: [group.]artifact-version.aar|jar
     re.compile(r"(?:^|/)(?:com\.google\.android\.gms\.|com\.google\.firebase\.|"
-               r"com\.facebook\.android\.)?(?P<m>[a-z][a-z-]*[a-z])-(?P<v>\d+(?:\.\d+)+)\.(?P<f>aar|jar)$"),
+               r"com\.facebook\.android\.)?(?P<m>[a-z][a-z0-9-]*[a-z])-(?P<v>\d+(?:\.\d+)+)\.(?P<f>aar|jar)$"),
 ]
+
+
+ECLIPSE_JAR_RE = re.compile(r"(?:^|/)libs/google-(?P<m>(?:play-services|firebase)-[a-z0-9-]*[a-z0-9])\.jar$")
 
 
 def discover(args):
@@ -320,6 +335,35 @@ def discover(args):
                 module, version, fmt = "google-play-services", "", "jar"
             elif base == "libGoogleAnalyticsServices.jar":
                 module, version, fmt = "libGoogleAnalyticsServices", "", "jar"
+            elif ECLIPSE_JAR_RE.search(path):
+                # Eclipse library project converted from the Maven aar (dandar3/android-google-*):
+                # libs/google-<artifact>.jar, the project's AndroidManifest.xml versionName
+                m = ECLIPSE_JAR_RE.search(path)
+                module, fmt = m.group("m"), "jar"
+                root = path.rsplit("libs/", 1)[0]
+                man = subprocess.run(["git", "--git-dir", gitdir, "show",
+                                      f"{commit}:{root}AndroidManifest.xml"],
+                                     capture_output=True).stdout
+                vm = re.search(rb'android:versionName="(\d+(?:\.\d+)+)"', man)
+                if not vm:
+                    # the manifest got its version in a later commit that still holds this jar
+                    later = subprocess.run(["git", "--git-dir", gitdir, "log", "--all", "--reverse",
+                                            "--format=%H", "--", f"{root}AndroidManifest.xml"],
+                                           capture_output=True, text=True).stdout.split()
+                    for c in later:
+                        held = subprocess.run(["git", "--git-dir", gitdir, "rev-parse", f"{c}:{path}"],
+                                              capture_output=True, text=True).stdout.strip()
+                        man = subprocess.run(["git", "--git-dir", gitdir, "show",
+                                              f"{c}:{root}AndroidManifest.xml"],
+                                             capture_output=True).stdout
+                        vm = re.search(rb'android:versionName="(\d+(?:\.\d+)+)"', man)
+                        if held == blob and vm:
+                            commit = c
+                            break
+                        vm = None
+                if not vm:
+                    continue
+                version = vm.group(1).decode()
             else:
                 m = NAME_RES[0].search(path)
                 if not m:
@@ -341,7 +385,7 @@ def discover(args):
                 continue
             seen.add(sha)
             try:
-                n, pk, facts = analyze(data, fmt, sdk)
+                n, pk, facts = analyze(data, fmt, sdk, module)
             except zipfile.BadZipFile:
                 print(f"# skip {owner_name} {path}: not a zip", file=sys.stderr)
                 continue
@@ -379,6 +423,9 @@ def discover(args):
                 r[1] = facts["facebook_build"]
         elif r[2] in ("play-services-basement", "play-services") and "gpsv" in facts:
             r[11] = "file name"
+        elif ECLIPSE_JAR_RE.search(r[6]):
+            r[11] = ("AndroidManifest.xml versionName of the Eclipse library project"
+                     f" (libs jar = classes.jar of Maven {r[2]}-{r[1]}.aar)")
         print("\t".join(r[:12] + [" ".join(f"{k}={v}" for k, v in sorted(facts.items())
                                             if k != "classes_jar_sha256")]))
 
