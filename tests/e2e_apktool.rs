@@ -28,9 +28,18 @@ fn findings(doc: &Value, key: &str) -> Vec<(Value, Value, Value, Vec<String>)> {
                 .collect();
             kinds.sort();
             kinds.dedup();
+            // The SDK library matches DEX code only: an apktool tree (smali) gets no library
+            // version, so versions from the library are left out of the comparison.
+            let from_library = f["sdk_version_source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("library:"));
             (
                 f["id"].clone(),
-                f["sdk_version"].clone(),
+                if from_library {
+                    Value::Null
+                } else {
+                    f["sdk_version"].clone()
+                },
                 f["confidence"].clone(),
                 kinds,
             )
