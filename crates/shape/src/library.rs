@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use crate::libfp::LibClass;
 
 /// Magic and format version of the library file.
-pub const MAGIC: &[u8; 8] = b"TSLIB01\n";
+pub const MAGIC: &[u8; 8] = b"TSLIB02\n";
 
 /// One SDK of the library: its id and its releases in release order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,9 @@ pub struct LibSdk {
     pub versions: Vec<String>,
 }
 
-/// One distinct class record of one SDK.
+/// One distinct class record of one SDK. Its lists (interfaces, fields, methods, strong
+/// methods: sorted pool indices) and its release bit set live in the library's flat arrays
+/// ([`Library::ifaces`], [`Library::releases`], …): no allocation per entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Index into [`Library::sdks`].
@@ -50,24 +52,20 @@ pub struct Entry {
     pub name: u32,
     /// Superclass (pool index).
     pub sup: u32,
-    /// Interfaces, fields, methods, strong methods: sorted pool indices.
-    pub ifaces: Vec<u32>,
-    /// Field shapes (pool indices).
-    pub fields: Vec<u32>,
-    /// Method fingerprints (pool indices).
-    pub methods: Vec<u32>,
-    /// Strong method fingerprints (pool indices).
-    pub strong: Vec<u32>,
-    /// Releases holding this record: bit `i` = `sdks[sdk].versions[i]`.
-    pub releases: Vec<u64>,
+    /// Start of its lists in the library's list array.
+    at: u32,
+    /// Lengths of its interfaces, fields, methods and strong methods.
+    lens: [u16; 4],
+    /// Start of its release bits in the library's bit array.
+    rel: u32,
+    /// Number of release words.
+    words: u8,
 }
 
 impl Entry {
-    /// Whether release `i` holds this record.
-    pub fn has(&self, i: usize) -> bool {
-        self.releases
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    /// Whether the entry has a strong method (can be looked up).
+    pub fn has_strong(&self) -> bool {
+        self.lens[3] > 0
     }
 }
 
@@ -99,6 +97,10 @@ pub struct Library {
     pub pool: Vec<u64>,
     /// Class records.
     pub entries: Vec<Entry>,
+    /// Every entry's lists, one after the other.
+    lists: Vec<u32>,
+    /// Every entry's release bits, one after the other.
+    bits: Vec<u64>,
     /// Per pool index (CSR offsets, `pool.len() + 1` of them): where its posting list starts
     /// in [`Library::postings`].
     pub post_off: Vec<u32>,
@@ -166,6 +168,84 @@ pub struct SdkMatch {
 }
 
 impl Library {
+    fn list(&self, e: &Entry, k: usize) -> &[u32] {
+        let start = e.at as usize
+            + e.lens
+                .iter()
+                .take(k)
+                .map(|&l| usize::from(l))
+                .sum::<usize>();
+        let len = e.lens.get(k).copied().map_or(0, usize::from);
+        self.lists.get(start..start + len).unwrap_or(&[])
+    }
+
+    /// The entry's interface tokens (pool indices, sorted).
+    pub fn ifaces(&self, e: &Entry) -> &[u32] {
+        self.list(e, 0)
+    }
+
+    /// The entry's field shapes (pool indices, sorted).
+    pub fn fields(&self, e: &Entry) -> &[u32] {
+        self.list(e, 1)
+    }
+
+    /// The entry's method fingerprints (pool indices, sorted).
+    pub fn methods(&self, e: &Entry) -> &[u32] {
+        self.list(e, 2)
+    }
+
+    /// The entry's strong method fingerprints (pool indices, sorted).
+    pub fn strong(&self, e: &Entry) -> &[u32] {
+        self.list(e, 3)
+    }
+
+    /// The entry's release bits: bit `i` = `sdks[e.sdk].versions[i]`.
+    pub fn releases(&self, e: &Entry) -> &[u64] {
+        let start = e.rel as usize;
+        self.bits
+            .get(start..start + usize::from(e.words))
+            .unwrap_or(&[])
+    }
+
+    /// Whether release `i` holds the entry.
+    pub fn has(&self, e: &Entry, i: usize) -> bool {
+        self.releases(e)
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// Appends an entry with its lists and `words` empty release words; its index.
+    fn push_entry(
+        &mut self,
+        sdk: u16,
+        name: u32,
+        sup: u32,
+        parts: [&[u32]; 4],
+        words: usize,
+    ) -> usize {
+        let at = self.lists.len() as u32;
+        let mut lens = [0u16; 4];
+        for (l, p) in lens.iter_mut().zip(parts) {
+            let p = p.get(..p.len().min(usize::from(u16::MAX))).unwrap_or(&[]);
+            *l = p.len() as u16;
+            self.lists.extend_from_slice(p);
+        }
+        let rel = self.bits.len() as u32;
+        self.bits.extend(std::iter::repeat_n(0u64, words));
+        self.entries.push(Entry {
+            sdk,
+            name,
+            sup,
+            at,
+            lens,
+            rel,
+            words: words.min(255) as u8,
+        });
+        self.entries.len() - 1
+    }
+}
+
+impl Library {
     /// Builds the library from every SDK's releases. Deterministic.
     pub fn build(inputs: &[SdkBuilds]) -> Library {
         let mut lib = Library::default();
@@ -210,25 +290,19 @@ impl Library {
                             if name == next {
                                 lib.names.push(c.descriptor.clone());
                             }
-                            lib.entries.push(Entry {
-                                sdk,
-                                name,
-                                sup: idx(c.sup),
-                                ifaces: ids(&c.ifaces),
-                                fields: ids(&c.fields),
-                                methods: ids(&c.methods),
-                                strong: ids(&c.strong),
-                                releases: vec![0; words],
-                            });
+                            let (i, f, m, st) = (
+                                ids(&c.ifaces),
+                                ids(&c.fields),
+                                ids(&c.methods),
+                                ids(&c.strong),
+                            );
+                            lib.push_entry(sdk, name, idx(c.sup), [&i, &f, &m, &st], words);
                             by_record.insert(key, lib.entries.len() - 1);
                             lib.entries.len() - 1
                         }
                     };
-                    if let Some(w) = lib
-                        .entries
-                        .get_mut(e)
-                        .and_then(|e| e.releases.get_mut(ri / 64))
-                    {
+                    let at = lib.entries.get(e).map(|x| x.rel as usize + ri / 64);
+                    if let Some(w) = at.and_then(|at| lib.bits.get_mut(at)) {
                         *w |= 1 << (ri % 64);
                     }
                 }
@@ -243,7 +317,7 @@ impl Library {
     fn index(&mut self) {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for (ei, e) in self.entries.iter().enumerate() {
-            for &m in &e.strong {
+            for &m in self.strong(e) {
                 pairs.push((m, ei as u32));
             }
         }
@@ -298,7 +372,7 @@ impl Library {
         let only_in_left_out = |e: &Entry| {
             without.is_some_and(|(sdk, r)| {
                 usize::from(e.sdk) == sdk
-                    && e.releases.iter().enumerate().all(|(w, bits)| {
+                    && self.releases(e).iter().enumerate().all(|(w, bits)| {
                         let mask = if w == r / 64 { !(1u64 << (r % 64)) } else { !0 };
                         bits & mask == 0
                     })
@@ -337,9 +411,9 @@ impl Library {
                 };
                 if e.sup == sup as u32
                     && !only_in_left_out(e)
-                    && subset32(&i, &e.ifaces)
-                    && subset32(&f, &e.fields)
-                    && subset32(&m, &e.methods)
+                    && subset32(&i, self.ifaces(e))
+                    && subset32(&f, self.fields(e))
+                    && subset32(&m, self.methods(e))
                 {
                     hits.push(ei);
                 }
@@ -376,7 +450,7 @@ impl Library {
     pub fn findable_where(&self, sdk: usize, r: usize, keep: &dyn Fn(&Entry) -> bool) -> usize {
         self.entries
             .iter()
-            .filter(|e| usize::from(e.sdk) == sdk && !e.strong.is_empty() && e.has(r) && keep(e))
+            .filter(|e| usize::from(e.sdk) == sdk && e.has_strong() && self.has(e, r) && keep(e))
             .count()
     }
 
@@ -441,8 +515,8 @@ impl SdkMatch {
         {
             let slot = by_name
                 .entry(e.name)
-                .or_insert_with(|| vec![0; e.releases.len()]);
-            for (a, b) in slot.iter_mut().zip(&e.releases) {
+                .or_insert_with(|| vec![0; lib.releases(e).len()]);
+            for (a, b) in slot.iter_mut().zip(lib.releases(e)) {
                 *a |= b;
             }
         }
@@ -462,7 +536,7 @@ impl SdkMatch {
                 }
                 if entries
                     .iter()
-                    .any(|&e| lib.entries.get(e as usize).is_some_and(|e| e.has(r)))
+                    .any(|&e| lib.entries.get(e as usize).is_some_and(|e| lib.has(e, r)))
                 {
                     if let Some(v) = votes.get_mut(r) {
                         *v += 1;
@@ -645,20 +719,38 @@ impl<'a> R<'a> {
         let s = self.take(n)?;
         String::from_utf8(s.to_vec()).map_err(|_| self.err("name is not UTF-8"))
     }
-    fn list(&mut self, bound: usize) -> Result<Vec<u32>, LibraryError> {
-        let n = usize::from(self.u16()?);
-        if n * 4 > self.b.len().saturating_sub(self.at) {
-            return Err(self.err("list longer than the file"));
-        }
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            let x = self.u32()?;
+    /// Reads a `u16`-counted list of indices below `bound` onto `out`; its length.
+    fn list_into(&mut self, bound: usize, out: &mut Vec<u32>) -> Result<u16, LibraryError> {
+        let n = self.u16()?;
+        self.list_body(usize::from(n), bound, out)?;
+        Ok(n)
+    }
+
+    /// Reads `n` indices below `bound` onto `out`.
+    fn list_body(
+        &mut self,
+        n: usize,
+        bound: usize,
+        out: &mut Vec<u32>,
+    ) -> Result<(), LibraryError> {
+        let at = self.at;
+        let bytes = self.take(n.saturating_mul(4))?;
+        for c in bytes.chunks_exact(4) {
+            let x = u32::from_le_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+                c.get(2).copied().unwrap_or(0),
+                c.get(3).copied().unwrap_or(0),
+            ]);
             if x as usize >= bound {
-                return Err(self.err("index out of range"));
+                return Err(LibraryError {
+                    offset: at,
+                    message: "index out of range",
+                });
             }
-            v.push(x);
+            out.push(x);
         }
-        Ok(v)
+        Ok(())
     }
 }
 
@@ -688,14 +780,23 @@ impl Library {
             w.u16(e.sdk);
             w.u32(e.name);
             w.u32(e.sup);
-            w.list(&e.ifaces);
-            w.list(&e.fields);
-            w.list(&e.methods);
-            w.list(&e.strong);
-            w.u8(e.releases.len() as u8);
-            for &r in &e.releases {
+            w.list(self.ifaces(e));
+            w.list(self.fields(e));
+            w.list(self.methods(e));
+            w.list(self.strong(e));
+            w.u8(e.words);
+            for &r in self.releases(e) {
                 w.u64(r);
             }
+        }
+        // The posting lists, so that loading needs no sort.
+        w.u32(self.post_off.len() as u32);
+        for &o in &self.post_off {
+            w.u32(o);
+        }
+        w.u32(self.postings.len() as u32);
+        for &e in &self.postings {
+            w.u32(e);
         }
         w.0
     }
@@ -706,7 +807,7 @@ impl Library {
         if r.take(MAGIC.len())? != MAGIC {
             return Err(LibraryError {
                 offset: 0,
-                message: "not a trackscan SDK library (magic TSLIB01)",
+                message: "not a trackscan SDK library of this version (magic TSLIB02)",
             });
         }
         let mut lib = Library::default();
@@ -749,33 +850,53 @@ impl Library {
             if sup as usize >= pool {
                 return Err(r.err("token index out of range"));
             }
-            let ifaces = r.list(pool)?;
-            let fields = r.list(pool)?;
-            let methods = r.list(pool)?;
-            let strong = r.list(pool)?;
+            // The four lists go straight into the flat array.
+            let at = lib.lists.len() as u32;
+            let mut lens = [0u16; 4];
+            for l in lens.iter_mut() {
+                *l = r.list_into(pool, &mut lib.lists)?;
+            }
             let words = usize::from(r.u8()?);
             if words != words_needed {
                 return Err(r.err("release set does not fit the SDK's releases"));
             }
-            let mut releases = Vec::with_capacity(words);
+            let rel = lib.bits.len() as u32;
             for _ in 0..words {
-                releases.push(r.u64()?);
+                lib.bits.push(r.u64()?);
             }
             lib.entries.push(Entry {
                 sdk,
                 name,
                 sup,
-                ifaces,
-                fields,
-                methods,
-                strong,
-                releases,
+                at,
+                lens,
+                rel,
+                words: words as u8,
             });
+        }
+        // Posting lists: offsets rising from 0 to the postings' length, one per pool index and
+        // one more; every posting an entry.
+        let n = r.count(4)?;
+        if n != lib.pool.len() + 1 {
+            return Err(r.err("posting offsets do not fit the token pool"));
+        }
+        lib.post_off.reserve(n);
+        for _ in 0..n {
+            lib.post_off.push(r.u32()?);
+        }
+        let n = r.count(4)?;
+        lib.postings.reserve(n);
+        let entries = lib.entries.len();
+        r.list_body(n, entries, &mut lib.postings)?;
+        if lib.post_off.first() != Some(&0)
+            || lib.post_off.last().map(|&o| o as usize) != Some(n)
+            || lib.post_off.windows(2).any(|w| w.first() > w.get(1))
+        {
+            return Err(r.err("posting offsets out of order"));
         }
         if r.at != b.len() {
             return Err(r.err("trailing bytes"));
         }
-        lib.index();
         Ok(lib)
     }
 }
@@ -821,7 +942,7 @@ mod tests {
             .entries
             .iter()
             .find(|e| l.names[e.name as usize] == "La/B;");
-        assert_eq!(b.map(|e| e.releases[0]), Some(0b111));
+        assert_eq!(b.map(|e| l.releases(e)[0]), Some(0b111));
         let bytes = l.to_bytes();
         assert_eq!(Library::parse(&bytes).as_ref(), Ok(&l));
         // Truncated and corrupted files are errors with an offset, never a panic.
