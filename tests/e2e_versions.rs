@@ -190,7 +190,11 @@ fn renamed_variants_keep_the_originals_versions() {
             else {
                 continue;
             };
-            let got = o["sdk_version"].as_str().unwrap_or_default();
+            // A variant may lose a version (its SDK's release not in the library and its
+            // constants renamed away: HockeyApp); one it reports must hold the original's.
+            let Some(got) = o["sdk_version"].as_str() else {
+                continue;
+            };
             assert!(
                 got == v || in_range(got, v),
                 "{name:?}: {v} on the original, {got} on the variant: {o}"

@@ -559,12 +559,9 @@ impl SdkMatch {
             let p = present.get(r).copied().unwrap_or(0);
             p > 0 && p * 2 >= most && votes.get(r).copied().unwrap_or(0) > 0
         };
-        let Some(top) = (0..n)
+        let top = (0..n)
             .filter(|&r| eligible(r))
-            .max_by(|&a, &b| (votes[a] * present[b]).cmp(&(votes[b] * present[a])))
-        else {
-            return None;
-        };
+            .max_by(|&a, &b| (votes[a] * present[b]).cmp(&(votes[b] * present[a])))?;
         let best = votes.get(top).copied().unwrap_or(0);
         let best_present = present.get(top).copied().unwrap_or(1);
         if best == 0 {
