@@ -208,7 +208,9 @@ fn renamed_variants_keep_the_originals_versions() {
         }
     }
     eprintln!("renamed variants keep {kept} of {total} versions");
-    assert!(kept * 10 >= total * 9, "{kept} of {total}");
+    // 31 of 35 measured: the 3 trackers the variants do not find at all, and HockeyApp 5.1.0,
+    // whose renamed code no vendor build in the library covers (issue 33: ≥ 80% on renamed/).
+    assert!(kept * 100 >= total * 85, "{kept} of {total}");
 }
 
 /// Whether `range` (`a..b`) holds version `v` (numeric part by part).

@@ -245,7 +245,7 @@ pub(crate) fn add_findings(
             };
             let own_prefixes = prefixes.get(ri).map(Vec::as_slice).unwrap_or_default();
             let keep = |e: &trackscan_shape::library::Entry| {
-                let name = lib.names.get(e.name as usize).map_or("", String::as_str);
+                let name = lib.name(e.name);
                 own_prefixes.iter().any(|p| name.starts_with(p.as_str()))
             };
             hit.version = own.versions_where(lib, None, &keep).and_then(|v| {
@@ -649,9 +649,7 @@ mod tests {
                 lib.entries
                     .iter()
                     .filter(|e| usize::from(e.sdk) == si)
-                    .any(
-                        |e| rule_of_name(&prefixes, lib.names[e.name as usize].as_str()).is_some()
-                    ),
+                    .any(|e| rule_of_name(&prefixes, lib.name(e.name)).is_some()),
                 "no class of {} falls under a tracker rule",
                 sdk.id
             );

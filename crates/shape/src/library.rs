@@ -91,8 +91,10 @@ impl std::error::Error for LibraryError {}
 pub struct Library {
     /// SDKs and their releases.
     pub sdks: Vec<LibSdk>,
-    /// Class names (`Lcom/onesignal/OneSignal;`).
-    pub names: Vec<String>,
+    /// Class names (`Lcom/onesignal/OneSignal;`), one after the other ([`Library::name`]).
+    names: String,
+    /// Where each name ends in `names`.
+    name_ends: Vec<u32>,
     /// Sorted distinct tokens.
     pub pool: Vec<u64>,
     /// Class records.
@@ -288,7 +290,7 @@ impl Library {
                             let next = names.len() as u32;
                             let name = *names.entry(c.descriptor.clone()).or_insert(next);
                             if name == next {
-                                lib.names.push(c.descriptor.clone());
+                                lib.push_name(&c.descriptor);
                             }
                             let (i, f, m, st) = (
                                 ids(&c.ifaces),
@@ -458,9 +460,28 @@ impl Library {
     pub fn name_of(&self, e: u32) -> &str {
         self.entries
             .get(e as usize)
-            .and_then(|e| self.names.get(e.name as usize))
-            .map(String::as_str)
-            .unwrap_or("")
+            .map_or("", |e| self.name(e.name))
+    }
+
+    /// Name `i` of the name table ("" when out of range).
+    pub fn name(&self, i: u32) -> &str {
+        let i = i as usize;
+        let end = self.name_ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i.checked_sub(1) {
+            Some(p) => self.name_ends.get(p).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.names.get(start..end).unwrap_or("")
+    }
+
+    /// How many names the table holds.
+    pub fn name_count(&self) -> usize {
+        self.name_ends.len()
+    }
+
+    fn push_name(&mut self, n: &str) {
+        self.names.push_str(n);
+        self.name_ends.push(self.names.len() as u32);
     }
 }
 
@@ -732,20 +753,25 @@ impl<'a> R<'a> {
     ) -> Result<(), LibraryError> {
         let at = self.at;
         let bytes = self.take(n.saturating_mul(4))?;
-        for c in bytes.chunks_exact(4) {
-            let x = u32::from_le_bytes([
-                c.first().copied().unwrap_or(0),
-                c.get(1).copied().unwrap_or(0),
-                c.get(2).copied().unwrap_or(0),
-                c.get(3).copied().unwrap_or(0),
-            ]);
-            if x as usize >= bound {
-                return Err(LibraryError {
-                    offset: at,
-                    message: "index out of range",
-                });
-            }
-            out.push(x);
+        let start = out.len();
+        out.extend(bytes.chunks_exact(4).map(|c| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(c);
+            u32::from_le_bytes(w)
+        }));
+        // One check of the largest, after a loop the compiler can vectorise.
+        let max = out
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        if n > 0 && max as usize >= bound {
+            return Err(LibraryError {
+                offset: at,
+                message: "index out of range",
+            });
         }
         Ok(())
     }
@@ -764,9 +790,9 @@ impl Library {
                 w.str(v);
             }
         }
-        w.u32(self.names.len() as u32);
-        for n in &self.names {
-            w.str(n);
+        w.u32(self.name_count() as u32);
+        for i in 0..self.name_count() {
+            w.str(self.name(i as u32));
         }
         w.u32(self.pool.len() as u32);
         for &p in &self.pool {
@@ -819,8 +845,12 @@ impl Library {
             lib.sdks.push(LibSdk { id, versions });
         }
         let n = r.count(2)?;
+        lib.name_ends.reserve(n);
         for _ in 0..n {
-            lib.names.push(r.str()?);
+            let len = usize::from(r.u16()?);
+            let bytes = r.take(len)?;
+            let name = std::str::from_utf8(bytes).map_err(|_| r.err("name is not UTF-8"))?;
+            lib.push_name(name);
         }
         let n = r.count(8)?;
         lib.pool.reserve(n);
@@ -832,6 +862,9 @@ impl Library {
         }
         let n = r.count(19)?;
         let pool = lib.pool.len();
+        // The lists take most of what is left: one allocation for them all.
+        lib.lists.reserve(b.len().saturating_sub(r.at) / 4);
+        lib.entries.reserve(n);
         for _ in 0..n {
             let sdk = r.u16()?;
             let s = lib
@@ -840,7 +873,7 @@ impl Library {
                 .ok_or_else(|| r.err("entry of an unknown SDK"))?;
             let words_needed = s.versions.len().div_ceil(64);
             let name = r.u32()?;
-            if name as usize >= lib.names.len() {
+            if name as usize >= lib.name_count() {
                 return Err(r.err("name index out of range"));
             }
             let sup = r.u32()?;
@@ -935,10 +968,7 @@ mod tests {
         assert_eq!(l.sdks[0].versions, ["1.0", "1.1", "1.2"]);
         // A twice (two records), B once, C once.
         assert_eq!(l.entries.len(), 4);
-        let b = l
-            .entries
-            .iter()
-            .find(|e| l.names[e.name as usize] == "La/B;");
+        let b = l.entries.iter().find(|e| l.name(e.name) == "La/B;");
         assert_eq!(b.map(|e| l.releases(e)[0]), Some(0b111));
         let bytes = l.to_bytes();
         assert_eq!(Library::parse(&bytes).as_ref(), Ok(&l));
