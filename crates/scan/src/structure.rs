@@ -165,8 +165,7 @@ pub(crate) fn add_findings(
     rules: &[Rule],
     trackers: &mut Vec<report::Finding>,
 ) -> Found {
-    let lib = builtin_library();
-    if lib.entries.is_empty() || dex.is_empty() {
+    if dex.is_empty() {
         return Found::default();
     }
     let skip: Vec<&str> = explained
@@ -183,6 +182,15 @@ pub(crate) fn add_findings(
         !skip.iter().any(|p| d.starts_with(p.as_bytes()))
             && !SUPPORT.iter().any(|p| d.starts_with(p))
     });
+    // Fewer candidate classes than any use of a match needs (a version takes 3): the library
+    // is not even loaded (its load is a fixed cost, as large as scanning a tiny app).
+    if app.iter().filter(|c| !c.strong.is_empty()).count() < 3 {
+        return Found::default();
+    }
+    let lib = builtin_library();
+    if lib.entries.is_empty() {
+        return Found::default();
+    }
     let matches = lib.match_app(&app);
     let prefixes = rule_prefixes(rules);
     let mut found = Found::default();
@@ -519,12 +527,12 @@ pub(crate) fn renamed_entry_points(
     index: &trackscan_dex::CodeIndex<'_>,
     found: &Found,
 ) -> Vec<((u16, u32), String, String)> {
-    let shapes = builtin_entry_shapes();
-    let lib = builtin_library();
     let mut out = Vec::new();
     if found.trackers.is_empty() {
         return out;
     }
+    let shapes = builtin_entry_shapes();
+    let lib = builtin_library();
     let matched = found
         .hits
         .iter()
