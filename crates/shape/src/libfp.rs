@@ -78,8 +78,8 @@ impl LibClass {
     }
 }
 
-/// Whether sorted `a` is a subset of sorted `b`.
-pub fn subset(a: &[u64], b: &[u64]) -> bool {
+/// Whether sorted `a` is a subset of sorted `b` (one merge pass).
+pub fn subset<T: Ord>(a: &[T], b: &[T]) -> bool {
     if a.len() > b.len() {
         return false;
     }

@@ -27,7 +27,7 @@
 
 use std::collections::HashMap;
 
-use crate::libfp::LibClass;
+use crate::libfp::{subset, LibClass};
 
 /// Magic and format version of the library file.
 pub const MAGIC: &[u8; 8] = b"TSLIB02\n";
@@ -413,9 +413,9 @@ impl Library {
                 };
                 if e.sup == sup as u32
                     && !only_in_left_out(e)
-                    && subset32(&i, self.ifaces(e))
-                    && subset32(&f, self.fields(e))
-                    && subset32(&m, self.methods(e))
+                    && subset(&i, self.ifaces(e))
+                    && subset(&f, self.fields(e))
+                    && subset(&m, self.methods(e))
                 {
                     hits.push(ei);
                 }
@@ -626,27 +626,6 @@ impl SdkMatch {
     }
 }
 
-/// Whether sorted `a` is a subset of sorted `b`.
-fn subset32(a: &[u32], b: &[u32]) -> bool {
-    if a.len() > b.len() {
-        return false;
-    }
-    let mut j = 0usize;
-    for x in a {
-        loop {
-            match b.get(j) {
-                None => return false,
-                Some(y) if y < x => j += 1,
-                Some(y) if y == x => {
-                    j += 1;
-                    break;
-                }
-                Some(_) => return false,
-            }
-        }
-    }
-    true
-}
 
 // ---- file form -------------------------------------------------------------------------
 
