@@ -207,20 +207,58 @@ pub fn group(rows: &[(BuildRow, Vec<LibClass>)]) -> Vec<SdkBuilds> {
         .collect()
 }
 
-/// Leave-one-out over the library: for every release, its classes matched against the
-/// library without that release. Per release: (sdk, version, verdict) where verdict is
-/// `adjacent` (a release, or a range of at most three, next to the left-out one or around it),
-/// `range` (a wider range around it), `none` (no verdict) or `wrong:D` (the nearest end of the
-/// verdict is D releases away).
-pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String, String)> {
+/// The artifact a build is evaluated as in [`leave_one_out`]: the library SDK, or for
+/// vendors that version their artifacts apart (Google, Meta) the artifact (module), whose own
+/// release list says which release is "next".
+pub fn artifact(row: &BuildRow) -> String {
+    let per_artifact = row.library_sdk() == "google" || row.sdk == "facebook";
+    if per_artifact && row.module != "-" && !row.module.is_empty() {
+        row.module.clone()
+    } else {
+        row.library_sdk()
+    }
+}
+
+/// Leave-one-out over the library: every release of every artifact ([`artifact`]), its classes
+/// matched against the library without that release. Per release: (artifact, version, verdict)
+/// where verdict is `adjacent` (a release, or a range of at most three, next to the left-out
+/// one or around it, counted in the artifact's own releases), `range` (a wider range around
+/// it), `none` (no verdict) or `wrong:D` (the nearest end of the verdict is D of the
+/// artifact's releases away).
+pub fn leave_one_out(
+    lib: &Library,
+    rows: &[(BuildRow, Vec<LibClass>)],
+) -> Vec<(String, String, String)> {
+    // artifact -> (library SDK, version -> classes)
+    let mut arts: BTreeMap<String, (String, BTreeMap<String, Vec<LibClass>>)> = BTreeMap::new();
+    for (row, classes) in rows {
+        if row.version == "-" || classes.is_empty() {
+            continue;
+        }
+        let slot = arts
+            .entry(artifact(row))
+            .or_insert_with(|| (row.library_sdk(), BTreeMap::new()));
+        let rel = slot.1.entry(row.version.clone()).or_default();
+        for c in classes {
+            if !rel.iter().any(|x| x.descriptor == c.descriptor) {
+                rel.push(c.clone());
+            }
+        }
+    }
     let mut out = Vec::new();
-    for input in inputs {
-        let Some(si) = lib.sdks.iter().position(|s| s.id == input.id) else {
+    for (art, (sdk, releases)) in &arts {
+        let Some(si) = lib.sdks.iter().position(|s| &s.id == sdk) else {
             continue;
         };
         let versions = &lib.sdks[si].versions;
-        for (ri, v) in versions.iter().enumerate() {
-            let Some((_, classes)) = input.releases.iter().find(|(x, _)| x == v) else {
+        // The artifact's releases in release order, with their index in the library's list.
+        let mut own: Vec<(usize, &String)> = releases
+            .keys()
+            .filter_map(|v| versions.iter().position(|x| x == v).map(|i| (i, v)))
+            .collect();
+        own.sort_unstable();
+        for (p0, &(ri, v)) in own.iter().enumerate() {
+            let Some(classes) = releases.get(v) else {
                 continue;
             };
             let m = lib.match_app_without(classes, Some((si, ri)));
@@ -233,15 +271,15 @@ pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String
                 Some(vv) => {
                     // An open end reaches past the releases the library has.
                     let a = if vv.open_start { 0 } else { vv.first };
-                    let b = if vv.open_end {
-                        versions.len() - 1
-                    } else {
-                        vv.last
-                    };
-                    // Releases in the verdict's span, the left-out one not counted.
-                    let width = b - a + 1 - usize::from(a <= ri && ri <= b);
-                    // Distance from the left-out release to the nearest end of the span.
-                    let d = a.saturating_sub(ri).max(ri.saturating_sub(b));
+                    let b = if vv.open_end { versions.len() } else { vv.last };
+                    // The verdict in the artifact's own positions.
+                    let first_p = own.iter().filter(|(i, _)| *i < a).count();
+                    let last_p = own.iter().filter(|(i, _)| *i <= b).count() as isize - 1;
+                    let p = p0 as isize;
+                    let first = first_p as isize;
+                    let inside = first <= p && p <= last_p;
+                    let width = (last_p - first + 1).max(0) - isize::from(inside);
+                    let d = (first - p).max(p - last_p).max(0);
                     if d <= 1 && width <= 3 {
                         "adjacent".to_string()
                     } else if d == 0 {
@@ -251,7 +289,7 @@ pub fn leave_one_out(lib: &Library, inputs: &[SdkBuilds]) -> Vec<(String, String
                     }
                 }
             };
-            out.push((input.id.clone(), v.clone(), label));
+            out.push((art.clone(), v.clone(), label));
         }
     }
     out

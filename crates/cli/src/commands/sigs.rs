@@ -262,7 +262,7 @@ fn library(
         entries.len()
     )?;
     if leave_one_out {
-        let table = sdk_library::leave_one_out(&lib, &inputs);
+        let table = sdk_library::leave_one_out(&lib, &read);
         let mut per: std::collections::BTreeMap<&str, [usize; 5]> = Default::default();
         for (sdk, v, verdict) in &table {
             let slot = per.entry(sdk.as_str()).or_default();
