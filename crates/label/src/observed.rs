@@ -1,0 +1,1 @@
+//! What trackscan observes, as Play data types, each with its evidence.
