@@ -11,7 +11,8 @@
 //! PSL_DATA_USAGE_RESPONSES:PSL_EMAIL:DATA_USAGE_COLLECTION_PURPOSE,PSL_ANALYTICS,true,MULTIPLE_CHOICE,...
 //! ```
 //!
-//! What the real exports show (17 of them, 2022 to 2026; see `docs/data_safety_exports.md`):
+//! What the real exports show (21 files from 20 public repositories, 2022 to 2026; see
+//! `docs/data_safety_exports.md`):
 //!
 //! * Every row of the form is there, answered or not: all 38 data types under their
 //!   `PSL_DATA_TYPES_<CATEGORY>` question, and for each of the 38 the usage questions
@@ -27,8 +28,8 @@
 //! * Two form versions: the 2022 form asks `PSL_DATA_COLLECTION_USER_REQUEST_DELETE`
 //!   (yes/no); the current one asks `PSL_SUPPORT_DATA_DELETION_BY_USER` (single choice),
 //!   deletion URLs, account creation methods and a few optional questions.
-//! * Line ends are CRLF in files kept as exported, LF in others; no BOM was seen, but a BOM
-//!   is accepted.
+//! * Line ends are CRLF in files kept as exported, LF in others; one file re-saved after
+//!   export starts with a UTF-8 BOM. Both are accepted.
 //!
 //! [`parse`] types what trackscan compares ([`Form`], [`Declared`]); rows it does not know
 //! (a newer form's questions) are kept as [`FormAnomaly`] data, never errors, and
