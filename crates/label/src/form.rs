@@ -273,7 +273,7 @@ pub struct Declared {
 impl Declared {
     /// A type ticked in the form, with its category filled in from [`category_of`] (empty
     /// for an id not in [`PLAY_DATA_TYPES`]); everything else unanswered.
-    pub fn listed(type_id: &str) -> Declared {
+    pub fn new(type_id: &str) -> Declared {
         Declared {
             listed: true,
             category: category_of(type_id).unwrap_or_default().to_string(),
@@ -463,7 +463,7 @@ impl Form {
         let d = self
             .types
             .entry(type_id.to_string())
-            .or_insert_with(|| Declared::listed(type_id));
+            .or_insert_with(|| Declared::new(type_id));
         d.listed = true;
         if d.category.is_empty() {
             d.category = category_of(type_id).unwrap_or_default().to_string();
@@ -782,7 +782,10 @@ fn short_label(type_id: &str) -> &str {
 /// every row of the current form (answered or not: all data types and their usage
 /// questions), English labels, CRLF line ends, quoting only where needed. Rows kept as
 /// [`AnomalyKind::UnknownQuestion`] and [`AnomalyKind::UnknownResponse`] follow at the end,
-/// as read. `parse(&write_import(f))` gives `f` back, line numbers aside.
+/// as read. For a form as [`parse`] returns it, `parse(&write_import(&f))` gives `f` back,
+/// line numbers aside, except its [`AnomalyKind::BadValue`] rows (ignored, so not written);
+/// the same holds for a form built in code whose [`Form::unknown`] holds only rows to write
+/// back.
 pub fn write_import(form: &Form) -> String {
     let mut rows: Vec<[String; 5]> = Vec::new();
     let mut push = |q: &str, r: &str, v: &str, req: &str, label: &str| {
@@ -1654,7 +1657,7 @@ mod tests {
                     optional,
                     collection_purposes: cp.into_iter().collect(),
                     sharing_purposes: sp.into_iter().collect(),
-                    ..Declared::listed(id)
+                    ..Declared::new(id)
                 };
                 (id.to_string(), d)
             })
