@@ -9,3 +9,4 @@
 
 pub mod form;
 pub mod observed;
+pub mod switches;
