@@ -10,3 +10,6 @@
 pub mod form;
 pub mod observed;
 pub mod switches;
+pub mod check;
+pub mod draft;
+pub mod render;

@@ -1,0 +1,301 @@
+//! The check: per Play data type, what the label declares against what trackscan found, with a
+//! verdict and the evidence.
+//!
+//! | verdict | when |
+//! |---|---|
+//! | [`Verdict::Undeclared`] | trackscan sees the data going to a tracker SDK; the label does not declare the type (the finding that matters) |
+//! | [`Verdict::Consistent`] | seen and declared |
+//! | [`Verdict::DeclaredNotSeen`] | declared, not seen (information: static analysis cannot see everything, e.g. the app's own servers) |
+//! | [`Verdict::Possible`] | not declared; a vendor says its SDK collects it only when the app uses a feature trackscan does not see in use, or a switch may turn it off (information) |
+//!
+//! Besides the verdict, a type the label says is only *collected* while a third party
+//! receives it (a tracker whose vendor does not act as the developer's service provider) gets
+//! a [`Mismatch::SharedNotDeclared`]; purposes a vendor states that the label lacks get
+//! [`Mismatch::PurposeNotDeclared`].
+//!
+//! What the app turns off ([`crate::switches::switches`], state `off`) and SDKs that nothing
+//! runs ([`crate::switches::dormant`]) are left out of what the label must declare; both are
+//! listed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use trackscan_scan::report::Report;
+use trackscan_signatures::{play_data_type_label, DataSafety};
+
+use crate::form::{Declared, Form};
+use crate::observed::{observe, Observed, Sharing, Source, Status};
+use crate::switches::{dormant, is_advertising_id, switches, Dormant, SwitchState, Switched};
+
+/// The verdict for one Play data type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Found, not declared.
+    Undeclared,
+    /// Found and declared.
+    Consistent,
+    /// Declared, not found (information).
+    DeclaredNotSeen,
+    /// Not declared; possible but not confirmed (information).
+    Possible,
+}
+
+impl Verdict {
+    /// The verdict as the reports write it (`undeclared`, `declared, not seen`, …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Undeclared => "undeclared",
+            Verdict::Consistent => "consistent",
+            Verdict::DeclaredNotSeen => "declared, not seen",
+            Verdict::Possible => "possible",
+        }
+    }
+}
+
+/// A disagreement inside a type that is both found and declared.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "mismatch", rename_all = "snake_case")]
+pub enum Mismatch {
+    /// Third parties receive it; the label says it is not shared.
+    SharedNotDeclared {
+        /// The SDKs (tracker ids) that receive it as third parties.
+        sdks: Vec<String>,
+    },
+    /// A vendor states a purpose the label does not declare for the type.
+    PurposeNotDeclared {
+        /// The purpose id (`PSL_ADVERTISING`).
+        purpose: String,
+        /// The SDKs whose vendors state it.
+        sdks: Vec<String>,
+    },
+}
+
+/// What the label declares for a type, as the check reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeclaredSummary {
+    /// Collected.
+    pub collected: bool,
+    /// Shared.
+    pub shared: bool,
+    /// Collection purposes.
+    pub collection_purposes: Vec<String>,
+    /// Sharing purposes.
+    pub sharing_purposes: Vec<String>,
+    /// Line of the label file declaring it.
+    pub line: usize,
+}
+
+impl From<&Declared> for DeclaredSummary {
+    fn from(d: &Declared) -> DeclaredSummary {
+        DeclaredSummary {
+            collected: d.collected,
+            shared: d.shared,
+            collection_purposes: d.collection_purposes.iter().cloned().collect(),
+            sharing_purposes: d.sharing_purposes.iter().cloned().collect(),
+            line: d.line,
+        }
+    }
+}
+
+/// One Play data type: declared, found, verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeCheck {
+    /// Play data type id.
+    pub data_type: String,
+    /// Its label in the Play form.
+    pub label: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What the label declares (absent when it does not declare the type).
+    pub declared: Option<DeclaredSummary>,
+    /// The SDKs trackscan finds it going to (tracker ids), sorted.
+    pub sdks: Vec<String>,
+    /// Whether a third party receives it (a tracker that is not a service provider).
+    pub shared: bool,
+    /// Disagreements between what is declared and what is found.
+    pub mismatches: Vec<Mismatch>,
+    /// The evidence: every observation of the type that counts (status observed, not switched
+    /// off, from an SDK that runs) and, for [`Verdict::Possible`], the conditional ones.
+    pub evidence: Vec<Observed>,
+    /// Observations left out: switched off by the app, or from a dormant SDK.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// An observation the check leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeftOut {
+    /// The observation.
+    pub observed: Observed,
+    /// Why (`switched off by firebase_analytics_collection_deactivated=true (doc)`, `dormant SDK`).
+    pub why: String,
+}
+
+/// The check of one app against its label (or, without a label, what a label must declare).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelCheck {
+    /// Whether a label was given.
+    pub has_label: bool,
+    /// The label's answer to "does the app collect or share user data" (absent: not given).
+    pub label_collects: Option<bool>,
+    /// Per data type, undeclared first, then by type id.
+    pub types: Vec<TypeCheck>,
+    /// Counts per verdict (`undeclared`, `consistent`, `declared, not seen`, `possible`).
+    pub counts: BTreeMap<&'static str, usize>,
+    /// Switches the app sets.
+    pub switches: Vec<Switched>,
+    /// Tracker SDKs nothing runs.
+    pub dormant: Vec<Dormant>,
+    /// Problems in the label file (unknown ids, usage rows of unlisted types…), one line each.
+    pub label_anomalies: Vec<String>,
+}
+
+impl LabelCheck {
+    /// How many types are undeclared.
+    pub fn undeclared(&self) -> usize {
+        self.counts
+            .get(Verdict::Undeclared.label())
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Why the check leaves `o` out, if it does.
+fn left_out_why(o: &Observed, sw: &[Switched], dormant: &[Dormant]) -> Option<String> {
+    if dormant.iter().any(|d| d.sdk == o.sdk) {
+        return Some("dormant SDK: nothing calls it and the manifest starts none of its components".into());
+    }
+    for s in sw.iter().filter(|s| s.state == SwitchState::Off && s.sdk == o.sdk) {
+        let applies = if s.name == crate::switches::AD_ID_PERMISSION {
+            // Only the advertising ID itself is zeroed.
+            matches!(&o.source, Source::SdkReads { category, .. } if is_advertising_id(category))
+        } else {
+            s.affects.iter().any(|a| a == o.data_type)
+        };
+        if applies {
+            return Some(format!(
+                "switched off: {} = {} ({})",
+                s.name, s.value, s.doc
+            ));
+        }
+    }
+    None
+}
+
+/// Checks the report against `label` (or, with `None`, lists what a label must declare: every
+/// found type is then undeclared).
+pub fn check(report: &Report, label: Option<&Form>, disclosures: &DataSafety) -> LabelCheck {
+    check_observed(report, label, observe(report, disclosures), disclosures)
+}
+
+/// [`check`] on observations already made.
+pub fn check_observed(
+    report: &Report,
+    label: Option<&Form>,
+    observed: Vec<Observed>,
+    disclosures: &DataSafety,
+) -> LabelCheck {
+    let sw = switches(report, disclosures);
+    let dm = dormant(report);
+    let mut counted: BTreeMap<String, Vec<Observed>> = BTreeMap::new();
+    let mut possible: BTreeMap<String, Vec<Observed>> = BTreeMap::new();
+    let mut left: BTreeMap<String, Vec<LeftOut>> = BTreeMap::new();
+    for o in observed {
+        let ty = o.data_type.to_string();
+        if let Some(why) = left_out_why(&o, &sw, &dm) {
+            left.entry(ty).or_default().push(LeftOut { observed: o, why });
+        } else if o.status == Status::Observed {
+            counted.entry(ty).or_default().push(o);
+        } else {
+            possible.entry(ty).or_default().push(o);
+        }
+    }
+    let mut all: BTreeSet<String> = counted.keys().cloned().collect();
+    all.extend(possible.keys().cloned());
+    all.extend(left.keys().cloned());
+    if let Some(f) = label {
+        all.extend(f.declared().map(|(id, _)| id.to_string()));
+    }
+    let mut types = Vec::new();
+    for ty in all {
+        let declared = label.and_then(|f| f.declares(&ty));
+        let found = counted.remove(&ty).unwrap_or_default();
+        let maybe = possible.remove(&ty).unwrap_or_default();
+        let left_out = left.remove(&ty).unwrap_or_default();
+        let verdict = match (found.is_empty(), declared.is_some()) {
+            (false, false) => Verdict::Undeclared,
+            (false, true) => Verdict::Consistent,
+            (true, true) => Verdict::DeclaredNotSeen,
+            (true, false) if !maybe.is_empty() || !left_out.is_empty() => Verdict::Possible,
+            (true, false) => continue,
+        };
+        let third: BTreeSet<String> = found
+            .iter()
+            .filter(|o| o.shared == Sharing::Shared)
+            .map(|o| o.sdk.clone())
+            .collect();
+        let mut mismatches = Vec::new();
+        if let Some(d) = declared {
+            if !d.shared && !third.is_empty() {
+                mismatches.push(Mismatch::SharedNotDeclared {
+                    sdks: third.iter().cloned().collect(),
+                });
+            }
+            let mut by_purpose: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+            for o in &found {
+                for p in &o.purposes {
+                    if !d.collection_purposes.contains(*p) && !d.sharing_purposes.contains(*p) {
+                        by_purpose.entry(p).or_default().insert(o.sdk.clone());
+                    }
+                }
+            }
+            for (p, sdks) in by_purpose {
+                mismatches.push(Mismatch::PurposeNotDeclared {
+                    purpose: p.to_string(),
+                    sdks: sdks.into_iter().collect(),
+                });
+            }
+        }
+        let mut sdks: BTreeSet<String> = found.iter().map(|o| o.sdk.clone()).collect();
+        if verdict == Verdict::Possible {
+            sdks.extend(maybe.iter().map(|o| o.sdk.clone()));
+        }
+        let evidence = if verdict == Verdict::Possible {
+            maybe
+        } else {
+            found
+        };
+        types.push(TypeCheck {
+            label: play_data_type_label(&ty).unwrap_or("").to_string(),
+            data_type: ty,
+            verdict,
+            declared: declared.map(DeclaredSummary::from),
+            sdks: sdks.into_iter().collect(),
+            shared: !third.is_empty(),
+            mismatches,
+            evidence,
+            left_out,
+        });
+    }
+    types.sort_by(|a, b| (a.verdict, &a.data_type).cmp(&(b.verdict, &b.data_type)));
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for v in [
+        Verdict::Undeclared,
+        Verdict::Consistent,
+        Verdict::DeclaredNotSeen,
+        Verdict::Possible,
+    ] {
+        counts.insert(v.label(), types.iter().filter(|t| t.verdict == v).count());
+    }
+    LabelCheck {
+        has_label: label.is_some(),
+        label_collects: label.and_then(|f| f.collects_data),
+        types,
+        counts,
+        switches: sw,
+        dormant: dm,
+        label_anomalies: label
+            .map(|f| f.unknown.iter().map(|a| a.to_string()).collect())
+            .unwrap_or_default(),
+    }
+}
