@@ -40,7 +40,8 @@
 //! | finding | points |
 //! |---|---|
 //! | tracker, by its worst category: Advertisement 15, Profiling 12, Identification 12, Location 10, Analytics 8, Crash reporting 3, other 4 | per tracker |
-//! | personal-data category reached by SDK code: location/contacts/sms/call-log/microphone 8; camera/phone-number/device-id/subscriber-id 6; accounts/calendar/installed-apps 5; advertising-id/clipboard 4; android-id/wifi/bluetooth 3; carrier/sensors 2; other 3 | per category |
+//! | personal-data category reached by tracker SDK code: location/contacts/sms/call-log/microphone 8; camera/phone-number/device-id/subscriber-id 6; accounts/calendar/installed-apps 5; advertising-id/clipboard 4; android-id/wifi/bluetooth 3; carrier/sensors 2; other 3 | per category |
+//! | personal-data category reached by library (non-tracker) code | 0: information only |
 //! | dangerous permission: ACCESS_BACKGROUND_LOCATION 8, ACCESS_FINE_LOCATION 6, READ_CALL_LOG/READ_SMS/RECORD_AUDIO 6, READ_CONTACTS 5, ACCESS_COARSE_LOCATION/READ_PHONE_STATE/READ_PHONE_NUMBERS/RECEIVE_SMS/SEND_SMS/CAMERA/BODY_SENSORS/PROCESS_OUTGOING_CALLS 4, WRITE_CONTACTS/GET_ACCOUNTS/WRITE_CALL_LOG/RECEIVE_MMS/READ_CALENDAR/QUERY_ALL_PACKAGES 3, CALL_PHONE/WRITE_CALENDAR/ACTIVITY_RECOGNITION 2, READ_EXTERNAL_STORAGE/READ_MEDIA_* 1 | capped at 30 in total |
 //! | cleartext HTTP by default | 8 |
 //! | cleartext allowed to some domains | 3 |

@@ -4,7 +4,7 @@
 //! and `docs/schema.md`): every deduction is one [`Reason`] so a reader can
 //! recompute the value by hand.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
@@ -159,6 +159,71 @@ fn tracker_points(categories: &[&str]) -> (u32, String) {
     }
 }
 
+/// One SDK's reads of one data category: (caller class, API) pairs, sorted, deduplicated.
+type SdkReads = BTreeSet<(String, String)>;
+
+/// The `data_access` entries of `findings`, by category, then SDK display name.
+fn data_reads(findings: &[Value]) -> BTreeMap<String, BTreeMap<String, SdkReads>> {
+    let mut out: BTreeMap<String, BTreeMap<String, SdkReads>> = BTreeMap::new();
+    for t in findings {
+        let name = match opt_str(t, "name") {
+            Some(n) if !n.is_empty() => n,
+            _ => tracker_key(t),
+        };
+        for d in arr(t, "data_access") {
+            let cat = str_of(d, "category");
+            if cat.is_empty() {
+                continue;
+            }
+            out.entry(cat.to_string())
+                .or_default()
+                .entry(name.to_string())
+                .or_default()
+                .insert((
+                    str_of(d, "caller").to_string(),
+                    str_of(d, "api").to_string(),
+                ));
+        }
+    }
+    out
+}
+
+/// `(A, B) — A: com.a.X → android.Api.m; B: com.b.Y → android.Api.n, 1 more API`: the SDKs
+/// in parentheses (each by its exact name, comma-separated), then `note` (when not empty),
+/// then per SDK its first read (caller class and API) and how many more there are. The
+/// evidence part names each SDK without a parenthetical of its own ("Braze (formerly
+/// Appboy)" → "Braze"), so the SDK list is the only text in parentheses.
+fn read_blame(sdks: &BTreeMap<String, SdkReads>, note: &str) -> String {
+    let names: Vec<&str> = sdks.keys().map(String::as_str).collect();
+    let evidence: Vec<String> = sdks
+        .iter()
+        .map(|(name, reads)| {
+            let short = name.split('(').next().unwrap_or(name).trim();
+            let first = reads
+                .iter()
+                .next()
+                .map(|(caller, api)| match (caller.is_empty(), api.is_empty()) {
+                    (false, false) => format!("{caller} → {api}"),
+                    (true, false) => api.clone(),
+                    (false, true) => caller.clone(),
+                    (true, true) => "no API recorded".to_string(),
+                })
+                .unwrap_or_default();
+            let more = reads.len().saturating_sub(1);
+            match more {
+                0 => format!("{short}: {first}"),
+                1 => format!("{short}: {first}, 1 more API"),
+                n => format!("{short}: {first}, {n} more APIs"),
+            }
+        })
+        .collect();
+    if note.is_empty() {
+        format!("({}) — {}", names.join(", "), evidence.join("; "))
+    } else {
+        format!("({}) — {note} — {}", names.join(", "), evidence.join("; "))
+    }
+}
+
 /// The privacy scorecard of one per-app document. Deterministic; missing keys
 /// count as empty. See the crate documentation for the weights.
 pub fn score(doc: &Value) -> Score {
@@ -178,34 +243,28 @@ pub fn score(doc: &Value) -> Score {
             why: format!("tracker {name} ({cat})"),
         });
     }
-    // Data access by SDKs (trackers and libraries).
-    let mut data: BTreeSet<(String, String)> = BTreeSet::new();
-    for t in arr(doc, "trackers").iter().chain(arr(doc, "libraries")) {
-        for d in arr(t, "data_access") {
-            let cat = str_of(d, "category");
-            if !cat.is_empty() {
-                data.insert((cat.to_string(), str_of(t, "name").to_string()));
-            }
-        }
-    }
-    let mut cats: BTreeSet<&str> = BTreeSet::new();
-    for (c, _) in &data {
-        cats.insert(c);
-    }
-    for c in cats {
+    // Data access by SDK code. Only tracker SDKs' reads take points: a third party's code
+    // reaching personal data. Reads by libraries (support libraries, Google Play services base,
+    // any non-tracker SDK) are listed as information with 0 points (`docs/score.md`).
+    let tracker_reads = data_reads(arr(doc, "trackers"));
+    for (c, sdks) in &tracker_reads {
         let points = DATA_ACCESS_POINTS
             .iter()
-            .find(|(k, _)| *k == c)
+            .find(|(k, _)| k == c)
             .map(|(_, p)| *p)
             .unwrap_or(DATA_ACCESS_OTHER_POINTS);
-        let who: Vec<&str> = data
-            .iter()
-            .filter(|(dc, n)| dc == c && !n.is_empty())
-            .map(|(_, n)| n.as_str())
-            .collect();
         reasons.push(Reason {
             points,
-            why: format!("SDK code reads {c} data ({})", who.join(", ")),
+            why: format!("SDK code reads {c} data {}", read_blame(sdks, "")),
+        });
+    }
+    for (c, sdks) in &data_reads(arr(doc, "libraries")) {
+        reasons.push(Reason {
+            points: 0,
+            why: format!(
+                "library code touches {c} data {}",
+                read_blame(sdks, "information, 0 points (not a tracker)")
+            ),
         });
     }
     // Personal data the app's own code hands to trackers.
@@ -535,6 +594,96 @@ mod tests {
         let j = s.to_json();
         assert_eq!(j["value"], 40);
         assert_eq!(j["reasons"].as_array().map(Vec::len), Some(s.reasons.len()));
+    }
+
+    #[test]
+    fn only_tracker_reads_take_points_and_each_names_its_evidence() {
+        let d = json!({
+            "trackers": [
+                {"id": "appsflyer", "name": "AppsFlyer", "categories": ["Analytics"],
+                 "data_access": [
+                    {"category": "location", "api": "android.location.LocationManager.getLastKnownLocation",
+                     "caller": "com.appsflyer.internal.AFa1x", "count": 2},
+                    {"category": "location", "api": "android.location.LocationManager.requestLocationUpdates",
+                     "caller": "com.appsflyer.internal.AFa1x", "count": 1},
+                    {"category": "carrier", "api": "android.telephony.TelephonyManager.getSimOperatorName",
+                     "caller": "com.appsflyer.internal.AFb1y", "count": 1}]},
+                {"id": "braze-formerly-appboy", "name": "Braze (formerly Appboy)", "categories": ["Analytics"],
+                 "data_access": [
+                    {"category": "location", "api": "com.google.android.gms.location.FusedLocationProviderClient.getLastLocation",
+                     "caller": "com.appboy.location.X", "count": 1}]}
+            ],
+            "libraries": [
+                {"id": "android-support-v7", "name": "Android Support v7",
+                 "data_access": [
+                    {"category": "location", "api": "android.location.LocationManager.getLastKnownLocation",
+                     "caller": "android.support.v7.app.TwilightManager", "count": 1}]},
+                {"id": "android-support-v13", "name": "Android Support v13",
+                 "data_access": [
+                    {"category": "contacts", "api": "android.provider.ContactsContract$Contacts.getLookupUri",
+                     "caller": "android.support.v13.Y", "count": 1}]}
+            ]
+        });
+        let s = score(&d);
+        let why: Vec<(u32, &str)> = s
+            .reasons
+            .iter()
+            .map(|r| (r.points, r.why.as_str()))
+            .collect();
+        assert!(
+            why.contains(&(
+                8,
+                "SDK code reads location data (AppsFlyer, Braze (formerly Appboy)) — AppsFlyer: \
+             com.appsflyer.internal.AFa1x → android.location.LocationManager.getLastKnownLocation, \
+             1 more API; Braze: com.appboy.location.X → \
+             com.google.android.gms.location.FusedLocationProviderClient.getLastLocation"
+            )),
+            "{why:#?}"
+        );
+        assert!(why.contains(&(
+            2,
+            "SDK code reads carrier data (AppsFlyer) — AppsFlyer: com.appsflyer.internal.AFb1y → \
+             android.telephony.TelephonyManager.getSimOperatorName"
+        )), "{why:#?}");
+        assert!(
+            why.contains(&(
+                0,
+                "library code touches location data (Android Support v7) — information, 0 points \
+             (not a tracker) — Android Support v7: android.support.v7.app.TwilightManager → \
+             android.location.LocationManager.getLastKnownLocation"
+            )),
+            "{why:#?}"
+        );
+        // A category only libraries reach costs nothing.
+        assert!(why.iter().any(|(p, w)| *p == 0
+            && w.starts_with("library code touches contacts data (Android Support v13)")));
+        assert!(!why.iter().any(|(p, w)| *p > 0 && w.contains("contacts")));
+        assert_eq!(s.value, 100 - 8 - 8 - 8 - 2);
+        // Information comes last, and no 0-point reason says "reads".
+        assert_eq!(s.reasons.last().map(|r| r.points), Some(0));
+        assert!(s
+            .reasons
+            .iter()
+            .all(|r| r.points > 0 || !r.why.contains("reads")));
+        // The acceptance rule: the names in the parentheses of a paying "reads" reason are
+        // tracker names (first "(" to last ")", comma-separated).
+        let trackers = ["AppsFlyer", "Braze (formerly Appboy)"];
+        for r in s
+            .reasons
+            .iter()
+            .filter(|r| r.points > 0 && r.why.contains("reads"))
+        {
+            let (a, b) = (r.why.find('(').unwrap_or(0), r.why.rfind(')').unwrap_or(0));
+            let inside = r.why.get(a + 1..b).unwrap_or("");
+            assert!(
+                inside
+                    .split(',')
+                    .map(str::trim)
+                    .all(|n| trackers.contains(&n)),
+                "{}",
+                r.why
+            );
+        }
     }
 
     #[test]
