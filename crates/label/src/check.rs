@@ -163,9 +163,14 @@ impl LabelCheck {
 /// Why the check leaves `o` out, if it does.
 fn left_out_why(o: &Observed, sw: &[Switched], dormant: &[Dormant]) -> Option<String> {
     if dormant.iter().any(|d| d.sdk == o.sdk) {
-        return Some("dormant SDK: nothing calls it and the manifest starts none of its components".into());
+        return Some(
+            "dormant SDK: nothing calls it and the manifest starts none of its components".into(),
+        );
     }
-    for s in sw.iter().filter(|s| s.state == SwitchState::Off && s.sdk == o.sdk) {
+    for s in sw
+        .iter()
+        .filter(|s| s.state == SwitchState::Off && s.sdk == o.sdk)
+    {
         let applies = if s.name == crate::switches::AD_ID_PERMISSION {
             // Only the advertising ID itself is zeroed.
             matches!(&o.source, Source::SdkReads { category, .. } if is_advertising_id(category))
@@ -203,7 +208,9 @@ pub fn check_observed(
     for o in observed {
         let ty = o.data_type.to_string();
         if let Some(why) = left_out_why(&o, &sw, &dm) {
-            left.entry(ty).or_default().push(LeftOut { observed: o, why });
+            left.entry(ty)
+                .or_default()
+                .push(LeftOut { observed: o, why });
         } else if o.status == Status::Observed {
             counted.entry(ty).or_default().push(o);
         } else {
@@ -297,5 +304,154 @@ pub fn check_observed(
         label_anomalies: label
             .map(|f| f.unknown.iter().map(|a| a.to_string()).collect())
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draft::draft;
+    use crate::form::{parse, write_import};
+    use trackscan_scan::report::{DataAccess, DataFlow, Evidence, Finding};
+
+    fn report() -> Report {
+        let mut af = Finding {
+            id: "kochava".into(),
+            name: "Kochava".into(),
+            categories: vec!["Analytics".into()],
+            evidence: vec![Evidence {
+                kind: "class".into(),
+                value: "com.kochava.base.Tracker".into(),
+                location: "classes.dex".into(),
+            }],
+            ..Finding::default()
+        };
+        af.data_access.push(DataAccess {
+            category: "advertising-id".into(),
+            api: "com.google.android.gms.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo"
+                .into(),
+            caller: "com.kochava.base.A".into(),
+            count: 2,
+        });
+        af.call_sites.push(trackscan_scan::report::CallSite {
+            caller: "com.app.App".into(),
+            callees: vec!["com.kochava.base.Tracker.configure".into()],
+            count: 1,
+        });
+        let mut cr = Finding {
+            id: "google-crashlytics".into(),
+            name: "Crashlytics".into(),
+            categories: vec!["Crash reporting".into()],
+            ..Finding::default()
+        };
+        cr.data_from_app.push(DataFlow {
+            kind: "email".into(),
+            personal: true,
+            via: "android.accounts.Account.name".into(),
+            at: "com.app.Login.onDone".into(),
+            sdk_method: "com.crashlytics.android.Crashlytics.setUserEmail".into(),
+            ..DataFlow::default()
+        });
+        Report {
+            trackers: vec![af, cr],
+            ..Report::default()
+        }
+    }
+
+    fn verdict(c: &LabelCheck, ty: &str) -> Option<Verdict> {
+        c.types
+            .iter()
+            .find(|t| t.data_type == ty)
+            .map(|t| t.verdict)
+    }
+
+    #[test]
+    fn without_a_label_everything_found_is_undeclared() {
+        let c = check(&report(), None, DataSafety::builtin());
+        assert_eq!(verdict(&c, "PSL_DEVICE_ID"), Some(Verdict::Undeclared));
+        assert_eq!(verdict(&c, "PSL_EMAIL"), Some(Verdict::Undeclared));
+        assert_eq!(verdict(&c, "PSL_CRASH_LOGS"), Some(Verdict::Undeclared));
+        assert!(c.undeclared() >= 3);
+        // Undeclared first.
+        assert_eq!(c.types[0].verdict, Verdict::Undeclared);
+    }
+
+    #[test]
+    fn honest_label_omitted_id_and_unshared_declaration() {
+        let r = report();
+        let ds = DataSafety::builtin();
+        let honest = draft(&r, &check(&r, None, ds));
+        let text = write_import(&honest.form);
+        let form = parse(&text).expect("the draft re-imports");
+        let c = check(&r, Some(&form), ds);
+        assert_eq!(c.undeclared(), 0, "{:#?}", c.types);
+        assert!(
+            c.types.iter().all(|t| t.mismatches.is_empty()),
+            "{:#?}",
+            c.types
+        );
+        assert!(c
+            .types
+            .iter()
+            .all(|t| matches!(t.verdict, Verdict::Consistent | Verdict::Possible)));
+
+        // The same label without the device ID.
+        let mut no_id = form.clone();
+        no_id.types.remove("PSL_DEVICE_ID");
+        let c = check(&r, Some(&no_id), ds);
+        assert_eq!(verdict(&c, "PSL_DEVICE_ID"), Some(Verdict::Undeclared));
+        let t = c
+            .types
+            .iter()
+            .find(|t| t.data_type == "PSL_DEVICE_ID")
+            .unwrap();
+        assert!(t.sdks.contains(&"kochava".to_string()));
+        assert!(!t.evidence.is_empty());
+
+        // Declared collected only, while Kochava (a third party) receives it.
+        let mut unshared = form.clone();
+        unshared.declare("PSL_DEVICE_ID").shared = false;
+        let c = check(&r, Some(&unshared), ds);
+        let t = c
+            .types
+            .iter()
+            .find(|t| t.data_type == "PSL_DEVICE_ID")
+            .unwrap();
+        assert_eq!(t.verdict, Verdict::Consistent);
+        assert!(t
+            .mismatches
+            .iter()
+            .any(|m| matches!(m, Mismatch::SharedNotDeclared { .. })));
+
+        // A declared type nothing shows: information.
+        let mut extra = form;
+        extra.declare("PSL_CONTACTS").collected = true;
+        let c = check(&r, Some(&extra), ds);
+        assert_eq!(verdict(&c, "PSL_CONTACTS"), Some(Verdict::DeclaredNotSeen));
+    }
+
+    #[test]
+    fn switched_off_and_dormant_sdks_are_left_out() {
+        let mut r = report();
+        // Target 34 without the AD_ID permission: the advertising ID reads zeros.
+        r.target_sdk = Some(34);
+        let c = check(&r, None, DataSafety::builtin());
+        let t = c.types.iter().find(|t| t.data_type == "PSL_DEVICE_ID");
+        assert!(
+            t.is_none_or(|t| t
+                .evidence
+                .iter()
+                .all(|o| o.sdk != "kochava" || !matches!(o.source, Source::SdkReads { .. }))),
+            "{t:#?}"
+        );
+        // Kochava nothing calls: dormant, all of it left out.
+        let mut r = report();
+        r.trackers[0].call_sites.clear();
+        let c = check(&r, None, DataSafety::builtin());
+        assert_eq!(c.dormant.len(), 1);
+        assert!(c
+            .types
+            .iter()
+            .all(|t| t.evidence.iter().all(|o| o.sdk != "kochava")));
     }
 }

@@ -7,9 +7,9 @@
 
 #![warn(missing_docs)]
 
-pub mod form;
-pub mod observed;
-pub mod switches;
 pub mod check;
 pub mod draft;
+pub mod form;
+pub mod observed;
 pub mod render;
+pub mod switches;
