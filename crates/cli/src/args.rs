@@ -34,6 +34,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Inspect, check or import the rule set.
     Signatures(SignaturesArgs),
+    /// Check an app's Google Play Data safety label against what its SDKs and its code do, or
+    /// draft one.
+    Label(LabelArgs),
 }
 
 /// `--limit` help, shared by `scan` and `batch` (defaults: `trackscan_container::Limits`).
@@ -157,6 +160,51 @@ fn positive_usize(s: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(format!("not a whole number: {e}")),
     }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LabelFormat {
+    /// A human summary: per data type the verdict, what the label declares and the evidence.
+    Text,
+    /// The whole check as one JSON document (`label` key beside the app's identity).
+    Json,
+    /// SARIF 2.1.0: an error per undeclared data type, a warning per sharing mismatch.
+    Sarif,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    after_help = "Verdicts per Play data type: undeclared (trackscan sees the data going to a \
+tracker SDK, the label does not declare it), consistent, declared but not seen (information), \
+possible (a vendor collects it only when the app uses a feature trackscan does not see in use). \
+Without --data-safety every type found is undeclared: that is what a label must declare. \
+Exit codes: 0 done, nothing undeclared; 1 a label was given and declares less than trackscan \
+finds; 2 the app or the label could not be read, or bad usage."
+)]
+pub struct LabelArgs {
+    /// The app (APK, split bundle, DEX or apktool directory).
+    pub app: PathBuf,
+    /// The app's Data safety form as the Play Console exports it (CSV).
+    #[arg(long, value_name = "CSV")]
+    pub data_safety: Option<PathBuf>,
+    /// A folder of labels: the one for this app is PACKAGE.csv or PACKAGE/data_safety_export.csv.
+    #[arg(long, value_name = "DIR", conflicts_with = "data_safety")]
+    pub labels: Option<PathBuf>,
+    /// Write a draft label in the Play Console import format to CSV, and its evidence to
+    /// CSV.evidence.json beside it.
+    #[arg(long, value_name = "CSV")]
+    pub draft: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LabelFormat::Text)]
+    pub format: LabelFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use the rules in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    #[arg(long, value_name = "KEY=VALUE", help = LIMIT_HELP)]
+    pub limit: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

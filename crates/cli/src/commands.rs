@@ -16,10 +16,12 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Timeline(a) => batch::timeline(a),
         Command::Report(a) => batch::report(a),
         Command::Signatures(a) => sigs::signatures(a),
+        Command::Label(a) => label::label(a),
     }
 }
 
 mod batch;
+mod label;
 mod sigs;
 
 /// Loads the rules (built-in or from a directory) and compiles the scanner with `limits`.

@@ -136,20 +136,31 @@ pub fn switches(report: &Report, disclosures: &DataSafety) -> Vec<Switched> {
     out
 }
 
+/// The first two components of a dotted name (`io.branch` of `io.branch.referral.X`).
+fn root2(name: &str) -> &str {
+    let mut dots = name.match_indices('.').map(|(i, _)| i);
+    let _ = dots.next();
+    match dots.next() {
+        Some(i) => &name[..i],
+        None => name.trim_end_matches('.'),
+    }
+}
+
 /// Whether a `data_access` category is the advertising ID.
 pub fn is_advertising_id(category: &str) -> bool {
     matches!(category, "advertising-id" | "advertising_id")
 }
 
 /// Tracker SDKs that nothing runs: found by their own class names, no code outside the SDK
-/// calls into it, and the manifest declares none of its components (a provider, service or
+/// calls into it or hands it data, the app is not under the SDK's own package (a vendor's
+/// demo), and the manifest declares none of its components (a provider, service or
 /// receiver the system starts). Structure-only findings are never dormant: their call sites
 /// cannot be told from the app's.
 pub fn dormant(report: &Report) -> Vec<Dormant> {
     let mut out = Vec::new();
     for t in &report.trackers {
         let by_name = t.evidence.iter().any(|e| e.kind == "class");
-        if !by_name || !t.call_sites.is_empty() {
+        if !by_name || !t.call_sites.is_empty() || !t.data_from_app.is_empty() {
             continue;
         }
         // The packages its classes were found under (`com.appsflyer.` of `com.appsflyer.X`).
@@ -167,7 +178,12 @@ pub fn dormant(report: &Report) -> Vec<Dormant> {
                     .iter()
                     .any(|e| e.kind == "manifest" && e.value == c.name)
         });
-        if started {
+        // An app under the SDK's own package (the vendor's demo) calls it from "inside".
+        let own = report
+            .package
+            .as_deref()
+            .is_some_and(|p| prefixes.iter().any(|x| root2(x) == root2(p)));
+        if started || own {
             continue;
         }
         out.push(Dormant {
@@ -291,6 +307,11 @@ mod tests {
             count: 1,
         });
         assert!(dormant(&r).is_empty(), "the app calls it");
+        r.trackers[0].call_sites.clear();
+        r.package = Some("com.x.demo".into());
+        assert!(dormant(&r).is_empty(), "the vendor's own demo app");
+        r.package = Some("org.app".into());
+        assert_eq!(dormant(&r).len(), 1);
         // Found by structure only: never dormant.
         let mut s = tracker("appsflyer");
         s.evidence.clear();
