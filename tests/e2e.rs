@@ -27,6 +27,9 @@ mod html;
 /// Issue #21 (items 1, 2, 5): honest rows, host attribution, timeline manners.
 #[path = "e2e_issue21.rs"]
 mod issue21;
+/// Issue #30: the Data safety label check and its draft.
+#[path = "e2e_label.rs"]
+mod label;
 /// Issue #21 item 4: the Parquet tables.
 #[path = "e2e_tables.rs"]
 mod tables;
