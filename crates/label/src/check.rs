@@ -118,6 +118,8 @@ pub struct TypeCheck {
     /// The evidence: every observation of the type that counts (status observed, not switched
     /// off, from an SDK that runs) and, for [`Verdict::Possible`], the conditional ones.
     pub evidence: Vec<Observed>,
+    /// One line per piece of evidence, for people ([`crate::render::evidence_line`]).
+    pub evidence_lines: Vec<String>,
     /// Observations left out: switched off by the app, or from a dormant SDK.
     pub left_out: Vec<LeftOut>,
 }
@@ -272,6 +274,7 @@ pub fn check_observed(
         } else {
             found
         };
+        let evidence_lines = evidence.iter().map(crate::render::evidence_line).collect();
         types.push(TypeCheck {
             label: play_data_type_label(&ty).unwrap_or("").to_string(),
             data_type: ty,
@@ -281,6 +284,7 @@ pub fn check_observed(
             shared: !third.is_empty(),
             mismatches,
             evidence,
+            evidence_lines,
             left_out,
         });
     }
