@@ -151,6 +151,13 @@ pub struct BatchArgs {
     /// that `timeline` can name what was added or removed inside an SDK.
     #[arg(long)]
     pub sdk_code: bool,
+    /// Check each app against its Google Play Data safety label in DIR (PACKAGE.csv or
+    /// PACKAGE/data_safety_export.csv): adds `label_file` and `label` to each row (the same
+    /// check as `trackscan label`), undeclared data to the score, and the `app_label` Parquet
+    /// table. An app without a label gets `has_label: false`; a label that does not parse is
+    /// a warning in its row.
+    #[arg(long, value_name = "DIR")]
+    pub labels: Option<PathBuf>,
 }
 
 /// `--jobs`: a whole number of at least 1 (0 jobs would scan nothing).

@@ -43,8 +43,12 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
         },
         timeout: a.timeout.map(Duration::from_secs),
     };
-    let summary = trackscan_batch::run_batch(&opts, |p| scan_document(&scanner, p))
-        .map_err(|e| e.to_string())?;
+    let labels = a.labels.as_deref();
+    let summary = trackscan_batch::run_batch(&opts, |p| match labels {
+        None => scan_document(&scanner, p),
+        Some(dir) => labelled_document(&scanner, p, dir),
+    })
+    .map_err(|e| e.to_string())?;
     // Apps that could not be read (the one rule of `trackscan_batch::unreadable`, panics and
     // timeouts included), among the rows written and, on resume, the rows kept.
     let failed = summary.unreadable;
@@ -59,6 +63,47 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
     } else {
         0
     })
+}
+
+/// [`scan_document`] with the app's Data safety check against its label in `dir`
+/// (`trackscan_label::label_for`): keys `label_file` and `label`, and the score again with the
+/// label's verdicts. A label that cannot be read is a warning of the row; the check then runs
+/// without it.
+pub fn labelled_document(scanner: &trackscan_scan::Scanner, path: &Path, dir: &Path) -> Value {
+    let mut report = scanner.scan_path(path);
+    if report.is_fatal() {
+        return super::document(&report);
+    }
+    let file = report
+        .package
+        .as_deref()
+        .and_then(|p| trackscan_label::label_for(dir, p));
+    let form = match file.as_deref().map(trackscan_label::read_label) {
+        Some(Ok(f)) => Some(f),
+        Some(Err(e)) => {
+            report.warnings.push(format!("label: {e}"));
+            None
+        }
+        None => None,
+    };
+    let check = trackscan_label::check::check(
+        &report,
+        form.as_ref(),
+        trackscan_signatures::DataSafety::builtin(),
+    );
+    let mut doc = super::document(&report);
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert(
+            "label_file".into(),
+            serde_json::to_value(file.map(|f| f.display().to_string())).unwrap_or(Value::Null),
+        );
+        obj.insert(
+            "label".into(),
+            serde_json::to_value(&check).unwrap_or(Value::Null),
+        );
+    }
+    trackscan_batch::attach_score(&mut doc, false);
+    doc
 }
 
 /// The one-line account of a batch on stderr.
