@@ -350,3 +350,26 @@ fn a_malformed_label_names_the_file_and_line() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.csv") && err.contains("line 2"), "{err}");
 }
+
+/// The README's `label` example, on the bundled sample and its label.
+#[test]
+fn readme_label_example() {
+    let root = super::root();
+    let out = trackscan()
+        .current_dir(&root)
+        .args([
+            "label",
+            "samples/hello-mixpanel.apk",
+            "--data-safety",
+            "samples/hello-mixpanel.data_safety.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for line in text.lines() {
+        assert!(readme.contains(line), "README lacks the line {line:?}");
+    }
+    assert!(text.contains("PSL_OTHER_PERSONAL (Personal info / Other info): undeclared"));
+}
