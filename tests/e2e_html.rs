@@ -310,3 +310,150 @@ fn percent(s: &str) -> String {
         })
         .collect()
 }
+
+/// A journal row carrying a Data safety label check (what `batch --labels DIR` inserts: the
+/// `label_file` and `label` of `trackscan label --format json`), beside a row without one.
+/// The Instapaper client of the corpus against its own draft label without the e-mail:
+/// PSL_EMAIL is undeclared (Crashlytics gets it from the app's code).
+pub fn labelled_journal(dir: &Path) -> Option<PathBuf> {
+    let c = corpus()?;
+    let app = c.join("apks/exodus_instapaper.apk");
+    let draft = dir.join("draft.csv");
+    let o = trackscan()
+        .arg("label")
+        .arg(&app)
+        .arg("--draft")
+        .arg(&draft)
+        .output()
+        .expect("label --draft runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&draft).expect("draft written");
+    assert!(text.contains("PSL_EMAIL"), "the draft declares the e-mail");
+    let label = dir.join("no_email.csv");
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains("PSL_EMAIL")).collect();
+    std::fs::write(&label, kept.join("\n") + "\n").expect("write label");
+    let o = trackscan()
+        .arg("label")
+        .arg(&app)
+        .arg("--data-safety")
+        .arg(&label)
+        .args(["--format", "json"])
+        .output()
+        .expect("label runs");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a label that declares less exits 1"
+    );
+    let check: Value = serde_json::from_slice(&o.stdout).expect("label JSON");
+    assert_eq!(check["label"]["counts"]["undeclared"], 1, "{check:#}");
+
+    let journal = dir.join("rows.jsonl");
+    let o = trackscan()
+        .args(["batch", "-q", "-o"])
+        .arg(&journal)
+        .arg(&app)
+        .arg(root().join("samples/hello-mixpanel.apk"))
+        .output()
+        .expect("batch runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut rows = read_jsonl(&journal);
+    let row = rows
+        .iter_mut()
+        .find(|r| {
+            r["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("exodus_instapaper.apk"))
+        })
+        .expect("instapaper row");
+    let m = row.as_object_mut().expect("object row");
+    m.insert("label_file".into(), check["label_file"].clone());
+    m.insert("label".into(), check["label"].clone());
+    // Scored again with the label, as the batch does when it inserts the check.
+    m.remove("score");
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&journal, text).expect("write journal");
+    Some(journal)
+}
+
+/// Issue #30: the report shows a "Data safety label" section for the row with a label check
+/// (counts, a row per data type with the undeclared one highlighted, its evidence, dormant
+/// SDKs), none for the row without, the undeclared type as the heaviest score reason, and no
+/// "-0" points.
+#[test]
+fn label_section_renders_in_headless_chromium() {
+    let Some(chrome) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let Some(journal) = labelled_journal(dir.path()) else {
+        return;
+    };
+    let html = dir.path().join("report.html");
+    let o = trackscan()
+        .arg("report")
+        .arg(&journal)
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .expect("report runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The details are drawn when opened: a copy of the page that opens them all.
+    let page = std::fs::read_to_string(&html).expect("report");
+    let opened = dir.path().join("opened.html");
+    std::fs::write(
+        &opened,
+        page.replace(
+            "</body>",
+            "<script>document.querySelectorAll('details').forEach(function(d){d.open=true;});</script></body>",
+        ),
+    )
+    .expect("write");
+    let r = render(&chrome, &file_url(&opened));
+    assert!(r.console.is_empty(), "console output: {:#?}", r.console);
+    let dom = &r.dom;
+    assert_eq!(attr(dom, "status", "data-rendered").as_deref(), Some("2"));
+    assert_eq!(
+        dom.matches("<h4>Data safety label</h4>").count(),
+        1,
+        "one section, for the row with a label"
+    );
+    assert!(dom.contains("label: 1 undeclared"), "row badge");
+    let at = dom.find("class=\"dsl\"").expect("section");
+    let section = &dom[at..];
+    let section = &section[..section.find("</table>").unwrap_or(section.len())];
+    assert!(
+        section.contains("1 undeclared, 5 consistent, 0 declared, not seen, 1 possible"),
+        "{section}"
+    );
+    assert!(section.contains("no_email.csv"), "{section}");
+    // The undeclared type: highlighted, not declared, found going to Crashlytics, with evidence.
+    let undecl = section
+        .find("<tr class=\"undecl\">")
+        .expect("undeclared row");
+    let row = &section[undecl..];
+    let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+    assert!(row.contains("<code>PSL_EMAIL</code>"), "{row}");
+    assert!(row.contains("Personal info / Email address"), "{row}");
+    assert!(row.contains("<td>undeclared"), "{row}");
+    assert!(row.contains("<td>not declared</td>"), "{row}");
+    assert!(row.contains("<td>Google CrashLytics</td>"), "{row}");
+    assert!(
+        row.contains(
+            "hands email to Google CrashLytics (com.crashlytics.android.Crashlytics.setUserEmail)"
+        ),
+        "{row}"
+    );
+    assert_eq!(section.matches("<tr class=\"undecl\">").count(), 1);
+    assert!(section.contains("<td>consistent"), "{section}");
+    let all = &dom[at..];
+    assert!(all.contains("facebook-places: "), "dormant SDK listed");
+    // The score: the undeclared e-mail is a 15-point reason; 0-point reasons show 0.
+    assert!(dom.contains(
+        "<td>-15</td><td>the Data safety label does not declare PSL_EMAIL (Personal info / Email address), which goes to Google CrashLytics</td>"
+    ), "score reason");
+    assert!(!dom.contains("<td>-0</td>"), "no -0 points");
+}

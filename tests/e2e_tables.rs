@@ -1,7 +1,7 @@
 //! Issue #21 item 4: `trackscan batch --format parquet -o DIR` writes the documented tables
-//! (`apps`, `app_trackers`, `app_hosts`, `app_pins`, `errors`), read back here with the `parquet`
-//! crate: columns and types as `trackscan_batch::TABLES` declares, one `apps` row per input,
-//! lists as lists, every table joinable on `sha256`, nothing else in the directory.
+//! (`apps`, `app_trackers`, `app_hosts`, `app_pins`, `errors`, `app_label`), read back here with
+//! the `parquet` crate: columns and types as `trackscan_batch::TABLES` declares, one `apps` row
+//! per input, lists as lists, every table joinable on `sha256`, nothing else in the directory.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -269,4 +269,93 @@ fn timeline_long_format_parquet() {
                     .is_some_and(|d| d.contains("45 methods -> 16 classes, 48 methods"))),
         "{change:?} {detail:?}"
     );
+}
+
+/// Issue #30: `app_label`, one row per data type of a row's Data safety label check, joinable
+/// on `sha256`. The journal (the Instapaper client with its label check inserted, as
+/// `batch --labels` does, and the Mixpanel demo without one) is resumed into tables.
+#[test]
+fn app_label_table_from_a_journal_with_a_label_check() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let Some(journal) = super::html::labelled_journal(dir.path()) else {
+        return;
+    };
+    let out = dir.path().join("tables");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::copy(&journal, out.join("rows.jsonl")).expect("copy");
+    let docs = read_jsonl(&journal);
+    let mut cmd = trackscan();
+    cmd.args(["batch", "-q", "--resume", "--format", "parquet", "-o"])
+        .arg(&out);
+    for d in &docs {
+        cmd.arg(d["file"].as_str().expect("file"));
+    }
+    let o = cmd.output().expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let b = read(&out.join("app_label.parquet"));
+    assert_eq!(*b[0].schema(), *trackscan_batch::APP_LABEL.schema());
+    let labelled = docs
+        .iter()
+        .find(|d| d["label"].is_object())
+        .expect("a row with a check");
+    let types = labelled["label"]["types"].as_array().expect("types");
+    let n: usize = b.iter().map(RecordBatch::num_rows).sum();
+    assert_eq!(
+        n,
+        types.len(),
+        "one row per data type, none for the row without"
+    );
+    let sha = labelled["sha256"].as_str().map(str::to_string);
+    assert!(col(&b, "sha256").iter().all(|s| *s == sha));
+    let apps_sha = col(&read(&out.join("apps.parquet")), "sha256");
+    assert!(apps_sha.contains(&sha), "joins apps on sha256");
+    let dt = col(&b, "data_type");
+    let verdict = col(&b, "verdict");
+    let i = dt
+        .iter()
+        .position(|d| d.as_deref() == Some("PSL_EMAIL"))
+        .expect("PSL_EMAIL row");
+    assert_eq!(verdict[i].as_deref(), Some("undeclared"));
+    assert_eq!(col(&b, "sdks")[i].as_deref(), Some("google-crashlytics"));
+    assert_eq!(
+        col(&b, "type_label")[i].as_deref(),
+        Some("Personal info / Email address")
+    );
+    assert!(col(&b, "evidence")[i]
+        .as_deref()
+        .is_some_and(|e| e.contains("setUserEmail")));
+    assert!(col(&b, "label_file")[i]
+        .as_deref()
+        .is_some_and(|f| f.ends_with("no_email.csv")));
+    assert_eq!(
+        verdict
+            .iter()
+            .filter(|v| v.as_deref() == Some("consistent"))
+            .count(),
+        5
+    );
+    let declared = b[0]
+        .column_by_name("declared_collected")
+        .and_then(|c| {
+            c.as_any()
+                .downcast_ref::<arrow_array::BooleanArray>()
+                .cloned()
+        })
+        .expect("Boolean");
+    assert!(declared.is_null(i), "the e-mail is not declared");
+    // The apps row's score counts the undeclared type.
+    let rows = read_jsonl(&out.join("rows.jsonl"));
+    let row = rows
+        .iter()
+        .find(|d| d["label"].is_object())
+        .expect("row kept");
+    let score = trackscan_batch::score(row);
+    assert!(score.reasons.iter().any(|r| r.points == 15
+        && r.why
+            .starts_with("the Data safety label does not declare PSL_EMAIL")));
 }

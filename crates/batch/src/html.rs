@@ -145,6 +145,7 @@ th{background:#eee}#apps th[data-k]{cursor:pointer;user-select:none}#apps th[dat
 #filters{display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0}#filters input{min-width:16em}
 details>summary{cursor:pointer}details .inner{padding:.3em 0 .3em 1em}
 svg text{font-size:11px;font-family:sans-serif}
+.undecl td{background:#ffebee}.dsl{margin:.3em 0}.dsl ul{margin:.2em 0;padding-left:1.2em}
 .hid{margin-left:.4em;padding:0 .3em;border-radius:3px;font-size:.85em;background:#fff3e0;color:#e65100;border:1px solid #ffb74d}.hid.heavy{background:#ffebee;color:#b71c1c;border-color:#e57373}
 "#;
 
@@ -178,6 +179,22 @@ function apply(){
   page=0;render();
 }
 function kv(parent,label,val){var p=el('div');p.appendChild(el('b',null,label+': '));p.appendChild(el('span',null,val));parent.appendChild(p);}
+function list(parent,title,items){if(!items.length)return;parent.appendChild(el('h5',null,title));var u=el('ul');items.forEach(function(x){u.appendChild(el('li',null,x));});parent.appendChild(u);}
+function label(L){
+  var s=el('div','dsl');s.appendChild(el('h4',null,'Data safety label'));
+  s.appendChild(el('div','muted',L.h?('label file: '+(L.f||'-')):'no label given: every data type found is one a label would have to declare'));
+  s.appendChild(el('div','dsl-counts',L.n));
+  if(L.ty.length){var t=el('table'),h=el('tr');['Data type','Verdict','Declared','Found (SDKs)','Evidence'].forEach(function(x){h.appendChild(el('th',null,x));});t.appendChild(h);
+    L.ty.forEach(function(x){var tr=el('tr',x[2]==='undeclared'?'undecl':null);
+      var ty=el('td');ty.appendChild(el('code',null,x[0]));if(x[1])ty.appendChild(el('div','muted',x[1]));tr.appendChild(ty);
+      var v=el('td',null,x[2]);x[7].forEach(function(m){v.appendChild(el('div','err',m));});tr.appendChild(v);
+      tr.appendChild(el('td',null,x[3]));tr.appendChild(el('td',null,x[4]||'-'));
+      var e=el('td'),u=el('ul');x[5].forEach(function(l){u.appendChild(el('li',null,l));});if(x[6])u.appendChild(el('li','muted',x[6]+' more'));e.appendChild(u);tr.appendChild(e);
+      t.appendChild(tr);});
+    s.appendChild(t);}
+  list(s,'Dormant SDKs (nothing runs them; left out)',L.dm);list(s,'Switches the app sets',L.sw);list(s,'Label anomalies',L.an);
+  return s;
+}
 function details(r){
   var d=el('details'),s=el('summary',null,r.f);d.appendChild(s);
   d.addEventListener('toggle',function(){
@@ -188,8 +205,9 @@ function details(r){
     if(r.hd){b.appendChild(el('h4',null,'Hidden code ('+r.hd+')'));var hu=el('ul');r.hc.forEach(function(x){hu.appendChild(el('li',null,x));});b.appendChild(hu);
       if(!r.t.length)b.appendChild(el('div','muted','No known trackers in the readable code.'));}
     if(r.r.length){var t=el('table');var h=el('tr');h.appendChild(el('th',null,'Points'));h.appendChild(el('th',null,'Why'));t.appendChild(h);
-      r.r.forEach(function(x){var tr=el('tr');tr.appendChild(el('td',null,'-'+x[0]));tr.appendChild(el('td',null,x[1]));t.appendChild(tr);});
+      r.r.forEach(function(x){var tr=el('tr');tr.appendChild(el('td',null,x[0]?'-'+x[0]:'0'));tr.appendChild(el('td',null,x[1]));t.appendChild(tr);});
       b.appendChild(el('h4',null,'Score'));b.appendChild(t);}
+    if(r.lb)b.appendChild(label(r.lb));
     if(r.tr.length){var t2=el('table'),h2=el('tr');['Tracker','Categories','SDK version','Confidence','Evidence','Data accessed'].forEach(function(x){h2.appendChild(el('th',null,x));});t2.appendChild(h2);
       r.tr.forEach(function(x){var tr=el('tr');x.forEach(function(c){tr.appendChild(el('td',null,c));});t2.appendChild(tr);});
       b.appendChild(el('h4',null,'Trackers'));b.appendChild(t2);}
@@ -209,7 +227,7 @@ function render(){
   slice.forEach(function(r){var tr=el('tr');
     var td=el('td');td.appendChild(details(r));tr.appendChild(td);
     tr.appendChild(el('td',null,r.p));tr.appendChild(el('td',null,r.v));
-    var tt=el('td',null,r.t.join(', '));if(r.hd){var m=el('span','hid '+r.hd,'hidden code: '+r.hd);m.title=r.hc.join('\n');tt.appendChild(m);}tr.appendChild(tt);tr.appendChild(el('td',null,r.h));tr.appendChild(el('td',null,r.pin));
+    var tt=el('td',null,r.t.join(', '));if(r.hd){var m=el('span','hid '+r.hd,'hidden code: '+r.hd);m.title=r.hc.join('\n');tt.appendChild(m);}if(r.lb&&r.lb.h&&r.lb.u)tt.appendChild(el('span','hid heavy','label: '+r.lb.u+' undeclared'));tr.appendChild(tt);tr.appendChild(el('td',null,r.h));tr.appendChild(el('td',null,r.pin));
     var g=el('td');g.appendChild(badge(r));tr.appendChild(g);tr.appendChild(el('td',null,r.e.length));
     body.appendChild(tr);});
   var st=$('status');st.setAttribute('data-rendered',String(slice.length));st.setAttribute('data-matching',String(n));
@@ -256,6 +274,7 @@ const REPORT_KEYS: &[&str] = &[
     "errors",
     "score",
     "hidden",
+    "label_file",
 ];
 
 /// A document reduced to what [`html_report_with`] reads, so a report over 100,000 rows
@@ -285,6 +304,22 @@ pub fn report_row(doc: Value) -> Value {
     }
     if let Some(o) = m.get_mut("hidden").and_then(Value::as_object_mut) {
         o.retain(|k, _| k == "level" || k == "coverage");
+    }
+    // The label check: what [`crate::label_view`] reads (no left-out observations; evidence
+    // only as far as it names the SDKs).
+    if let Some(ts) = m
+        .get_mut(crate::label_view::LABEL_CHECK_KEY)
+        .and_then(|l| l.get_mut("types"))
+        .and_then(Value::as_array_mut)
+    {
+        for t in ts.iter_mut().filter_map(Value::as_object_mut) {
+            t.remove("left_out");
+            if let Some(ev) = t.get_mut("evidence").and_then(Value::as_array_mut) {
+                for e in ev.iter_mut().filter_map(Value::as_object_mut) {
+                    e.retain(|k, _| k == "sdk" || k == "sdk_name");
+                }
+            }
+        }
     }
     Value::Object(m)
 }
@@ -396,6 +431,7 @@ fn compact_row(d: &Value) -> Value {
         None => Vec::new(),
     };
     json!({
+        "lb": label_section(d),
         "hd": hidden_level,
         "hc": hidden_coverage,
         "f": str_of(d, "file"),
@@ -415,6 +451,56 @@ fn compact_row(d: &Value) -> Value {
         "tr": trs,
         "ps": ps,
         "ho": hosts.iter().take(MAX_HOSTS).map(|h| str_of(h, "host")).collect::<Vec<_>>(),
+    })
+}
+
+/// At most this many evidence lines per data type in the label section (the rest are counted).
+pub const MAX_EVIDENCE_LINES: usize = 3;
+
+/// The compact label section of a row (`null` without a check): `h` has_label, `f` label
+/// file, `n` counts line, `u` undeclared count, `ty` one array per type (`[data_type, form
+/// label, verdict, declared, SDK names, first evidence lines, more, mismatch lines]`), `dm`
+/// dormant SDKs, `sw` switches, `an` label anomalies.
+fn label_section(d: &Value) -> Value {
+    let Some(c) = crate::label_view::label_view(d) else {
+        return Value::Null;
+    };
+    let types: Vec<Value> = c
+        .types
+        .iter()
+        .map(|t| {
+            let declared = match &t.declared {
+                Some(x) if x.line > 0 => format!("{} (line {})", x.summary(), x.line),
+                Some(x) => x.summary().to_string(),
+                None => "not declared".to_string(),
+            };
+            let lines: Vec<&str> = t
+                .evidence_lines
+                .iter()
+                .take(MAX_EVIDENCE_LINES)
+                .map(String::as_str)
+                .collect();
+            json!([
+                t.data_type,
+                t.label,
+                t.verdict.label(),
+                declared,
+                t.sdk_names(),
+                lines,
+                t.evidence_lines.len().saturating_sub(MAX_EVIDENCE_LINES),
+                t.mismatches.iter().map(|m| m.line()).collect::<Vec<_>>(),
+            ])
+        })
+        .collect();
+    json!({
+        "h": c.has_label,
+        "f": crate::label_view::label_file(d),
+        "n": c.counts.line(),
+        "u": c.counts.undeclared,
+        "ty": types,
+        "dm": c.dormant.iter().map(|x| format!("{}: {}", x.sdk, x.why)).collect::<Vec<_>>(),
+        "sw": c.switches.iter().map(|x| x.line()).collect::<Vec<_>>(),
+        "an": c.label_anomalies,
     })
 }
 
@@ -926,6 +1012,84 @@ mod tests {
             "MixPanel changed in 1.2 (2): version 4.0 -&gt; 4.1; code 16 classes, 45 methods -&gt; 16 classes, 48 methods"
         ), "{html}");
         assert!(html.contains("MixPanel in 1.1 (1): present 4.0"));
+    }
+
+    #[test]
+    fn label_section_and_zero_point_reasons() {
+        let lines: Vec<String> = (0..5).map(|i| format!("{EVIL} line {i}")).collect();
+        let d = json!({"file": "l.apk", "sha256": "ll", "package": "com.l", "dex": {"files": 1},
+            "label_file": EVIL,
+            "label": {"has_label": true,
+                "counts": {"undeclared": 1, "consistent": 1, "declared, not seen": 1, "possible": 0},
+                "types": [
+                    {"data_type": "PSL_EMAIL", "label": "Personal info / Email address",
+                     "verdict": "undeclared", "declared": null, "sdks": ["google-crashlytics"],
+                     "evidence": [{"sdk": "google-crashlytics", "sdk_name": "Google CrashLytics",
+                                   "source": {"kind": "app_hands"}}],
+                     "evidence_lines": lines, "left_out": [{"observed": {}, "why": "x"}]},
+                    {"data_type": "PSL_DEVICE_ID", "verdict": "consistent",
+                     "declared": {"collected": true, "shared": false, "line": 4}, "sdks": ["kochava"],
+                     "shared": true, "mismatches": [{"mismatch": "shared_not_declared", "sdks": ["kochava"]}]},
+                    {"data_type": "PSL_CONTACTS", "verdict": "declared_not_seen",
+                     "declared": {"collected": true, "shared": true, "line": 9}}],
+                "switches": [{"sdk": "firebase", "name": "firebase_analytics_collection_enabled",
+                              "value": "false", "affects": ["PSL_APP_INTERACTIONS"], "state": "off", "doc": "d"}],
+                "dormant": [{"sdk": "kochava", "why": "nothing calls it"}],
+                "label_anomalies": []},
+            "libraries": [{"id": "sup", "name": "Support", "data_access": [{"category": "location", "api": "a", "caller": "b"}]}]});
+        let html = html_report(&[d.clone(), rows()[3].clone()]);
+        assert!(!html.contains(EVIL));
+        let data: Value = serde_json::from_str(data_block(&html)).unwrap_or(Value::Null);
+        let lb = &data[0]["lb"];
+        assert_eq!(lb["h"], true);
+        assert_eq!(lb["f"], EVIL);
+        assert_eq!(lb["u"], 1);
+        assert_eq!(
+            lb["n"],
+            "1 undeclared, 1 consistent, 1 declared, not seen, 0 possible"
+        );
+        assert_eq!(
+            lb["ty"][0],
+            json!([
+                "PSL_EMAIL",
+                "Personal info / Email address",
+                "undeclared",
+                "not declared",
+                "Google CrashLytics",
+                [lines[0], lines[1], lines[2]],
+                2,
+                []
+            ])
+        );
+        assert_eq!(lb["ty"][1][3], "collected (line 4)");
+        assert_eq!(
+            lb["ty"][1][7][0],
+            "shared with third parties, not declared shared (kochava)"
+        );
+        assert_eq!(lb["ty"][2][2], "declared, not seen");
+        assert_eq!(lb["dm"][0], "kochava: nothing calls it");
+        assert_eq!(
+            lb["sw"][0],
+            "firebase: firebase_analytics_collection_enabled = false (off; PSL_APP_INTERACTIONS)"
+        );
+        assert_eq!(data[1]["lb"], Value::Null, "no check, no section");
+        // The score lists the undeclared type; the library read stays a 0-point reason, which
+        // the page shows as 0, never -0.
+        assert!(data[0]["r"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x[0] == 15)));
+        assert!(data[0]["r"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x[0] == 0)));
+        assert!(html.contains("x[0]?'-'+x[0]:'0'"));
+        // Reduced rows give the same page (left-out observations and evidence details go).
+        let slim = report_row(d.clone());
+        assert!(slim["label"]["types"][0].get("left_out").is_none());
+        assert_eq!(
+            slim["label"]["types"][0]["evidence"][0],
+            json!({"sdk": "google-crashlytics", "sdk_name": "Google CrashLytics"})
+        );
+        assert_eq!(html_report(&[slim, rows()[3].clone()]), html);
     }
 
     #[test]

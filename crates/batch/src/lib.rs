@@ -50,6 +50,8 @@
 //! | debuggable | 10 |
 //! | allowBackup true or unset (defaults to true; only if the manifest was parsed) | 3 |
 //! | pinned host belonging to a tracker (hides its traffic from inspection) | 4 each, capped at 12 |
+//! | Play data type the Data safety label does not declare while an SDK gets it (`label.types[]` verdict `undeclared`; only when `label.has_label`) | 15 each, capped at 30 |
+//! | data type the label declares as not shared while third parties receive it (`shared_not_declared`) | 5 each, capped at 10 |
 //!
 //! The constants are public in [`score`](mod@score) (e.g. [`score::TRACKER_CATEGORY_POINTS`]).
 #![deny(missing_docs)]
@@ -57,6 +59,7 @@
 mod diff;
 mod error;
 mod html;
+pub mod label_view;
 mod runner;
 mod sarif;
 pub mod score;
@@ -81,8 +84,8 @@ pub use score::{
 };
 pub use tabular::{
     apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables,
-    timeline_to_parquet, Column, ColumnType, Table, APPS, APP_HOSTS, APP_PINS, APP_TRACKERS,
-    CSV_COLUMNS, ERRORS, TABLES, TIMELINE,
+    timeline_to_parquet, Column, ColumnType, Table, APPS, APP_HOSTS, APP_LABEL, APP_PINS,
+    APP_TRACKERS, CSV_COLUMNS, ERRORS, TABLES, TIMELINE,
 };
 pub use timeline::{
     timeline, timeline_from_jsonl, timeline_report, PackageTimeline, Release, ReleaseDiff,
@@ -176,6 +179,23 @@ mod proptests {
         "call_sites",
         "reason",
         "evidence_omitted",
+        "label",
+        "label_file",
+        "has_label",
+        "types",
+        "data_type",
+        "verdict",
+        "declared",
+        "sdks",
+        "sdk",
+        "sdk_name",
+        "mismatches",
+        "mismatch",
+        "evidence_lines",
+        "left_out",
+        "dormant",
+        "switches",
+        "counts",
     ];
 
     /// JSON shaped like (and often unlike) a per-app document; every string

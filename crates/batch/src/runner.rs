@@ -35,7 +35,7 @@ pub enum Format {
     /// A CSV summary, one row per app (see `docs/schema.md`).
     Csv,
     /// Parquet tables in the output directory: `apps`, `app_trackers`, `app_hosts`,
-    /// `app_pins`, `errors` (see [`crate::TABLES`] and `docs/schema.md`).
+    /// `app_pins`, `errors`, `app_label` (see [`crate::TABLES`] and `docs/schema.md`).
     Parquet,
 }
 
@@ -1433,6 +1433,7 @@ mod tests {
             names,
             [
                 "app_hosts.parquet",
+                "app_label.parquet",
                 "app_pins.parquet",
                 "app_trackers.parquet",
                 "apps.parquet",

@@ -139,6 +139,16 @@ pub const ALLOW_BACKUP_POINTS: u32 = 3;
 pub const PINNED_TRACKER_POINTS: u32 = 4;
 /// Cap on pinned tracker hosts.
 pub const PINNED_TRACKER_CAP: u32 = 12;
+/// Points per Play data type the app's Data safety label does not declare while trackscan
+/// sees it going to a tracker SDK (verdict `undeclared`; only when a label was given).
+pub const UNDECLARED_POINTS: u32 = 15;
+/// Cap on the points of undeclared data types.
+pub const UNDECLARED_CAP: u32 = 30;
+/// Points per data type the label declares as only collected while third parties receive it
+/// (mismatch `shared_not_declared`).
+pub const SHARED_NOT_DECLARED_POINTS: u32 = 5;
+/// Cap on the points of types declared unshared.
+pub const SHARED_NOT_DECLARED_CAP: u32 = 10;
 
 fn tracker_points(categories: &[&str]) -> (u32, String) {
     let mut best: Option<(u32, &str)> = None;
@@ -405,6 +415,7 @@ pub fn score(doc: &Value) -> Score {
         PINNED_TRACKER_CAP,
         "pinned tracker hosts",
     );
+    label_reasons(&mut reasons, doc);
 
     reasons.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.why.cmp(&b.why)));
     let total: u32 = reasons
@@ -417,6 +428,56 @@ pub fn score(doc: &Value) -> Score {
         grade: grade(value),
         reasons,
     }
+}
+
+/// The reasons from the document's Data safety label check ([`crate::label_view`]): each type
+/// the label does not declare while trackscan sees it going to a tracker SDK, and each type
+/// declared as not shared while third parties receive it. Nothing without a label
+/// (`has_label` false: a check without a label lists what a label must declare, which is not
+/// a finding against the app).
+fn label_reasons(reasons: &mut Vec<Reason>, doc: &Value) {
+    let Some(check) = crate::label_view::label_view(doc).filter(|c| c.has_label) else {
+        return;
+    };
+    let mut undeclared = Vec::new();
+    let mut unshared = Vec::new();
+    for t in &check.types {
+        if t.verdict == crate::label_view::Verdict::Undeclared {
+            let to = if t.sdks.is_empty() {
+                String::new()
+            } else {
+                format!(", which goes to {}", t.sdk_names())
+            };
+            undeclared.push(Reason {
+                points: UNDECLARED_POINTS,
+                why: format!("the Data safety label does not declare {}{to}", t.title()),
+            });
+        }
+        for m in &t.mismatches {
+            if let crate::label_view::MismatchView::SharedNotDeclared { sdks } = m {
+                unshared.push(Reason {
+                    points: SHARED_NOT_DECLARED_POINTS,
+                    why: format!(
+                        "the Data safety label says {} is not shared, but third parties receive it ({})",
+                        t.title(),
+                        t.names_of(sdks)
+                    ),
+                });
+            }
+        }
+    }
+    cap_into(
+        reasons,
+        undeclared,
+        UNDECLARED_CAP,
+        "data types the Data safety label does not declare",
+    );
+    cap_into(
+        reasons,
+        unshared,
+        SHARED_NOT_DECLARED_CAP,
+        "data types the Data safety label declares as not shared",
+    );
 }
 
 /// Appends `items`, then a negative correction if their total exceeds `cap`.
@@ -760,6 +821,99 @@ mod tests {
             Some((87, "B"))
         );
         assert_eq!(row_score(&json!({"score": null})), None);
+    }
+
+    /// A document whose label check finds three undeclared types (one over the cap) and one
+    /// type declared unshared while a third party receives it.
+    fn labelled(has_label: bool) -> Value {
+        let ty = |id: &str, label: &str, verdict: &str, sdk: &str, name: &str| {
+            json!({"data_type": id, "label": label, "verdict": verdict, "sdks": [sdk],
+                   "shared": false, "mismatches": [],
+                   "evidence": [{"sdk": sdk, "sdk_name": name}],
+                   "evidence_lines": [format!("{name} code reads it")]})
+        };
+        let mut consistent = ty(
+            "PSL_DEVICE_ID",
+            "Device or other IDs / Device or other IDs",
+            "consistent",
+            "kochava",
+            "Kochava",
+        );
+        consistent["declared"] = json!({"collected": true, "shared": false, "line": 9});
+        consistent["shared"] = json!(true);
+        consistent["mismatches"] = json!([
+            {"mismatch": "shared_not_declared", "sdks": ["kochava"]},
+            {"mismatch": "purpose_not_declared", "purpose": "PSL_ADVERTISING", "sdks": ["kochava"]}]);
+        json!({"package": "com.ex", "application": {"allow_backup": false},
+               "label_file": "labels/com.ex.csv",
+               "label": {"has_label": has_label,
+                         "counts": {"undeclared": 3, "consistent": 1, "declared, not seen": 0, "possible": 0},
+                         "types": [
+                            ty("PSL_EMAIL", "Personal info / Email address", "undeclared",
+                               "google-crashlytics", "Google CrashLytics"),
+                            ty("PSL_CRASH_LOGS", "App info and performance / Crash logs", "undeclared",
+                               "google-crashlytics", "Google CrashLytics"),
+                            ty("PSL_APPROX_LOCATION", "Location / Approximate location", "undeclared",
+                               "appsflyer", "AppsFlyer"),
+                            consistent,
+                            ty("PSL_CONTACTS", "Personal info / Contacts", "declared_not_seen", "x", "X")]}})
+    }
+
+    #[test]
+    fn undeclared_data_types_are_the_heaviest_reasons() {
+        // One undeclared type: 15 points, naming the type and the SDK by its display name.
+        let mut d = labelled(true);
+        let types = d["label"]["types"].as_array().cloned().unwrap_or_default();
+        d["label"]["types"] = json!([types[0].clone()]);
+        let s = score(&d);
+        assert_eq!(s.value, 100 - UNDECLARED_POINTS as u8);
+        assert_eq!(
+            s.reasons,
+            [Reason {
+                points: UNDECLARED_POINTS,
+                why: "the Data safety label does not declare PSL_EMAIL (Personal info / Email \
+                      address), which goes to Google CrashLytics"
+                    .into()
+            }]
+        );
+
+        // Three undeclared (capped at 30) and one type declared unshared (5).
+        let s = score(&labelled(true));
+        assert_eq!(s.value, 100 - 30 - 5);
+        assert_eq!(s.reasons[0].points, UNDECLARED_CAP);
+        assert!(s.reasons[0].why.starts_with(
+            "data types the Data safety label does not declare (capped at 30, 45 uncapped): "
+        ));
+        assert!(s.reasons[0].why.contains(
+            "PSL_APPROX_LOCATION (Location / Approximate location), which goes to AppsFlyer"
+        ));
+        assert_eq!(
+            s.reasons[1],
+            Reason {
+                points: SHARED_NOT_DECLARED_POINTS,
+                why: "the Data safety label says PSL_DEVICE_ID (Device or other IDs / Device or \
+                      other IDs) is not shared, but third parties receive it (Kochava)"
+                    .into()
+            }
+        );
+        // Undeclared outweighs every other kind of reason.
+        assert!(
+            UNDECLARED_POINTS
+                >= TRACKER_CATEGORY_POINTS
+                    .iter()
+                    .map(|(_, p)| *p)
+                    .max()
+                    .unwrap_or(0)
+        );
+        assert!(s.reasons.iter().all(|r| !r.why.contains("reads")));
+
+        // Without a label (the check lists what a label must declare), or with no check at all:
+        // the score is what it was.
+        let base = score(&json!({"package": "com.ex", "application": {"allow_backup": false}}));
+        assert_eq!(score(&labelled(false)), base);
+        let mut d = labelled(true);
+        d["label"] = json!("My App");
+        assert_eq!(score(&d), base);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! CSV and Parquet exports of a JSON Lines journal, both streaming (Parquet in
 //! row groups of [`BATCH_ROWS`]). The Parquet tables ([`TABLES`]: `apps`,
-//! `app_trackers`, `app_hosts`, `app_pins`, `errors`) are described once, as
+//! `app_trackers`, `app_hosts`, `app_pins`, `errors`, `app_label`) are described once, as
 //! [`Table`] constants, which give both the Arrow schema and the column order.
 
 use std::collections::HashSet;
@@ -321,6 +321,30 @@ pub const APP_PINS: Table = Table {
     ],
 };
 
+/// `app_label`: one row per app (distinct `sha256`) × Play data type of its Data safety label
+/// check (the `label` a row of `trackscan batch --labels DIR` carries; rows without one have
+/// none). Read through [`crate::label_view`].
+pub const APP_LABEL: Table = Table {
+    name: "app_label",
+    columns: &[
+        col("sha256", Utf8, true),
+        col("package", Utf8, true),
+        col("version_code", UInt64, true),
+        col("label_file", Utf8, true),
+        col("has_label", Boolean, false),
+        col("data_type", Utf8, false),
+        col("type_label", Utf8, true),
+        col("verdict", Utf8, false),
+        col("declared_collected", Boolean, true),
+        col("declared_shared", Boolean, true),
+        col("sdks", Utf8List, false),
+        col("shared", Boolean, false),
+        col("mismatches", Utf8, true),
+        col("evidence", Utf8, true),
+        col("evidence_count", UInt32, false),
+    ],
+};
+
 /// `errors`: one row per app (distinct `sha256`, or `file` when unhashed) × error message.
 pub const ERRORS: Table = Table {
     name: "errors",
@@ -424,7 +448,7 @@ pub fn timeline_to_parquet(
 }
 
 /// Every table of `trackscan batch --format parquet`, in the order they are written.
-pub const TABLES: &[Table] = &[APPS, APP_TRACKERS, APP_HOSTS, APP_PINS, ERRORS];
+pub const TABLES: &[Table] = &[APPS, APP_TRACKERS, APP_HOSTS, APP_PINS, ERRORS, APP_LABEL];
 
 /// The schema of the `apps` table.
 pub fn apps_schema() -> SchemaRef {
@@ -615,6 +639,34 @@ impl Sink {
                     for pin in pins {
                         self.push(pin_row(d, p, source, Some(pin)))?;
                     }
+                }
+                Ok(())
+            }
+            "app_label" => {
+                let Some(check) = crate::label_view::label_view(d) else {
+                    return Ok(());
+                };
+                let file = crate::label_view::label_file(d);
+                for t in &check.types {
+                    let mismatches: Vec<String> = t.mismatches.iter().map(|m| m.line()).collect();
+                    let mismatches = (!mismatches.is_empty()).then(|| mismatches.join("; "));
+                    self.push([
+                        sha(),
+                        Cell::S(opt_str(d, "package")),
+                        Cell::U64(opt_u64(d, "version_code")),
+                        Cell::S(file.as_deref()),
+                        Cell::B(Some(check.has_label)),
+                        Cell::S(Some(t.data_type.as_str())),
+                        Cell::S(Some(t.label.as_str()).filter(|l| !l.is_empty())),
+                        Cell::S(Some(t.verdict.label())),
+                        Cell::B(t.declared.as_ref().map(|x| x.collected)),
+                        Cell::B(t.declared.as_ref().map(|x| x.shared)),
+                        Cell::L(t.sdks.iter().map(String::as_str).collect()),
+                        Cell::B(Some(t.shared)),
+                        Cell::S(mismatches.as_deref()),
+                        Cell::S(t.evidence_lines.first().map(String::as_str)),
+                        Cell::U32(Some(n32(t.evidence_lines.len()))),
+                    ])?;
                 }
                 Ok(())
             }
@@ -923,9 +975,28 @@ mod tests {
                                "value": "pin-set"}], "tracker": null},
                 {"host": "(unknown)", "include_subdomains": false, "mechanism": "bundled_cert",
                  "pins": [], "evidence": [], "tracker": null}]});
+        let mut a = a;
+        a["label_file"] = json!("labels/com.a.csv");
+        a["label"] = json!({"has_label": true, "label_collects": true,
+            "counts": {"undeclared": 1, "consistent": 1, "declared, not seen": 0, "possible": 0},
+            "types": [
+                {"data_type": "PSL_EMAIL", "label": "Personal info / Email address",
+                 "verdict": "undeclared", "declared": null, "sdks": ["google-crashlytics"],
+                 "shared": false, "mismatches": [], "evidence": [],
+                 "evidence_lines": ["app code com.a.Login.done hands email to Google CrashLytics (setUserEmail)",
+                                    "second line"], "left_out": []},
+                {"data_type": "PSL_DEVICE_ID", "label": "Device or other IDs / Device or other IDs",
+                 "verdict": "consistent",
+                 "declared": {"collected": true, "shared": false, "collection_purposes": ["PSL_ANALYTICS"],
+                              "sharing_purposes": [], "line": 12},
+                 "sdks": ["adm", "fa"], "shared": true,
+                 "mismatches": [{"mismatch": "shared_not_declared", "sdks": ["adm"]}],
+                 "evidence": [], "evidence_lines": [], "left_out": []}],
+            "switches": [], "dormant": [], "label_anomalies": []});
         let mut dup = a.clone();
         dup["file"] = json!("copy-of-a.apk");
         let b = json!({"file": "b.apk", "sha256": "bb", "package": "com.b", "dex": {"files": 1},
+            "label": "B, the app's own label", "label_file": null,
             "trackers": [{"id": "fa", "name": "Firebase Analytics", "categories": ["Analytics"]}],
             "hosts": [{"host": "b.example", "sources": ["assets/x"], "tracker": null}],
             "warnings": ["zip: odd"]});
@@ -956,7 +1027,8 @@ mod tests {
                 "app_trackers.parquet",
                 "app_hosts.parquet",
                 "app_pins.parquet",
-                "errors.parquet"
+                "errors.parquet",
+                "app_label.parquet"
             ]
         );
         let mut read = std::collections::BTreeMap::new();
@@ -986,6 +1058,9 @@ mod tests {
         assert_eq!(rows("app_hosts"), 3);
         assert_eq!(rows("app_pins"), 3);
         assert_eq!(rows("errors"), 3);
+        // The label check of a.apk: one row per data type, once (not again for its copy); b.apk's
+        // `label` is its app label (a string), not a check.
+        assert_eq!(rows("app_label"), 2);
 
         let s = |n: &str, c: &str| strings(&read[n], c);
         let some = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
@@ -1038,7 +1113,70 @@ mod tests {
         // Joins on sha256: every child row finds its app, and apps ⋈ app_trackers gives each
         // input (the duplicate included) its trackers exactly once.
         let app_sha = s("apps", "sha256");
-        for table in ["app_trackers", "app_hosts", "app_pins"] {
+        assert_eq!(s("app_label", "sha256"), some(&["aa", "aa"]));
+        assert_eq!(s("app_label", "package"), some(&["com.a", "com.a"]));
+        assert_eq!(
+            s("app_label", "label_file"),
+            some(&["labels/com.a.csv", "labels/com.a.csv"])
+        );
+        assert_eq!(
+            s("app_label", "data_type"),
+            some(&["PSL_EMAIL", "PSL_DEVICE_ID"])
+        );
+        assert_eq!(
+            s("app_label", "verdict"),
+            some(&["undeclared", "consistent"])
+        );
+        assert_eq!(
+            s("app_label", "sdks"),
+            some(&["google-crashlytics", "adm|fa"])
+        );
+        assert_eq!(
+            s("app_label", "mismatches"),
+            [
+                None,
+                Some("shared with third parties, not declared shared (adm)".into())
+            ]
+        );
+        assert_eq!(
+            s("app_label", "evidence"),
+            [
+                Some(
+                    "app code com.a.Login.done hands email to Google CrashLytics (setUserEmail)"
+                        .into()
+                ),
+                None
+            ]
+        );
+        {
+            use arrow_array::{BooleanArray, UInt32Array};
+            let b = &read["app_label"][0];
+            let bools = |c: &str| -> Vec<Option<bool>> {
+                let a = b
+                    .column_by_name(c)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<BooleanArray>()
+                    .unwrap()
+                    .clone();
+                (0..a.len())
+                    .map(|i| a.is_valid(i).then(|| a.value(i)))
+                    .collect()
+            };
+            assert_eq!(bools("has_label"), [Some(true), Some(true)]);
+            assert_eq!(bools("declared_collected"), [None, Some(true)]);
+            assert_eq!(bools("declared_shared"), [None, Some(false)]);
+            assert_eq!(bools("shared"), [Some(false), Some(true)]);
+            let n = b
+                .column_by_name("evidence_count")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<UInt32Array>()
+                .unwrap()
+                .clone();
+            assert_eq!((n.value(0), n.value(1)), (2, 0));
+        }
+        for table in ["app_trackers", "app_hosts", "app_pins", "app_label"] {
             for sha in s(table, "sha256") {
                 assert!(sha.is_some() && app_sha.contains(&sha), "{table}: {sha:?}");
             }

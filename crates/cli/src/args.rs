@@ -101,7 +101,7 @@ pub enum BatchFormat {
     /// One summary row per app.
     Csv,
     /// Apache Parquet tables in the -o directory: apps, app_trackers, app_hosts, app_pins,
-    /// errors (all joinable on sha256; journal DIR/rows.jsonl).
+    /// errors, app_label (all joinable on sha256; journal DIR/rows.jsonl).
     Parquet,
 }
 

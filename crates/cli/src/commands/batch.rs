@@ -22,7 +22,8 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
     {
         return Err(format!(
             "{}: --format parquet writes a directory of tables (apps.parquet, app_trackers.parquet, \
-             app_hosts.parquet, app_pins.parquet, errors.parquet and the journal rows.jsonl); \
+             app_hosts.parquet, app_pins.parquet, errors.parquet, app_label.parquet and the \
+             journal rows.jsonl); \
              give -o a directory, e.g. -o results/",
             a.output.display()
         ));
