@@ -312,7 +312,7 @@ fn percent(s: &str) -> String {
 }
 
 /// A journal row carrying a Data safety label check (what `batch --labels DIR` inserts: the
-/// `label_file` and `label` of `trackscan label --format json`), beside a row without one.
+/// `data_safety_file` and `data_safety` of `trackscan label --format json`), beside a row without one.
 /// The Instapaper client of the corpus against its own draft label without the e-mail:
 /// PSL_EMAIL is undeclared (Crashlytics gets it from the app's code).
 pub fn labelled_journal(dir: &Path) -> Option<PathBuf> {
@@ -346,7 +346,7 @@ pub fn labelled_journal(dir: &Path) -> Option<PathBuf> {
         "a label that declares less exits 1"
     );
     let check: Value = serde_json::from_slice(&o.stdout).expect("label JSON");
-    assert_eq!(check["label"]["counts"]["undeclared"], 1, "{check:#}");
+    assert_eq!(check["data_safety"]["counts"]["undeclared"], 1, "{check:#}");
 
     let journal = dir.join("rows.jsonl");
     let o = trackscan()
@@ -367,8 +367,8 @@ pub fn labelled_journal(dir: &Path) -> Option<PathBuf> {
         })
         .expect("instapaper row");
     let m = row.as_object_mut().expect("object row");
-    m.insert("label_file".into(), check["label_file"].clone());
-    m.insert("label".into(), check["label"].clone());
+    m.insert("data_safety_file".into(), check["data_safety_file"].clone());
+    m.insert("data_safety".into(), check["data_safety"].clone());
     // Scored again with the label, as the batch does when it inserts the check.
     m.remove("score");
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
@@ -426,7 +426,7 @@ fn label_section_renders_in_headless_chromium() {
     let section = &dom[at..];
     let section = &section[..section.find("</table>").unwrap_or(section.len())];
     assert!(
-        section.contains("1 undeclared, 5 consistent, 0 declared, not seen, 1 possible"),
+        section.contains("1 undeclared, 5 consistent, 0 declared but not seen, 1 possible"),
         "{section}"
     );
     assert!(section.contains("no_email.csv"), "{section}");

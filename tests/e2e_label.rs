@@ -146,7 +146,7 @@ fn label_json(app: &Path, label: Option<&Path>) -> (Value, i32, String) {
 }
 
 fn verdict<'a>(doc: &'a Value, ty: &str) -> Option<&'a Value> {
-    doc["label"]["types"]
+    doc["data_safety"]["types"]
         .as_array()?
         .iter()
         .find(|t| t["data_type"] == ty)
@@ -195,10 +195,10 @@ fn honest_label_is_consistent_and_an_omitted_email_is_undeclared() {
     instapaper_label(true).write(&honest);
     let (doc, code, err) = label_json(&app, Some(&honest));
     assert_eq!(code, 0, "{err}\n{doc:#}");
-    assert_eq!(doc["label"]["counts"]["undeclared"], 0, "{doc:#}");
+    assert_eq!(doc["data_safety"]["counts"]["undeclared"], 0, "{doc:#}");
     assert_eq!(verdict(&doc, "PSL_EMAIL").unwrap()["verdict"], "consistent");
     assert!(
-        doc["label"]["types"]
+        doc["data_safety"]["types"]
             .as_array()
             .unwrap()
             .iter()
@@ -222,7 +222,7 @@ fn honest_label_is_consistent_and_an_omitted_email_is_undeclared() {
                 .is_some_and(|m| m.contains("setUserEmail"))),
         "{t:#}"
     );
-    assert_eq!(doc["label"]["counts"]["undeclared"], 1, "{doc:#}");
+    assert_eq!(doc["data_safety"]["counts"]["undeclared"], 1, "{doc:#}");
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn an_omitted_device_id_that_an_sdk_reads_is_undeclared() {
     assert!(out.status.success());
     let mut l = Label::new(true);
     let (doc, _, _) = label_json(&app, None);
-    for t in doc["label"]["types"].as_array().unwrap() {
+    for t in doc["data_safety"]["types"].as_array().unwrap() {
         let ty = t["data_type"].as_str().unwrap();
         if t["verdict"] == "undeclared" && ty != "PSL_DEVICE_ID" {
             let cat = match ty {
@@ -270,7 +270,7 @@ fn an_omitted_device_id_that_an_sdk_reads_is_undeclared() {
         }),
         "{t:#}"
     );
-    assert_eq!(doc["label"]["counts"]["undeclared"], 1, "{doc:#}");
+    assert_eq!(doc["data_safety"]["counts"]["undeclared"], 1, "{doc:#}");
 
     // SARIF: one error result for it.
     let out = trackscan()
@@ -322,7 +322,7 @@ fn drafts_of_corpus_apps_reimport_as_consistent() {
         );
         let (doc, code, err) = label_json(&app, Some(&draft));
         assert_eq!(code, 0, "{name}: {err}");
-        for t in doc["label"]["types"].as_array().unwrap() {
+        for t in doc["data_safety"]["types"].as_array().unwrap() {
             assert!(
                 t["verdict"] == "consistent" || t["verdict"] == "possible",
                 "{name}: {t:#}"

@@ -301,9 +301,9 @@ fn app_label_table_from_a_journal_with_a_label_check() {
     assert_eq!(*b[0].schema(), *trackscan_batch::APP_LABEL.schema());
     let labelled = docs
         .iter()
-        .find(|d| d["label"].is_object())
+        .find(|d| d["data_safety"].is_object())
         .expect("a row with a check");
-    let types = labelled["label"]["types"].as_array().expect("types");
+    let types = labelled["data_safety"]["types"].as_array().expect("types");
     let n: usize = b.iter().map(RecordBatch::num_rows).sum();
     assert_eq!(
         n,
@@ -352,7 +352,7 @@ fn app_label_table_from_a_journal_with_a_label_check() {
     let rows = read_jsonl(&out.join("rows.jsonl"));
     let row = rows
         .iter()
-        .find(|d| d["label"].is_object())
+        .find(|d| d["data_safety"].is_object())
         .expect("row kept");
     let score = trackscan_batch::score(row);
     assert!(score.reasons.iter().any(|r| r.points == 15

@@ -274,7 +274,8 @@ const REPORT_KEYS: &[&str] = &[
     "errors",
     "score",
     "hidden",
-    "label_file",
+    "data_safety_file",
+    "data_safety",
 ];
 
 /// A document reduced to what [`html_report_with`] reads, so a report over 100,000 rows
@@ -1018,9 +1019,9 @@ mod tests {
     fn label_section_and_zero_point_reasons() {
         let lines: Vec<String> = (0..5).map(|i| format!("{EVIL} line {i}")).collect();
         let d = json!({"file": "l.apk", "sha256": "ll", "package": "com.l", "dex": {"files": 1},
-            "label_file": EVIL,
-            "label": {"has_label": true,
-                "counts": {"undeclared": 1, "consistent": 1, "declared, not seen": 1, "possible": 0},
+            "data_safety_file": EVIL,
+            "data_safety": {"has_label": true,
+                "counts": {"undeclared": 1, "consistent": 1, "declared_not_seen": 1, "possible": 0},
                 "types": [
                     {"data_type": "PSL_EMAIL", "label": "Personal info / Email address",
                      "verdict": "undeclared", "declared": null, "sdks": ["google-crashlytics"],
@@ -1046,7 +1047,7 @@ mod tests {
         assert_eq!(lb["u"], 1);
         assert_eq!(
             lb["n"],
-            "1 undeclared, 1 consistent, 1 declared, not seen, 0 possible"
+            "1 undeclared, 1 consistent, 1 declared but not seen, 0 possible"
         );
         assert_eq!(
             lb["ty"][0],
@@ -1084,9 +1085,9 @@ mod tests {
         assert!(html.contains("x[0]?'-'+x[0]:'0'"));
         // Reduced rows give the same page (left-out observations and evidence details go).
         let slim = report_row(d.clone());
-        assert!(slim["label"]["types"][0].get("left_out").is_none());
+        assert!(slim["data_safety"]["types"][0].get("left_out").is_none());
         assert_eq!(
-            slim["label"]["types"][0]["evidence"][0],
+            slim["data_safety"]["types"][0]["evidence"][0],
             json!({"sdk": "google-crashlytics", "sdk_name": "Google CrashLytics"})
         );
         assert_eq!(html_report(&[slim, rows()[3].clone()]), html);

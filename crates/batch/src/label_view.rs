@@ -1,19 +1,20 @@
 //! A typed view of the Data safety label check a row may carry (`trackscan batch --labels DIR`
-//! puts `"label_file"` and `"label"` into each document; `label` is the label crate's
-//! `LabelCheck`, see `crates/label/src/check.rs`).
+//! puts `"data_safety_file"` and `"data_safety"` into each document; `data_safety` is the
+//! label crate's `LabelCheck`, see `crates/label/src/check.rs`; `label` stays the manifest's
+//! app label).
 //!
 //! The score, the `app_label` table and the HTML report read the check through these types,
 //! never by string keys into the JSON. Every field has a default, so older rows, rows without
-//! a label and checks of a later version read as far as they go; a `label` key that is not a
-//! check (the manifest's app label, a string, in documents without one) reads as no check.
+//! a label and checks of a later version read as far as they go; a `data_safety` value that is
+//! not an object reads as no check.
 
 use serde::Deserialize;
 use serde_json::Value;
 
 /// The document key holding the check.
-pub const LABEL_CHECK_KEY: &str = "label";
+pub const LABEL_CHECK_KEY: &str = "data_safety";
 /// The document key holding the label file the check read (string or null).
-pub const LABEL_FILE_KEY: &str = "label_file";
+pub const LABEL_FILE_KEY: &str = "data_safety_file";
 
 /// The check of one app against its Data safety label.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -36,7 +37,7 @@ pub struct LabelView {
 }
 
 /// Counts per verdict (the keys the check writes: `undeclared`, `consistent`,
-/// `declared, not seen`, `possible`).
+/// `declared_not_seen`, `possible`; `declared, not seen` read too).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct LabelCounts {
@@ -45,17 +46,18 @@ pub struct LabelCounts {
     /// Found and declared.
     pub consistent: u64,
     /// Declared, not found.
-    #[serde(rename = "declared, not seen", alias = "declared_not_seen")]
+    #[serde(alias = "declared, not seen")]
     pub declared_not_seen: u64,
     /// Not declared, possible.
     pub possible: u64,
 }
 
 impl LabelCounts {
-    /// `2 undeclared, 3 consistent, 1 declared, not seen, 0 possible`.
+    /// `2 undeclared, 3 consistent, 1 declared but not seen, 0 possible` (as `trackscan label`
+    /// prints it).
     pub fn line(&self) -> String {
         format!(
-            "{} undeclared, {} consistent, {} declared, not seen, {} possible",
+            "{} undeclared, {} consistent, {} declared but not seen, {} possible",
             self.undeclared, self.consistent, self.declared_not_seen, self.possible
         )
     }
@@ -84,6 +86,17 @@ pub enum Verdict {
 
 impl Verdict {
     /// The verdict as the reports write it (`undeclared`, `declared, not seen`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Undeclared => "undeclared",
+            Verdict::Consistent => "consistent",
+            Verdict::DeclaredNotSeen => "declared_not_seen",
+            Verdict::Possible => "possible",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// The verdict for people.
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Undeclared => "undeclared",
@@ -296,7 +309,7 @@ mod tests {
 
     #[test]
     fn reads_a_check_and_tolerates_what_it_does_not_know() {
-        let d = json!({"label_file": "labels/com.ex.csv", "label": {
+        let d = json!({"data_safety_file": "labels/com.ex.csv", "data_safety": {
             "has_label": true, "label_collects": true,
             "counts": {"undeclared": 1, "consistent": 1, "declared, not seen": 2, "possible": 0},
             "types": [
@@ -350,16 +363,16 @@ mod tests {
         // No check: absent, null, the manifest's app label (a string), garbage.
         for d in [
             json!({}),
-            json!({"label": null, "label_file": null}),
+            json!({"data_safety": null, "data_safety_file": null}),
             json!({"label": "My App"}),
-            json!({"label": {"types": "not a list"}}),
+            json!({"data_safety": {"types": "not a list"}}),
         ] {
             assert_eq!(label_view(&d), None, "{d}");
             assert_eq!(label_file(&d), None);
         }
         // An empty object is a check without a label (all defaults).
         assert_eq!(
-            label_view(&json!({"label": {}})),
+            label_view(&json!({"data_safety": {}})),
             Some(LabelView::default())
         );
     }

@@ -845,9 +845,9 @@ mod tests {
             {"mismatch": "shared_not_declared", "sdks": ["kochava"]},
             {"mismatch": "purpose_not_declared", "purpose": "PSL_ADVERTISING", "sdks": ["kochava"]}]);
         json!({"package": "com.ex", "application": {"allow_backup": false},
-               "label_file": "labels/com.ex.csv",
-               "label": {"has_label": has_label,
-                         "counts": {"undeclared": 3, "consistent": 1, "declared, not seen": 0, "possible": 0},
+               "data_safety_file": "labels/com.ex.csv",
+               "data_safety": {"has_label": has_label,
+                         "counts": {"undeclared": 3, "consistent": 1, "declared_not_seen": 0, "possible": 0},
                          "types": [
                             ty("PSL_EMAIL", "Personal info / Email address", "undeclared",
                                "google-crashlytics", "Google CrashLytics"),
@@ -863,8 +863,11 @@ mod tests {
     fn undeclared_data_types_are_the_heaviest_reasons() {
         // One undeclared type: 15 points, naming the type and the SDK by its display name.
         let mut d = labelled(true);
-        let types = d["label"]["types"].as_array().cloned().unwrap_or_default();
-        d["label"]["types"] = json!([types[0].clone()]);
+        let types = d["data_safety"]["types"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        d["data_safety"]["types"] = json!([types[0].clone()]);
         let s = score(&d);
         assert_eq!(s.value, 100 - UNDECLARED_POINTS as u8);
         assert_eq!(
@@ -912,7 +915,7 @@ mod tests {
         let base = score(&json!({"package": "com.ex", "application": {"allow_backup": false}}));
         assert_eq!(score(&labelled(false)), base);
         let mut d = labelled(true);
-        d["label"] = json!("My App");
+        d["data_safety"] = json!("not a check");
         assert_eq!(score(&d), base);
     }
 

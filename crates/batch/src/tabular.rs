@@ -658,7 +658,7 @@ impl Sink {
                         Cell::B(Some(check.has_label)),
                         Cell::S(Some(t.data_type.as_str())),
                         Cell::S(Some(t.label.as_str()).filter(|l| !l.is_empty())),
-                        Cell::S(Some(t.verdict.label())),
+                        Cell::S(Some(t.verdict.key())),
                         Cell::B(t.declared.as_ref().map(|x| x.collected)),
                         Cell::B(t.declared.as_ref().map(|x| x.shared)),
                         Cell::L(t.sdks.iter().map(String::as_str).collect()),
@@ -976,9 +976,9 @@ mod tests {
                 {"host": "(unknown)", "include_subdomains": false, "mechanism": "bundled_cert",
                  "pins": [], "evidence": [], "tracker": null}]});
         let mut a = a;
-        a["label_file"] = json!("labels/com.a.csv");
-        a["label"] = json!({"has_label": true, "label_collects": true,
-            "counts": {"undeclared": 1, "consistent": 1, "declared, not seen": 0, "possible": 0},
+        a["data_safety_file"] = json!("labels/com.a.csv");
+        a["data_safety"] = json!({"has_label": true, "label_collects": true,
+            "counts": {"undeclared": 1, "consistent": 1, "declared_not_seen": 0, "possible": 0},
             "types": [
                 {"data_type": "PSL_EMAIL", "label": "Personal info / Email address",
                  "verdict": "undeclared", "declared": null, "sdks": ["google-crashlytics"],
@@ -996,7 +996,7 @@ mod tests {
         let mut dup = a.clone();
         dup["file"] = json!("copy-of-a.apk");
         let b = json!({"file": "b.apk", "sha256": "bb", "package": "com.b", "dex": {"files": 1},
-            "label": "B, the app's own label", "label_file": null,
+            "label": "B, the app's own label", "data_safety_file": null,
             "trackers": [{"id": "fa", "name": "Firebase Analytics", "categories": ["Analytics"]}],
             "hosts": [{"host": "b.example", "sources": ["assets/x"], "tracker": null}],
             "warnings": ["zip: odd"]});

@@ -42,7 +42,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The verdict as the reports write it (`undeclared`, `declared, not seen`, …).
+    /// The verdict's key in JSON, `counts` and tables (`undeclared`, `declared_not_seen`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Undeclared => "undeclared",
+            Verdict::Consistent => "consistent",
+            Verdict::DeclaredNotSeen => "declared_not_seen",
+            Verdict::Possible => "possible",
+        }
+    }
+
+    /// The verdict for people (`undeclared`, `declared, not seen`, …).
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Undeclared => "undeclared",
@@ -142,7 +152,7 @@ pub struct LabelCheck {
     pub label_collects: Option<bool>,
     /// Per data type, undeclared first, then by type id.
     pub types: Vec<TypeCheck>,
-    /// Counts per verdict (`undeclared`, `consistent`, `declared, not seen`, `possible`).
+    /// Counts per verdict (`undeclared`, `consistent`, `declared_not_seen`, `possible`).
     pub counts: BTreeMap<&'static str, usize>,
     /// Switches the app sets.
     pub switches: Vec<Switched>,
@@ -156,7 +166,7 @@ impl LabelCheck {
     /// How many types are undeclared.
     pub fn undeclared(&self) -> usize {
         self.counts
-            .get(Verdict::Undeclared.label())
+            .get(Verdict::Undeclared.key())
             .copied()
             .unwrap_or(0)
     }
@@ -296,7 +306,7 @@ pub fn check_observed(
         Verdict::DeclaredNotSeen,
         Verdict::Possible,
     ] {
-        counts.insert(v.label(), types.iter().filter(|t| t.verdict == v).count());
+        counts.insert(v.key(), types.iter().filter(|t| t.verdict == v).count());
     }
     LabelCheck {
         has_label: label.is_some(),

@@ -74,8 +74,10 @@ pub fn category_purposes(category: &str) -> &'static [&'static str] {
 /// The draft implied by `check` (made without a label, or with one: only what trackscan found
 /// counts).
 pub fn draft(report: &Report, check: &LabelCheck) -> Draft {
-    let mut form = Form::default();
-    form.collects_data = Some(false);
+    let mut form = Form {
+        collects_data: Some(false),
+        ..Form::default()
+    };
     let mut rows = Vec::new();
     let mut to_review = Vec::new();
     for t in &check.types {

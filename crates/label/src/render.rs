@@ -109,7 +109,7 @@ pub fn text(check: &LabelCheck, app: &str, label_file: Option<&str>) -> String {
             "{app}: no label given; what the SDKs and the app's flows imply\n"
         )),
     }
-    let c = |v: Verdict| check.counts.get(v.label()).copied().unwrap_or(0);
+    let c = |v: Verdict| check.counts.get(v.key()).copied().unwrap_or(0);
     s.push_str(&format!(
         "  {} undeclared, {} consistent, {} declared but not seen, {} possible\n",
         c(Verdict::Undeclared),

@@ -75,7 +75,7 @@ pub fn switches(report: &Report, disclosures: &DataSafety) -> Vec<Switched> {
         let present: Vec<&Finding> = report
             .trackers
             .iter()
-            .filter(|t| d.trackers.iter().any(|id| *id == t.id))
+            .filter(|t| d.trackers.contains(&t.id))
             .collect();
         if present.is_empty() {
             continue;

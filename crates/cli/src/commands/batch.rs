@@ -95,11 +95,11 @@ pub fn labelled_document(scanner: &trackscan_scan::Scanner, path: &Path, dir: &P
     let mut doc = super::document(&report);
     if let Some(obj) = doc.as_object_mut() {
         obj.insert(
-            "label_file".into(),
+            "data_safety_file".into(),
             serde_json::to_value(file.map(|f| f.display().to_string())).unwrap_or(Value::Null),
         );
         obj.insert(
-            "label".into(),
+            "data_safety".into(),
             serde_json::to_value(&check).unwrap_or(Value::Null),
         );
     }

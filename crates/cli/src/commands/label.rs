@@ -54,8 +54,8 @@ pub fn label(a: LabelArgs) -> Result<u8, String> {
                 "package": report.package,
                 "version_name": report.version_name,
                 "version_code": report.version_code,
-                "label_file": label_name,
-                "label": result,
+                "data_safety_file": label_name,
+                "data_safety": result,
             });
             serde_json::to_writer_pretty(&mut out, &doc)
                 .map_err(|e| e.to_string())
