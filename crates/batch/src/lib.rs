@@ -17,7 +17,8 @@
 //!   a partial last line, which `resume` cuts off. Rows come in input order
 //!   (a bounded reorder window); the same file named twice is one input.
 //!   Identical files (same SHA-256) are scanned once; resume keys rows by that
-//!   hash and retries error rows unless `keep_errors`. Panics become
+//!   hash and retries error rows unless `keep_errors`; [`run_batch_hashed`] hands
+//!   that hash to the scan, so that each input is hashed once. Panics become
 //!   error rows; so do timeouts (the runaway scan keeps its thread until it
 //!   ends). Progress: `indicatif` on a terminal, plain lines otherwise.
 //! - [`jsonl_to_csv`], [`jsonl_to_tables`]: exports streamed from the journal
@@ -75,8 +76,8 @@ pub use html::{
     Provenance, MAX_HOSTS, PAGE_SIZE,
 };
 pub use runner::{
-    expand_inputs, journal_path, run_batch, sha256_file, BatchError, BatchOptions, BatchSummary,
-    Format, EXTENSIONS,
+    expand_inputs, journal_path, run_batch, run_batch_hashed, sha256_file, BatchError,
+    BatchOptions, BatchSummary, Format, EXTENSIONS,
 };
 pub use sarif::sarif;
 pub use score::{

@@ -608,6 +608,17 @@ pub fn run_batch(
     opts: &BatchOptions,
     scan: impl Fn(&Path) -> Value + Sync,
 ) -> Result<BatchSummary, BatchError> {
+    run_batch_hashed(opts, |path, _| scan(path))
+}
+
+/// [`run_batch`] whose `scan` also gets the input's SHA-256 (lower-case hex), as computed
+/// when the batch hashed its inputs (`None` when the file could not be read then), so that
+/// the scan need not hash the file again: every input is then hashed once. A `sha256` the
+/// returned document carries is kept; it should be this one.
+pub fn run_batch_hashed(
+    opts: &BatchOptions,
+    scan: impl Fn(&Path, Option<&str>) -> Value + Sync,
+) -> Result<BatchSummary, BatchError> {
     let start = Instant::now();
     let paths = expand_inputs(&opts.inputs)?;
     if paths.is_empty() {
@@ -889,8 +900,10 @@ pub fn run_batch(
                             return; // the journal failed: no point scanning
                         }
                         let _ = tx.send(Msg::Started(j, Instant::now()));
-                        let r = catch_unwind(AssertUnwindSafe(|| scan(&input.path)))
-                            .map_err(panic_message);
+                        let r = catch_unwind(AssertUnwindSafe(|| {
+                            scan(&input.path, input.sha.as_deref())
+                        }))
+                        .map_err(panic_message);
                         let _ = tx.send(Msg::Done(j, r));
                     });
                 }
@@ -1302,6 +1315,36 @@ mod tests {
         assert_eq!(names.len(), 4);
         assert!(names[0].ends_with("in/a.apk") && names[1].ends_with("in/b.apk"));
         assert!(names[2].ends_with("in/c.apk") && names[3].ends_with("gone.apk"));
+    }
+
+    /// `run_batch_hashed` hands each scan the hash the batch computed (the one the row is keyed
+    /// by), and `None` for a file it could not read.
+    #[test]
+    fn hashed_scans_get_the_inputs_sha256() {
+        let t = tempfile::tempdir().expect("tmp");
+        let d = t.path().join("in");
+        write(&d.join("a.apk"), "a");
+        write(&d.join("b.apk"), "b");
+        let gone = t.path().join("gone.apk").display().to_string();
+        let out = t.path().join("o.jsonl");
+        let inputs = vec![d.display().to_string(), gone];
+        let s = run_batch_hashed(&opts(inputs, &out), |p: &Path, sha: Option<&str>| {
+            let expected = sha256_file(p).ok();
+            assert_eq!(sha, expected.as_deref(), "{}", p.display());
+            let mut v = doc(p);
+            if let (Some(o), Some(sha)) = (v.as_object_mut(), sha) {
+                o.insert("given".into(), json!(sha));
+            }
+            v
+        })
+        .expect("batch");
+        assert_eq!((s.inputs, s.written, s.panics), (3, 3, 0));
+        let rows = crate::read_jsonl(&out).expect("read");
+        for r in rows.iter().take(2) {
+            assert_eq!(r["given"], r["sha256"]);
+            assert_eq!(r["sha256"].as_str().map(str::len), Some(64));
+        }
+        assert!(rows[2].get("given").is_none());
     }
 
     /// Resume scans rows with errors again (one row per input afterwards), or keeps them with

@@ -37,6 +37,10 @@ const MAX_DATA_ACCESS: usize = 20;
 /// 8. [`pinning`] — certificate pinning and transport security;
 /// 9. [`hosts`] — every host, attributed to a detected tracker where one owns it, else marked
 ///    "tracker host, SDK not found" ([`HostOwners`]).
+///
+/// Each step (and [`sdk_code`], [`code_links`]) is `#[inline(never)]`, so that a callgrind
+/// profile gives its inclusive cost by name (BENCHMARKS.md, "Profile 2026-12-08"); a call per
+/// step (per finding for `sdk_code`) costs nothing measurable.
 pub(crate) fn analyze(scanner: &Scanner, c: Collected<'_>, r: &mut Report) {
     let resources = resources(&c, r);
     let manifest = manifest(&c, resources.as_ref(), r);
@@ -105,6 +109,7 @@ pub(crate) type DetectStage = fn(&Facts<'_>, &mut Detected);
 pub(crate) const DETECT_STAGES: &[(&str, DetectStage)] = &[("name rules", by_name_rules)];
 
 /// Runs [`DETECT_STAGES`] in order.
+#[inline(never)]
 fn detect(facts: &Facts<'_>) -> Detected {
     let mut d = Detected::default();
     for (_, stage) in DETECT_STAGES {
@@ -122,6 +127,7 @@ fn by_name_rules(f: &Facts<'_>, d: &mut Detected) {
 }
 
 /// `resources.arsc`, its oddities as warnings.
+#[inline(never)]
 fn resources(c: &Collected<'_>, r: &mut Report) -> Option<Resources> {
     c.arsc.as_deref().and_then(|b| match Resources::parse(b) {
         Ok(res) => {
@@ -139,6 +145,7 @@ fn resources(c: &Collected<'_>, r: &mut Report) -> Option<Resources> {
 
 /// The manifest model (binary or text XML; apktool trees with their `apktool.yml` and values),
 /// written into the report.
+#[inline(never)]
 fn manifest(c: &Collected<'_>, resources: Option<&Resources>, r: &mut Report) -> Option<Manifest> {
     if r.kind == "apk" || r.kind == "split_bundle" {
         let text = c.manifest.as_deref().is_some_and(|b| {
@@ -197,6 +204,7 @@ fn manifest(c: &Collected<'_>, resources: Option<&Resources>, r: &mut Report) ->
 }
 
 /// Signer certificates of the v1 blocks and the APK Signing Block.
+#[inline(never)]
 fn signing(c: &Collected<'_>, r: &mut Report) {
     if let Some((bytes, cd)) = c.signed_apk {
         let v1: Vec<(&str, &[u8])> = c
@@ -210,6 +218,7 @@ fn signing(c: &Collected<'_>, r: &mut Report) {
 }
 
 /// The code index of the app's DEX files and smali sources, its summary in the report.
+#[inline(never)]
 fn code_index<'c>(c: &'c Collected<'_>, r: &mut Report) -> CodeIndex<'c> {
     let mut builder = IndexBuilder::new();
     for (name, bytes) in &c.dex {
@@ -275,6 +284,7 @@ struct Texts<'t> {
 }
 
 impl<'t> Texts<'t> {
+    #[inline(never)]
     fn gather(
         c: &'t Collected<'_>,
         resources: Option<&Resources>,
@@ -433,6 +443,7 @@ impl<'l> FactLists<'l> {
 /// Detections into the report's findings: evidence, SDK version (shared by the modules of one
 /// SDK release), call sites and data access. Returns the code prefixes of every finding (the
 /// code the names explained).
+#[inline(never)]
 fn findings<'s>(
     scanner: &'s Scanner,
     d: &Detected,
@@ -500,6 +511,7 @@ const MIN_VERSION_CLASSES: usize = 3;
 /// release or the range of releases whose classes best explain the app's, source
 /// `library:SDK: …`). A version the app states itself (version files, constants) always wins:
 /// the library never replaces one.
+#[inline(never)]
 fn structure_versions(
     scanner: &Scanner,
     index: &CodeIndex<'_>,
@@ -574,6 +586,7 @@ fn structure_versions(
 /// (renamed code), code evidence (strings, hosts, structure) of a rule whose code prefixes
 /// are all the vendor's (the Crashlytics rule also covers Fabric's `com.crashlytics`: a
 /// renamed Fabric SDK must not take Google's version).
+#[inline(never)]
 fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
     for f in &mut r.trackers {
         let Some(rule) = rules.iter().find(|x| x.id == f.id) else {
@@ -614,6 +627,7 @@ fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
 }
 
 /// What the app's code hands to each detected tracker ([`crate::flow`]), onto its finding.
+#[inline(never)]
 fn data_from_app(
     index: &CodeIndex<'_>,
     explained: &[Vec<String>],
@@ -661,6 +675,7 @@ impl<'s> HostOwners<'s> {
 }
 
 /// Certificate pinning and transport security.
+#[inline(never)]
 fn pinning(
     owners: &HostOwners<'_>,
     c: &Collected<'_>,
@@ -690,6 +705,7 @@ fn pinning(
 }
 
 /// Every host with its sources, attributed to a detected tracker ([`HostOwners`]).
+#[inline(never)]
 fn hosts(owners: &HostOwners<'_>, hosts: BTreeMap<String, BTreeSet<String>>, r: &mut Report) {
     r.hosts = hosts
         .into_iter()
@@ -834,6 +850,7 @@ fn finding(
 /// Classes, methods and digest of the code under `prefixes` ([`report::SdkCode`]). The digest
 /// adds up one hash per class and per method (order-independent: DEX order and multidex
 /// splits do not change it); no `String` per method (the proto is hashed piece by piece).
+#[inline(never)]
 fn sdk_code(prefixes: &[String], index: &CodeIndex<'_>) -> Option<report::SdkCode> {
     fn h(bytes: &[u8], seed: u64) -> u64 {
         // FNV-1a, 64 bit.
@@ -898,6 +915,7 @@ fn sdk_members(prefixes: &[String], index: &CodeIndex<'_>) -> Vec<String> {
 /// Per finding (given by its code prefixes): the call sites into the SDK from outside it, and
 /// the personal-data APIs its own code calls. One pass over the app's references for all
 /// findings ([`CodeIndex::links`]); personal-data APIs are looked up in a table built once.
+#[inline(never)]
 fn code_links(prefixes: &[Vec<String>], index: &CodeIndex<'_>) -> Vec<Links> {
     let groups: Vec<&[String]> = prefixes.iter().map(Vec::as_slice).collect();
     let memo = ApiMemo::new(index);

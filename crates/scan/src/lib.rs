@@ -78,6 +78,16 @@ impl Scanner {
 
     /// Scans a file (APK, split bundle, DEX) or an apktool directory (smali + manifest).
     pub fn scan_path(&self, path: &Path) -> Report {
+        self.scan_path_with_sha256(path, None)
+    }
+
+    /// [`Scanner::scan_path`] of a file whose SHA-256 the caller computed already
+    /// (`trackscan batch` hashes every input first, to scan identical files once and to
+    /// resume): the report's `sha256` is `sha256` and the bytes are not hashed again. The
+    /// caller vouches that it is the hash of the file's content (a file rewritten between the
+    /// two reads gets the hash of the content hashed). `None`, or a value that is not 64
+    /// lower-case hex digits (the form [`hex`] writes), hashes the bytes read.
+    pub fn scan_path_with_sha256(&self, path: &Path, sha256: Option<&str>) -> Report {
         let name = path.display().to_string();
         if path.is_dir() {
             return self.scan_dir(path);
@@ -96,14 +106,20 @@ impl Scanner {
             );
         }
         match std::fs::read(path) {
-            Ok(bytes) => self.scan_bytes(&name, &bytes),
+            Ok(bytes) => self.scan_bytes_hashed(&name, &bytes, sha256),
             Err(e) => Report::failed(&name, format!("{name}: cannot read: {e}")),
         }
     }
 
     /// Scans an app held in memory; `name` is used for the report's `file` and in messages.
     pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> Report {
-        let mut report = Report::new(name, bytes);
+        self.scan_bytes_hashed(name, bytes, None)
+    }
+
+    /// [`Scanner::scan_bytes`] with the SHA-256 of `bytes` given or not (see
+    /// [`Scanner::scan_path_with_sha256`]).
+    fn scan_bytes_hashed(&self, name: &str, bytes: &[u8], sha256: Option<&str>) -> Report {
+        let mut report = Report::new(name, bytes, sha256);
         let opened = collect::open(&self.limits, name, bytes, &mut report);
         if let Some(c) = collect::collect(&self.limits, &opened, &mut report) {
             analyze::analyze(self, c, &mut report);
@@ -128,11 +144,19 @@ impl Scanner {
 }
 
 impl Report {
-    fn new(name: &str, bytes: &[u8]) -> Report {
+    fn new(name: &str, bytes: &[u8], sha256: Option<&str>) -> Report {
         use sha2::{Digest, Sha256};
+        let is_hex = |s: &str| {
+            s.len() == 64
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
         Report {
             file: name.to_string(),
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256: match sha256 {
+                Some(s) if is_hex(s) => s.to_string(),
+                _ => hex(&Sha256::digest(bytes)),
+            },
             size: bytes.len() as u64,
             ..Report::default()
         }

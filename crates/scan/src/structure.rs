@@ -665,6 +665,24 @@ mod tests {
         }
     }
 
+    /// The one-pass count of findable classes per release is the per-release count.
+    #[test]
+    fn findable_by_release_is_findable_of_each_release() {
+        let lib = builtin_library();
+        let keeps: [&dyn Fn(&trackscan_shape::library::Entry) -> bool; 2] =
+            [&|_| true, &|e| lib.name(e.name).len() % 2 == 0];
+        for (si, sdk) in lib.sdks.iter().enumerate() {
+            let n = sdk.versions.len();
+            for keep in keeps {
+                let all = lib.findable_where_by_release(si, n, keep);
+                assert_eq!(all.len(), n);
+                for (r, &c) in all.iter().enumerate() {
+                    assert_eq!(c, lib.findable_where(si, r, keep), "{} release {r}", sdk.id);
+                }
+            }
+        }
+    }
+
     #[test]
     fn rule_of_name_takes_the_longest_prefix() {
         let p = vec![

@@ -283,3 +283,28 @@ fn garbage_and_truncations_never_panic() {
     assert!(!r.errors.is_empty());
     assert!(r.errors[0].contains("noise.apk"), "{:?}", r.errors);
 }
+
+#[test]
+fn a_known_sha256_is_taken_and_the_report_is_the_same() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("app.apk");
+    std::fs::write(&path, apk()).expect("write");
+    let s = scanner();
+    let hashed = s.scan_path(&path);
+    assert_eq!(hashed.sha256.len(), 64);
+    let json = |r: &trackscan_scan::Report| serde_json::to_string(r).expect("json");
+    // The right hash: the same report, byte for byte.
+    let given = s.scan_path_with_sha256(&path, Some(&hashed.sha256));
+    assert_eq!(json(&given), json(&hashed));
+    // A hash is taken as given (the caller vouches for it), so it was not recomputed.
+    let other = "ab".repeat(32);
+    assert_eq!(s.scan_path_with_sha256(&path, Some(&other)).sha256, other);
+    // Not a lower-case hex SHA-256: the bytes are hashed.
+    for bad in ["", "AB".repeat(32).as_str(), "xyz", &"a".repeat(63)] {
+        assert_eq!(
+            s.scan_path_with_sha256(&path, Some(bad)).sha256,
+            hashed.sha256
+        );
+    }
+    assert_eq!(s.scan_path_with_sha256(&path, None).sha256, hashed.sha256);
+}

@@ -456,6 +456,34 @@ impl Library {
             .count()
     }
 
+    /// [`Library::findable_where`] of every release `0..n` of `sdk` at once: one pass over the
+    /// entries (`keep` called once per strong entry of the SDK), not one per release.
+    pub fn findable_where_by_release(
+        &self,
+        sdk: usize,
+        n: usize,
+        keep: &dyn Fn(&Entry) -> bool,
+    ) -> Vec<usize> {
+        let mut counts = vec![0usize; n];
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| usize::from(e.sdk) == sdk && e.has_strong() && keep(e))
+        {
+            for (w, &word) in self.releases(e).iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let r = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(c) = counts.get_mut(r) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
     /// The class name of entry `e`.
     pub fn name_of(&self, e: u32) -> &str {
         self.entries
@@ -591,11 +619,14 @@ impl SdkMatch {
         let mut tied: Vec<usize> = (0..n)
             .filter(|&r| eligible(r) && votes[r] * best_present == best * present[r])
             .collect();
+        // `Library::findable_where` of each release, counted in one pass.
+        let findable = lib.findable_where_by_release(self.sdk, n, keep);
+        let findable = |r: usize| findable.get(r).copied().unwrap_or(0);
         if tied.len() > 1 {
             let cover: Vec<(usize, f64)> = tied
                 .iter()
                 .map(|&r| {
-                    let total = lib.findable_where(self.sdk, r, keep).max(1);
+                    let total = findable(r).max(1);
                     (r, votes[r] as f64 / total as f64)
                 })
                 .collect();
@@ -612,7 +643,7 @@ impl SdkMatch {
         let last = *tied.last()?;
         // The releases that hold any of these classes at all (the SDK's known span).
         let known: Vec<usize> = (0..n)
-            .filter(|&r| Some(r) != without && lib.findable_where(self.sdk, r, keep) > 0)
+            .filter(|&r| Some(r) != without && findable(r) > 0)
             .collect();
         Some(VersionVerdict {
             first,

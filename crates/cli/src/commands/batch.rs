@@ -45,9 +45,11 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
         timeout: a.timeout.map(Duration::from_secs),
     };
     let labels = a.labels.as_deref();
-    let summary = trackscan_batch::run_batch(&opts, |p| match labels {
-        None => scan_document(&scanner, p),
-        Some(dir) => labelled_document(&scanner, p, dir),
+    // Each input is hashed once: by the batch (identical files, resume), whose hash the scan
+    // takes for the report's `sha256`.
+    let summary = trackscan_batch::run_batch_hashed(&opts, |p, sha| match labels {
+        None => super::document(&scanner.scan_path_with_sha256(p, sha)),
+        Some(dir) => labelled_document(&scanner, p, dir, sha),
     })
     .map_err(|e| e.to_string())?;
     // Apps that could not be read (the one rule of `trackscan_batch::unreadable`, panics and
@@ -69,9 +71,15 @@ pub fn batch(a: BatchArgs) -> Result<u8, String> {
 /// [`scan_document`] with the app's Data safety check against its label in `dir`
 /// (`trackscan_label::label_for`): keys `label_file` and `label`, and the score again with the
 /// label's verdicts. A label that cannot be read is a warning of the row; the check then runs
-/// without it.
-pub fn labelled_document(scanner: &trackscan_scan::Scanner, path: &Path, dir: &Path) -> Value {
-    let mut report = scanner.scan_path(path);
+/// without it. `sha256`: the input's hash when the batch computed it already
+/// (`Scanner::scan_path_with_sha256`).
+pub fn labelled_document(
+    scanner: &trackscan_scan::Scanner,
+    path: &Path,
+    dir: &Path,
+    sha256: Option<&str>,
+) -> Value {
+    let mut report = scanner.scan_path_with_sha256(path, sha256);
     if report.is_fatal() {
         return super::document(&report);
     }
