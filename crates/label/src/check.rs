@@ -128,7 +128,7 @@ pub struct TypeCheck {
     /// The evidence: every observation of the type that counts (status observed, not switched
     /// off, from an SDK that runs) and, for [`Verdict::Possible`], the conditional ones.
     pub evidence: Vec<Observed>,
-    /// One line per piece of evidence, for people ([`crate::render::evidence_line`]).
+    /// One line per piece of evidence, for people ([`crate::observed::evidence_line`]).
     pub evidence_lines: Vec<String>,
     /// Observations left out: switched off by the app, or from a dormant SDK.
     pub left_out: Vec<LeftOut>,
@@ -284,7 +284,10 @@ pub fn check_observed(
         } else {
             found
         };
-        let evidence_lines = evidence.iter().map(crate::render::evidence_line).collect();
+        let evidence_lines = evidence
+            .iter()
+            .map(crate::observed::evidence_line)
+            .collect();
         types.push(TypeCheck {
             label: play_data_type_label(&ty).unwrap_or("").to_string(),
             data_type: ty,

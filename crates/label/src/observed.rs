@@ -700,6 +700,45 @@ fn tracker_hosts(report: &Report, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// One line of evidence for an observation.
+pub fn evidence_line(o: &Observed) -> String {
+    let who = &o.sdk_name;
+    match &o.source {
+        Source::SdkReads { api, caller, .. } => format!("{who} code {caller} calls {api}"),
+        Source::AppHands {
+            kind,
+            key,
+            at,
+            sdk_method,
+            ..
+        } => {
+            let key = key
+                .as_deref()
+                .map(|k| format!(" under \"{k}\""))
+                .unwrap_or_default();
+            format!("app code {at} hands {kind}{key} to {who} ({sdk_method})")
+        }
+        Source::VendorDisclosure {
+            url,
+            collection,
+            when,
+        } => match (collection, when) {
+            (Collected::Automatic, _) => {
+                format!("{who}: the vendor says the SDK collects it automatically ({url})")
+            }
+            (Collected::WhenAppCalls, Some(w)) => {
+                format!("{who}: the vendor says the SDK collects it when {w} ({url})")
+            }
+            (Collected::WhenAppCalls, None) => {
+                format!("{who}: the vendor says the SDK collects it when the app uses a feature ({url})")
+            }
+        },
+        Source::CrashReporting { category } => {
+            format!("{who} is a crash reporter (category {category}): crash logs leave the device")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,49 +4,10 @@
 use serde_json::{json, Value};
 
 use crate::check::{LabelCheck, Mismatch, TypeCheck, Verdict};
-use crate::observed::{Collected, Observed, Source};
+use crate::observed::evidence_line;
 
 /// At most this many evidence lines per type in the text output (all of them are in JSON).
 pub const TEXT_EVIDENCE: usize = 4;
-
-/// One line of evidence for an observation.
-pub fn evidence_line(o: &Observed) -> String {
-    let who = &o.sdk_name;
-    match &o.source {
-        Source::SdkReads { api, caller, .. } => format!("{who} code {caller} calls {api}"),
-        Source::AppHands {
-            kind,
-            key,
-            at,
-            sdk_method,
-            ..
-        } => {
-            let key = key
-                .as_deref()
-                .map(|k| format!(" under \"{k}\""))
-                .unwrap_or_default();
-            format!("app code {at} hands {kind}{key} to {who} ({sdk_method})")
-        }
-        Source::VendorDisclosure {
-            url,
-            collection,
-            when,
-        } => match (collection, when) {
-            (Collected::Automatic, _) => {
-                format!("{who}: the vendor says the SDK collects it automatically ({url})")
-            }
-            (Collected::WhenAppCalls, Some(w)) => {
-                format!("{who}: the vendor says the SDK collects it when {w} ({url})")
-            }
-            (Collected::WhenAppCalls, None) => {
-                format!("{who}: the vendor says the SDK collects it when the app uses a feature ({url})")
-            }
-        },
-        Source::CrashReporting { category } => {
-            format!("{who} is a crash reporter (category {category}): crash logs leave the device")
-        }
-    }
-}
 
 fn mismatch_line(m: &Mismatch) -> String {
     match m {
