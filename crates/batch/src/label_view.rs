@@ -295,7 +295,7 @@ pub fn label_view(doc: &Value) -> Option<LabelView> {
     LabelView::deserialize(v).ok()
 }
 
-/// The label file a document's check read (`label_file`), if any.
+/// The label file a document's check read (`data_safety_file`), if any.
 pub fn label_file(doc: &Value) -> Option<String> {
     doc.get(LABEL_FILE_KEY)
         .and_then(|v| Option::<String>::deserialize(v).ok())
