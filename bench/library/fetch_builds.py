@@ -732,8 +732,12 @@ def read_rows(paths):
                     continue
                 fields = line.split("\t")
                 if cols is None:
-                    cols = fields
-                    continue
+                    # A header line names the columns; a file without one (google_facebook.tsv)
+                    # has them in the standard order.
+                    if fields[:2] == ["sdk", "version"]:
+                        cols = fields
+                        continue
+                    cols = COLUMNS
                 r = dict(zip(cols, fields))
                 r["_file"] = os.path.basename(p)
                 rows.append(r)

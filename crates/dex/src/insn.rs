@@ -115,6 +115,18 @@ impl Insn<'_> {
             _ => None,
         }
     }
+
+    /// The literal operand of a `binop/lit16` (0xd0–0xd7, format 22s) or `binop/lit8`
+    /// (0xd8–0xe2, format 22b) instruction, sign-extended. A compiler that optimises
+    /// writes `x * 42` as `mul-int/lit8`, one that does not as `const/16` + `mul-int`: the
+    /// literal here is the constant [`Insn::const_value`] gives for the second form.
+    pub fn literal(&self) -> Option<i64> {
+        match self.opcode {
+            0xd0..=0xd7 => Some(i64::from(self.unit(1) as i16)),
+            0xd8..=0xe2 => Some(i64::from((self.unit(1) >> 8) as u8 as i8)),
+            _ => None,
+        }
+    }
 }
 
 /// Iterator over the instructions of one method, in order. Stops after the first error
@@ -437,5 +449,24 @@ mod tests {
         let v: Vec<_> = Instructions::new(&code).map(|r| r.unwrap()).collect();
         assert_eq!(v[0].const_value(), Some((0, -1)));
         assert_eq!(v[1].const_value(), Some((1, 1)));
+    }
+
+    #[test]
+    fn literal_operands() {
+        let code = bytes(&[
+            0x10d2, 0x03e8, // mul-int/lit16 v0, v1, #+1000
+            0x00d0, 0xff9c, // add-int/lit16 v0, v0, #-100
+            0x00da, 0x2a01, // mul-int/lit8 v0, v1, #+42
+            0x00d8, 0xfb01, // add-int/lit8 v0, v1, #-5
+            0x00e2, 0x1f01, // ushr-int/lit8 v0, v1, #+31
+            0x0190, 0x0302, // add-int v1, v2, v3
+        ]);
+        let v: Vec<_> = Instructions::new(&code).map(|r| r.unwrap()).collect();
+        let lits: Vec<_> = v.iter().map(|i| i.literal()).collect();
+        assert_eq!(
+            lits,
+            vec![Some(1000), Some(-100), Some(42), Some(-5), Some(31), None]
+        );
+        assert!(v.iter().all(|i| i.const_value().is_none()));
     }
 }

@@ -10,7 +10,8 @@
 //! - per **method**: its access flags (visibility and `final` masked out, as R8 changes them),
 //!   its proto token, and the *set* of its reference tokens — types, fields and methods it
 //!   uses (named when they are the platform's, placeholders with their proto or type when they
-//!   are the app's own) — plus its numeric constants other than -1, 0 and 1. String constants
+//!   are the app's own) — plus the magnitudes of its numeric constants (loaded by `const*` or
+//!   written as a `binop/lit8`/`lit16` operand) other than 0 and 1. String constants
 //!   are left out (encryptors rewrite them), and so are calls to an app-defined
 //!   `(String)String` helper (a string decryptor) and, in `<clinit>`, stores into String
 //!   fields (where encryptors move static String constants);
@@ -248,9 +249,17 @@ fn body_tokens(t: &Tokens<'_, '_>, insns: &[u8], clinit: bool, out: &mut Vec<u64
         if insn.payload.is_some() {
             continue;
         }
-        if let Some((_, v)) = insn.const_value() {
-            if !(-1..=1).contains(&v) {
-                out.push(mix(29, v as u64));
+        // A constant loaded by `const*` or written into a `binop/lit` instruction counts the
+        // same, by its magnitude: an optimising translator turns `const/16 v2, 42` +
+        // `mul-int` into `mul-int/lit8 …, 42`, and `x - 5` into `add-int/lit8 …, -5`.
+        if let Some(v) = insn
+            .const_value()
+            .map(|(_, v)| v)
+            .or_else(|| insn.literal())
+        {
+            let m = v.unsigned_abs();
+            if m > 1 {
+                out.push(mix(29, m));
             }
         }
         let Some(r) = insn.reference else {
