@@ -559,7 +559,7 @@ fn structure_versions(
         }
     }
     crate::sdk_version::share_release_versions(&mut r.trackers, &classes);
-    meta_data_versions(rules, r);
+    meta_data_versions(rules, &found.hits, r);
     for hit in &found.hits {
         if hit.classes.len() < MIN_VERSION_CLASSES {
             continue;
@@ -584,10 +584,15 @@ fn structure_versions(
 /// code is there and is the meta-data's vendor's: a class in the vendor namespace (the
 /// meta-data name's first two parts, `com.google.`), or, when no class kept its name
 /// (renamed code), code evidence (strings, hosts, structure) of a rule whose code prefixes
-/// are all the vendor's (the Crashlytics rule also covers Fabric's `com.crashlytics`: a
-/// renamed Fabric SDK must not take Google's version).
+/// are all the vendor's, or a structural detection whose matched library classes are all
+/// the vendor's (the Crashlytics rule also covers Fabric's `com.crashlytics`: a renamed
+/// Fabric SDK must not take Google's version, a renamed Firebase Crash may).
 #[inline(never)]
-fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
+fn meta_data_versions(
+    rules: &[trackscan_signatures::Rule],
+    hits: &[crate::structure::Hit],
+    r: &mut Report,
+) {
     for f in &mut r.trackers {
         let Some(rule) = rules.iter().find(|x| x.id == f.id) else {
             continue;
@@ -607,13 +612,26 @@ fn meta_data_versions(rules: &[trackscan_signatures::Rule], r: &mut Report) {
             continue;
         };
         let vendor = name.split('.').take(2).collect::<Vec<_>>().join(".") + ".";
+        let vendor_desc = format!("L{}", vendor.replace('.', "/"));
         let classes = || f.evidence.iter().filter(|e| e.kind == "class");
+        let code_evidence = || {
+            f.evidence
+                .iter()
+                .any(|e| matches!(e.kind.as_str(), "string" | "host" | "structure"))
+        };
+        let vendor_structure = || {
+            f.evidence.iter().any(|e| e.kind == "structure")
+                && hits.iter().any(|h| {
+                    h.tracker == f.id
+                        && h.detected
+                        && !h.vendor_classes.is_empty()
+                        && h.vendor_classes.iter().all(|c| c.starts_with(&vendor_desc))
+                })
+        };
         let vendor_code = classes().any(|e| e.value.starts_with(&vendor))
             || (classes().next().is_none()
-                && rule.code.iter().all(|c| c.starts_with(&vendor))
-                && f.evidence
-                    .iter()
-                    .any(|e| matches!(e.kind.as_str(), "string" | "host" | "structure")));
+                && ((rule.code.iter().all(|c| c.starts_with(&vendor)) && code_evidence())
+                    || vendor_structure()));
         if !vendor_code {
             continue;
         }

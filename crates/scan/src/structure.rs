@@ -36,6 +36,10 @@ pub const LIBRARY_BYTES: &[u8] = include_bytes!("../../../signatures/sdk.library
 pub const MIN_CLASSES: usize = 5;
 /// Fewest strong methods in those classes, in all.
 pub const MIN_STRONG: usize = 10;
+/// Fewest independent classes for a detection of an SDK whose whole release has fewer than
+/// [`MIN_CLASSES`] (with at least three quarters of them matched and [`MIN_STRONG`] strong
+/// methods): see `small_sdk_whole`.
+pub const MIN_SMALL_CLASSES: usize = 3;
 /// From this many matched classes a structural detection is `high` confidence.
 pub const HIGH_CLASSES: usize = 20;
 
@@ -137,6 +141,9 @@ pub(crate) struct Hit {
     pub version: Option<(String, String)>,
     /// Whether the hit passes the detection thresholds.
     pub detected: bool,
+    /// The vendor names (`La/b/C`, outer classes, sorted, distinct) of the library classes
+    /// the matched app classes are.
+    pub vendor_classes: Vec<String>,
 }
 
 /// What [`add_findings`] saw, for the passes after it.
@@ -217,6 +224,7 @@ pub(crate) fn add_findings(
                 strong: 0,
                 version: None,
                 detected: false,
+                vendor_classes: Vec::new(),
             });
             hit.classes.push((*ci, entries.clone()));
             if let Some(c) = app.get(*ci) {
@@ -243,7 +251,6 @@ pub(crate) fn add_findings(
                 .collect();
             outer.sort_unstable();
             outer.dedup();
-            hit.detected = outer.len() >= MIN_CLASSES && hit.strong >= MIN_STRONG;
             // The version this tracker's own classes vote for (a vendor's artifacts can be
             // versioned apart: AdMob's and Firebase Analytics' classes vote separately).
             let own = SdkMatch {
@@ -256,7 +263,14 @@ pub(crate) fn add_findings(
                 let name = lib.name(e.name);
                 own_prefixes.iter().any(|p| name.starts_with(p.as_str()))
             };
-            hit.version = own.versions_where(lib, None, &keep).and_then(|v| {
+            hit.vendor_classes = outer.iter().map(|o| o.to_string()).collect();
+            let verdict = own.versions_where(lib, None, &keep);
+            hit.detected = hit.strong >= MIN_STRONG
+                && (outer.len() >= MIN_CLASSES
+                    || verdict
+                        .as_ref()
+                        .is_some_and(|v| small_sdk_whole(lib, m.sdk, v, &keep, outer.len())));
+            hit.version = verdict.and_then(|v| {
                 Some((
                     version_label(lib, m.sdk, &v)?,
                     version_source(lib, &own, &v),
@@ -282,6 +296,37 @@ pub(crate) fn add_findings(
     }
     found.app = app;
     found
+}
+
+/// Whether `matched` independent classes are most of a *small* SDK: some release of the
+/// verdict has fewer than [`MIN_CLASSES`] (and at least [`MIN_SMALL_CLASSES`]) independent
+/// classes with a strong method under the tracker's names (so the general rule can never fire for it: Mixpanel's 2012 `MPMetrics`
+/// jars have four), and the app matches at least [`MIN_SMALL_CLASSES`] of them and at least
+/// three quarters. The size comes from the vendor's release in the library, never from apps.
+fn small_sdk_whole(
+    lib: &Library,
+    sdk: usize,
+    v: &VersionVerdict,
+    keep: &dyn Fn(&trackscan_shape::library::Entry) -> bool,
+    matched: usize,
+) -> bool {
+    if matched < MIN_SMALL_CLASSES {
+        return false;
+    }
+    (v.first..=v.last).any(|r| {
+        let mut outer: Vec<&str> = lib
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                usize::from(e.sdk) == sdk && e.has_strong() && keep(e) && lib.has(e, r)
+            })
+            .map(|(i, _)| outer_name(lib.name_of(i as u32)))
+            .collect();
+        outer.sort_unstable();
+        outer.dedup();
+        (MIN_SMALL_CLASSES..MIN_CLASSES).contains(&outer.len()) && matched * 4 >= outer.len() * 3
+    })
 }
 
 fn add_detection(
@@ -614,6 +659,54 @@ pub fn dex_of<'a>(bytes: &'a [u8], limits: &crate::Limits) -> Result<Vec<DexEntr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A class of `n` strong methods whose fingerprints start at `seed`.
+    fn class(name: &str, seed: u64, n: u64) -> LibClass {
+        let methods: Vec<u64> = (seed..seed + n).collect();
+        LibClass {
+            descriptor: name.to_string(),
+            sup: 1,
+            strong: methods.clone(),
+            methods,
+            ..LibClass::default()
+        }
+    }
+
+    #[test]
+    fn small_sdk_whole_needs_most_of_a_small_release() {
+        // Release 1.0 of a four-class SDK (plus an inner class: still four independent ones),
+        // release 2.0 grown to six classes.
+        let small: Vec<LibClass> = (0..4)
+            .map(|i| class(&format!("Lcom/tiny/C{i};"), 100 * i, 3))
+            .chain([class("Lcom/tiny/C0$1;", 900, 2)])
+            .collect();
+        let mut big = small.clone();
+        big.extend((4..6).map(|i| class(&format!("Lcom/tiny/C{i};"), 100 * i, 3)));
+        let lib = Library::build(&[trackscan_shape::library::SdkBuilds {
+            id: "tiny".into(),
+            releases: vec![("1.0".into(), small), ("2.0".into(), big)],
+        }]);
+        let verdict = |first, last| VersionVerdict {
+            first,
+            last,
+            tied: last - first + 1,
+            of: 2,
+            explained: 3,
+            open_start: first == 0,
+            open_end: last == 1,
+        };
+        let all = |_: &trackscan_shape::library::Entry| true;
+        // 3 of release 1.0's 4: most of a small SDK.
+        assert!(small_sdk_whole(&lib, 0, &verdict(0, 0), &all, 3));
+        assert!(small_sdk_whole(&lib, 0, &verdict(0, 1), &all, 3));
+        // 2 are too few, whatever the share.
+        assert!(!small_sdk_whole(&lib, 0, &verdict(0, 0), &all, 2));
+        // Release 2.0 has six classes: the general rule (MIN_CLASSES) decides, not this one.
+        assert!(!small_sdk_whole(&lib, 0, &verdict(1, 1), &all, 4));
+        // Classes the tracker's names do not cover are not counted.
+        let none = |_: &trackscan_shape::library::Entry| false;
+        assert!(!small_sdk_whole(&lib, 0, &verdict(0, 0), &none, 3));
+    }
 
     #[test]
     fn entry_shapes_round_trip_and_placeholders() {
