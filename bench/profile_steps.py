@@ -64,6 +64,7 @@ def minus(f, g): return lambda d: f(d) - g(d)
 def plus(*fs): return lambda d: sum(f(d) for f in fs)
 once = 'std::sync::once_lock::OnceLock<T>::initialize'
 S='trackscan_scan::'
+L='trackscan_shape::library::'
 rows = [
  ("process total (callgrind `Collected`)", lambda d: d[2]),
  # Since issue 32 item 5 `scan_bytes` is inlined into `scan_path_with_sha256` (which also
@@ -95,7 +96,10 @@ rows = [
  ("JSON serialization (`Report::serialize`)", I('trackscan_scan::report::_::<impl serde_core::ser::Serialize for trackscan_scan::report::Report>::serialize')),
  ("start-up: rules (`RuleSet::builtin`)", I('trackscan_signatures::rule::RuleSet::builtin')),
  ("start-up: matcher (`Matcher::new`)", I('trackscan_signatures::matcher::Matcher::new')),
- ("start-up: library load (`Library::parse`, first scan needing it)", I('trackscan_shape::library::Library::parse')),
+ # Since issue 32 item 3 the built-in library is read in place (`Library::from_static`, often
+ # inlined: then its `Layout::read`); `Library::parse` is counted for older profiles.
+ ("start-up: library load (`Library::from_static`, first scan needing it)", lambda d: sum(d[0][L+f] for f in ['Library::parse', 'Library::from_static', 'Layout::read'])
+  - sum(d[1][(L+f, L+'Layout::read')] for f in ['Library::parse', 'Library::from_static'])),
  ("start-up: flow rules (`FlowRules::parse`)", I('trackscan_signatures::data_flow::FlowRules::parse')),
  ("start-up: entry shapes (first renamed SDK)", lambda d: d[1].get((S+'structure::renamed_entry_points', once), 0)),
 ]

@@ -247,10 +247,10 @@ pub fn leave_one_out(
     }
     let mut out = Vec::new();
     for (art, (sdk, releases)) in &arts {
-        let Some(si) = lib.sdks.iter().position(|s| &s.id == sdk) else {
+        let Some(si) = lib.sdks().iter().position(|s| &s.id == sdk) else {
             continue;
         };
-        let versions = &lib.sdks[si].versions;
+        let versions = &lib.sdks()[si].versions;
         // The artifact's releases in release order, with their index in the library's list.
         let mut own: Vec<(usize, &String)> = releases
             .keys()

@@ -43,11 +43,12 @@ pub const MIN_SMALL_CLASSES: usize = 3;
 /// From this many matched classes a structural detection is `high` confidence.
 pub const HIGH_CLASSES: usize = 20;
 
-/// The built-in library, parsed once per process (an unreadable file gives an empty library;
-/// a unit test checks it parses).
+/// The built-in library, read in place once per process ([`Library::from_static`]: its
+/// section headers and SDK table; an unreadable file gives an empty library; a unit test
+/// checks every value of it).
 pub fn builtin_library() -> &'static Library {
     static LIB: OnceLock<Library> = OnceLock::new();
-    LIB.get_or_init(|| Library::parse(LIBRARY_BYTES).unwrap_or_default())
+    LIB.get_or_init(|| Library::from_static(LIBRARY_BYTES).unwrap_or_default())
 }
 
 /// Library fingerprints of the classes of `dex` (one app's DEX files) for which `want` holds
@@ -100,7 +101,7 @@ pub fn outer_name(name: &str) -> &str {
 /// oldest (newest) release the library has is open at that end, `..last` (`first..`): a
 /// release the library lacks may be the app's. None when it reaches both.
 pub fn version_label(lib: &Library, sdk: usize, v: &VersionVerdict) -> Option<String> {
-    let versions = &lib.sdks.get(sdk)?.versions;
+    let versions = &lib.sdks().get(sdk)?.versions;
     let first = versions.get(v.first)?;
     let last = versions.get(v.last)?;
     Some(match (v.open_start, v.open_end) {
@@ -115,7 +116,7 @@ pub fn version_label(lib: &Library, sdk: usize, v: &VersionVerdict) -> Option<St
 
 /// The source text of a library version: how many releases tie and how much they explain.
 pub fn version_source(lib: &Library, m: &SdkMatch, v: &VersionVerdict) -> String {
-    let id = lib.sdks.get(m.sdk).map(|s| s.id.as_str()).unwrap_or("?");
+    let id = lib.sdks().get(m.sdk).map(|s| s.id.as_str()).unwrap_or("?");
     format!(
         "library:{id}: {} of {} releases tie, {} of {} matched classes",
         v.tied,
@@ -195,7 +196,7 @@ pub(crate) fn add_findings(
         return Found::default();
     }
     let lib = builtin_library();
-    if lib.entries.is_empty() {
+    if lib.entry_count() == 0 {
         return Found::default();
     }
     let matches = lib.match_app(&app);
@@ -210,7 +211,7 @@ pub(crate) fn add_findings(
             let Some(&first) = entries.first() else {
                 continue;
             };
-            let name = lib.entries.get(first as usize).map_or(0, |e| e.name);
+            let name = lib.entry(first as usize).map_or(0, |e| e.name);
             let rule = *rule_cache
                 .entry(name)
                 .or_insert_with(|| rule_of_name(&prefixes, lib.name_of(first)));
@@ -260,8 +261,8 @@ pub(crate) fn add_findings(
             };
             let own_prefixes = prefixes.get(ri).map(Vec::as_slice).unwrap_or_default();
             let keep = |e: &trackscan_shape::library::Entry| {
-                let name = lib.name(e.name);
-                own_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+                let name = lib.name_bytes(e.name);
+                own_prefixes.iter().any(|p| name.starts_with(p.as_bytes()))
             };
             hit.vendor_classes = outer.iter().map(|o| o.to_string()).collect();
             let verdict = own.versions_where(lib, None, &keep);
@@ -315,13 +316,9 @@ fn small_sdk_whole(
     }
     (v.first..=v.last).any(|r| {
         let mut outer: Vec<&str> = lib
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                usize::from(e.sdk) == sdk && e.has_strong() && keep(e) && lib.has(e, r)
-            })
-            .map(|(i, _)| outer_name(lib.name_of(i as u32)))
+            .sdk_entries(sdk)
+            .filter(|e| e.has_strong() && keep(e) && lib.has(e, r))
+            .map(|e| outer_name(lib.name(e.name)))
             .collect();
         outer.sort_unstable();
         outer.dedup();
@@ -398,7 +395,7 @@ fn evidence(
     } else {
         package.replace('/', ".")
     };
-    let releases = lib.sdks.get(m.sdk).map_or(0, |s| s.versions.len());
+    let releases = lib.sdks().get(m.sdk).map_or(0, |s| s.versions.len());
     let mut names: Vec<&str> = hit
         .classes
         .iter()
@@ -740,21 +737,24 @@ mod tests {
     #[test]
     fn builtin_library_parses_and_names_known_classes() {
         let lib = Library::parse(LIBRARY_BYTES).expect("signatures/sdk.library parses");
-        assert!(!lib.sdks.is_empty() && !lib.entries.is_empty());
+        assert!(!lib.sdks().is_empty() && lib.entry_count() > 0);
+        // Read in place (as scans do), it is the same library, and every value checks.
+        let in_place = Library::from_static(LIBRARY_BYTES).expect("reads in place");
+        assert_eq!(in_place, lib);
+        assert_eq!(in_place.check(), Ok(()));
+        assert_eq!(builtin_library(), &lib);
         // Every SDK's classes fall under some tracker rule (else the SDK could never be
         // reported), and no SDK is listed twice.
         let rules = trackscan_signatures::RuleSet::builtin();
         let prefixes = rule_prefixes(&rules.trackers);
-        for (si, sdk) in lib.sdks.iter().enumerate() {
+        for (si, sdk) in lib.sdks().iter().enumerate() {
             assert!(
-                lib.entries
-                    .iter()
-                    .filter(|e| usize::from(e.sdk) == si)
+                lib.sdk_entries(si)
                     .any(|e| rule_of_name(&prefixes, lib.name(e.name)).is_some()),
                 "no class of {} falls under a tracker rule",
                 sdk.id
             );
-            assert_eq!(lib.sdks.iter().filter(|s| s.id == sdk.id).count(), 1);
+            assert_eq!(lib.sdks().iter().filter(|s| s.id == sdk.id).count(), 1);
         }
     }
 
@@ -764,7 +764,7 @@ mod tests {
         let lib = builtin_library();
         let keeps: [&dyn Fn(&trackscan_shape::library::Entry) -> bool; 2] =
             [&|_| true, &|e| lib.name(e.name).len() % 2 == 0];
-        for (si, sdk) in lib.sdks.iter().enumerate() {
+        for (si, sdk) in lib.sdks().iter().enumerate() {
             let n = sdk.versions.len();
             for keep in keeps {
                 let all = lib.findable_where_by_release(si, n, keep);

@@ -438,7 +438,7 @@ fn vendor_jar_class_matches_the_same_class_in_a_renamed_shrunk_flattened_app() {
         "the app's own class is never the SDK's"
     );
     let v = m[0].versions(&lib).expect("a version verdict");
-    let versions = &lib.sdks[0].versions;
+    let versions = &lib.sdks()[0].versions;
     assert_eq!(
         (
             versions[v.first].as_str(),

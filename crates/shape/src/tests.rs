@@ -128,7 +128,7 @@ fn matched(lib: &Library, app: &[LibClass]) -> usize {
 fn renamed_sdk_matches_the_library() {
     let orig = shapes(&sdk("com/vendor/sdk", 12, 3, "org/app"));
     let lib = library_of(&orig, "Lcom/vendor/sdk/");
-    assert_eq!(lib.entries.len(), 12, "all classes distinct");
+    assert_eq!(lib.entry_count(), 12, "all classes distinct");
     let renamed = shapes(&sdk("a/b", 12, 3, "x"));
     let m = lib.match_app(&renamed);
     assert_eq!(m.len(), 1);

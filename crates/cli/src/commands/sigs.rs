@@ -231,17 +231,13 @@ fn library(
     )
     .map_err(|e| format!("{}: {e}", entry_path.display()))?;
     super::outln!("sdk\treleases\tbuilds\tclasses\tentries\tfirst..last")?;
-    for (si, s) in lib.sdks.iter().enumerate() {
+    for (si, s) in lib.sdks().iter().enumerate() {
         let builds = read.iter().filter(|(r, _)| r.library_sdk() == s.id).count();
         let classes: usize = inputs
             .iter()
             .find(|i| i.id == s.id)
             .map_or(0, |i| i.releases.iter().map(|r| r.1.len()).sum());
-        let n_entries = lib
-            .entries
-            .iter()
-            .filter(|e| usize::from(e.sdk) == si)
-            .count();
+        let n_entries = lib.sdk_entries(si).count();
         super::outln!(
             "{}\t{}\t{builds}\t{classes}\t{n_entries}\t{}..{}",
             s.id,
@@ -252,11 +248,11 @@ fn library(
     }
     super::outln!(
         "{} SDKs, {} releases, {} builds ({missing} missing), {} entries, {} tokens: {} bytes written to {}; {} entry-point shapes",
-        lib.sdks.len(),
-        lib.sdks.iter().map(|s| s.versions.len()).sum::<usize>(),
+        lib.sdks().len(),
+        lib.sdks().iter().map(|s| s.versions.len()).sum::<usize>(),
         read.len(),
-        lib.entries.len(),
-        lib.pool.len(),
+        lib.entry_count(),
+        lib.token_count(),
         bytes.len(),
         output.display(),
         entries.len()
