@@ -159,6 +159,21 @@ fn shaded(name: &str) -> bool {
         .any(|seg| LIBS.contains(&seg))
 }
 
+/// Whether a vendor class is the vendor's own test code, which some published jars carry by
+/// mistake (Amplitude's 2.5.1, 2.7.2, 2.9.2, 2.10.0 and 2.14.0 jars hold `AmplitudeClientTest`,
+/// `BaseTest$MockClock`, `MockGeocoder`… beside the SDK) and no release app ships: a class
+/// whose outer simple name ends in `Test`/`Tests` or starts with `Mock`, or that sits in a
+/// `test`/`tests` package.
+fn test_code(name: &str) -> bool {
+    let name = name.trim_start_matches('L').trim_end_matches(';');
+    let (pkg, simple) = name.rsplit_once('/').unwrap_or(("", name));
+    let outer = simple.split('$').next().unwrap_or(simple);
+    outer.ends_with("Test")
+        || outer.ends_with("Tests")
+        || (outer.starts_with("Mock") && outer.len() > 4)
+        || pkg.split('/').any(|seg| seg == "test" || seg == "tests")
+}
+
 /// `trackscan signatures library`: reads every vendor build of the lists (DEX form, from the
 /// cache), fingerprints the SDK's own classes, writes the library and the entry-point shapes,
 /// and prints per SDK its releases, classes and entries (and, asked, the leave-one-out table).
@@ -201,7 +216,9 @@ fn library(
         };
         let mut classes = sdk_library::build_classes(&dex, &row);
         classes.retain(|c| {
-            structure::rule_of_name(&prefixes, &c.descriptor).is_some() && !shaded(&c.descriptor)
+            structure::rule_of_name(&prefixes, &c.descriptor).is_some()
+                && !shaded(&c.descriptor)
+                && !test_code(&c.descriptor)
         });
         if classes.is_empty() {
             continue;
@@ -301,4 +318,33 @@ fn library(
         )?;
     }
     Ok(if missing > 0 { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{shaded, test_code};
+
+    #[test]
+    fn vendor_test_code_and_shaded_copies_are_left_out() {
+        for t in [
+            "Lcom/amplitude/api/AmplitudeClientTest;",
+            "Lcom/amplitude/api/BaseTest$MockClock;",
+            "Lcom/amplitude/api/MockGeocoder;",
+            "Lcom/amplitude/security/MD5Tests;",
+            "Lcom/vendor/test/Helper;",
+        ] {
+            assert!(test_code(t), "{t}");
+        }
+        for k in [
+            "Lcom/amplitude/api/AmplitudeClient;",
+            "Lcom/amplitude/api/AmplitudeClient$1;",
+            "Lcom/vendor/Mock;",
+            "Lcom/vendor/Testing;",
+            "Lcom/vendor/attest/Attestation;",
+        ] {
+            assert!(!test_code(k), "{k}");
+        }
+        assert!(shaded("Lcom/google/tagmanager/protobuf/Message;"));
+        assert!(!shaded("Lcom/google/tagmanager/Container;"));
+    }
 }
