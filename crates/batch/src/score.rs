@@ -425,7 +425,7 @@ fn label_reasons(reasons: &mut Vec<Reason>, doc: &Value) {
             });
         }
         for m in &t.mismatches {
-            if let crate::label_view::MismatchView::SharedNotDeclared { sdks } = m {
+            if let crate::label_view::Mismatch::SharedNotDeclared { sdks } = m {
                 unshared.push(Reason {
                     points: SHARED_NOT_DECLARED_POINTS,
                     why: format!(

@@ -1,6 +1,8 @@
 //! The typed results of trackscan that more than one crate reads or writes: one Rust type per
 //! piece of a document, shared by the crate that produces it and the crates that consume it.
 //!
+//! - [`label`]: the Data safety label check (`trackscan-label` produces it; the `data_safety`
+//!   key of batch rows; `trackscan-batch`'s score, tables and HTML read it).
 //! - [`score`]: the privacy scorecard (the `score` key of every document).
 //! - [`readable`]: the one rule that says an app could not be read, for typed reports and for
 //!   JSON rows alike.
@@ -12,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod label;
 pub mod readable;
 pub mod score;
 

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use trackscan_batch::label_view::{LABEL_CHECK_KEY, LABEL_FILE_KEY};
 use trackscan_batch::{BatchOptions, Format};
 
 use crate::args::{BatchArgs, BatchFormat, DiffArgs, ReportArgs, TextOrJson, TimelineArgs};
@@ -103,11 +104,11 @@ pub fn labelled_document(
     let mut doc = super::document(&report);
     if let Some(obj) = doc.as_object_mut() {
         obj.insert(
-            "data_safety_file".into(),
+            LABEL_FILE_KEY.into(),
             serde_json::to_value(file.map(|f| f.display().to_string())).unwrap_or(Value::Null),
         );
         obj.insert(
-            "data_safety".into(),
+            LABEL_CHECK_KEY.into(),
             serde_json::to_value(&check).unwrap_or(Value::Null),
         );
     }
