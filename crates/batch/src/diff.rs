@@ -329,6 +329,36 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Option<Result<Value, String>> 
     )
 }
 
+/// One side of a diff read from `path`, as `trackscan diff` and the Python wheel's `load_side`
+/// read it: the document the file holds ([`read_document`]), else the document `scan` makes of
+/// the app (given the file's bytes, or `None` for a directory: an apktool tree). An app whose
+/// manifest could not be read is an error: its first error.
+pub fn load_side(
+    path: &std::path::Path,
+    scan: impl FnOnce(Option<&[u8]>) -> Result<Value, String>,
+) -> Result<Value, String> {
+    let name = path.display().to_string();
+    let bytes = if path.is_dir() {
+        None
+    } else {
+        Some(std::fs::read(path).map_err(|e| format!("{name}: {e}"))?)
+    };
+    if let Some(doc) = bytes.as_deref().and_then(|b| read_document(&name, b)) {
+        return doc;
+    }
+    let doc = scan(bytes.as_deref())?;
+    if doc.get("package").is_none_or(Value::is_null) {
+        if let Some(e) = doc
+            .get("errors")
+            .and_then(|e| e.get(0))
+            .and_then(Value::as_str)
+        {
+            return Err(e.to_string());
+        }
+    }
+    Ok(doc)
+}
+
 /// Compares two per-app documents (missing keys read as empty).
 pub fn diff(old: &Value, new: &Value) -> Diff {
     let mut d = Diff {

@@ -70,7 +70,7 @@ mod timeline;
 mod timeline_read;
 mod util;
 
-pub use diff::{diff, read_document, Change, Diff, SigningKind};
+pub use diff::{diff, load_side, read_document, Change, Diff, SigningKind};
 pub use html::{
     escape, html_report, html_report_with, json_for_script, report_row, utc_now, utc_string,
     Provenance, MAX_HOSTS, PAGE_SIZE,
@@ -81,7 +81,8 @@ pub use runner::{
 };
 pub use sarif::sarif;
 pub use score::{
-    attach_score, grade, policy_hits, row_score, score, scorecard, unreadable, Reason, Score,
+    attach_score, document, document_score, grade, policy_hits, row_score, score, scorecard,
+    unreadable, Grade, Reason, Score,
 };
 pub use tabular::{
     apps_schema, csv_field, csv_row, jsonl_to_csv, jsonl_to_parquet, jsonl_to_tables,
@@ -228,7 +229,7 @@ mod proptests {
             let s = score(&doc);
             let total: u32 = s.reasons.iter().map(|r| r.points).sum();
             prop_assert_eq!(u32::from(s.value), 100u32.saturating_sub(total));
-            prop_assert_eq!(s.grade, grade(s.value));
+            prop_assert_eq!(s.grade.as_str(), grade(s.value));
             prop_assert!(s.reasons.windows(2).all(|w| w[0].points >= w[1].points));
             prop_assert_eq!(&score(&doc), &s);
 

@@ -6,40 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde_json::Value;
+pub use trackscan_report::score::{Grade, Reason, Score};
+use trackscan_report::ReadFacts;
 
 use crate::util::{arr, obj, opt_bool, opt_str, str_of, strs, tracker_key};
-
-/// One deduction of the scorecard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason {
-    /// Points taken off 100.
-    pub points: u32,
-    /// What caused it, for humans.
-    pub why: String,
-}
-
-/// A privacy scorecard: 100 minus the sum of the reasons' points, floored at 0.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Score {
-    /// 0 (worst) ..= 100 (best).
-    pub value: u8,
-    /// `"A"` (90+), `"B"` (75+), `"C"` (60+), `"D"` (40+), `"E"` (20+) or `"F"`.
-    pub grade: &'static str,
-    /// The deductions, largest first (ties by text).
-    pub reasons: Vec<Reason>,
-}
-
-impl Score {
-    /// `{"value", "grade", "reasons": [{"points", "why"}]}` — the `score` key of a document.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "value": self.value,
-            "grade": self.grade,
-            "reasons": self.reasons.iter().map(|r| json!({"points": r.points, "why": r.why})).collect::<Vec<_>>(),
-        })
-    }
-}
 
 /// Points per tracker, by its most severe category (case-insensitive).
 pub const TRACKER_CATEGORY_POINTS: &[(&str, u32)] = &[
@@ -425,7 +396,7 @@ pub fn score(doc: &Value) -> Score {
     let value = u8::try_from(value).unwrap_or(100);
     Score {
         value,
-        grade: grade(value),
+        grade: Grade::of(value),
         reasons,
     }
 }
@@ -454,7 +425,7 @@ fn label_reasons(reasons: &mut Vec<Reason>, doc: &Value) {
             });
         }
         for m in &t.mismatches {
-            if let crate::label_view::MismatchView::SharedNotDeclared { sdks } = m {
+            if let crate::label_view::Mismatch::SharedNotDeclared { sdks } = m {
                 unshared.push(Reason {
                     points: SHARED_NOT_DECLARED_POINTS,
                     why: format!(
@@ -500,14 +471,7 @@ fn cap_into(reasons: &mut Vec<Reason>, items: Vec<Reason>, cap: u32, what: &str)
 
 /// The letter for a score value.
 pub fn grade(value: u8) -> &'static str {
-    match value {
-        90..=u8::MAX => "A",
-        75..=89 => "B",
-        60..=74 => "C",
-        40..=59 => "D",
-        20..=39 => "E",
-        _ => "F",
-    }
+    Grade::of(value).as_str()
 }
 
 fn norm_category(c: &str) -> String {
@@ -570,17 +534,7 @@ pub fn policy_hits(doc: &Value, fail_on: &[(String, String)]) -> Vec<String> {
 /// DEX over `max-dex-size` among several) keeps its score; an app with no errors is always graded,
 /// even without code (`hasCode="false"`).
 pub fn unreadable(doc: &Value) -> bool {
-    if arr(doc, "errors").is_empty() {
-        return false;
-    }
-    let bare_dex = str_of(doc, "kind") == "dex";
-    let no_manifest = !bare_dex && opt_str(doc, "package").is_none_or(str::is_empty);
-    let no_code = obj(doc, "dex")
-        .get("files")
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
-        == 0;
-    no_manifest || no_code
+    ReadFacts::of_row(doc).unreadable()
 }
 
 /// The score of a row as every output shows it: `None` ("not graded") when the document says
@@ -599,7 +553,7 @@ pub fn row_score(doc: &Value) -> Option<(u8, &'static str)> {
         }
         _ => {
             let s = score(doc);
-            Some((s.value, s.grade))
+            Some((s.value, s.grade.as_str()))
         }
     }
 }
@@ -613,18 +567,36 @@ pub fn scorecard(doc: &Value) -> Option<Score> {
 /// document is [`unreadable`] (a grade would claim what was not checked). The CLI, the batch
 /// runner's callers and the Python wheel all use this, so their documents agree.
 pub fn attach_score(doc: &mut Value, fatal: bool) {
-    let s = match scorecard(doc) {
-        Some(s) if !fatal => s.to_json(),
-        _ => Value::Null,
-    };
+    let s = document_score(doc, fatal);
     if let Some(obj) = doc.as_object_mut() {
-        obj.insert("score".into(), s);
+        obj.insert(
+            "score".into(),
+            serde_json::to_value(s).unwrap_or(Value::Null),
+        );
     }
+}
+
+/// The typed `score` of a per-app document: its [`scorecard`], or `None` when `fatal` or the
+/// document is [`unreadable`]. What [`attach_score`] writes.
+pub fn document_score(doc: &Value, fatal: bool) -> Option<Score> {
+    scorecard(doc).filter(|_| !fatal)
+}
+
+/// The JSON document of one report (`trackscan scan --format json`, a batch row, the Python
+/// wheel's `scan`): the report serialized, with its `score` attached ([`attach_score`]).
+/// `file` names the input in the document that stands in when the report cannot be
+/// serialized.
+pub fn document<R: serde::Serialize>(report: &R, file: &str, fatal: bool) -> Value {
+    let mut doc = serde_json::to_value(report)
+        .unwrap_or_else(|e| serde_json::json!({"file": file, "errors": [format!("report: {e}")]}));
+    attach_score(&mut doc, fatal);
+    doc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn doc() -> Value {
         json!({
@@ -648,11 +620,12 @@ mod tests {
         // 15 admob + 3 crash + 4 ad-id + 6 fine loc + 4 camera + 8 cleartext + 6 tm + 10 debuggable + 4 pinned.
         assert_eq!(total, 60);
         assert_eq!(s.value, 40);
-        assert_eq!(s.grade, "D");
+        assert_eq!(s.grade, Grade::D);
         assert!(s.reasons.windows(2).all(|w| w[0].points >= w[1].points));
         assert_eq!(s.reasons[0].why, "tracker Google AdMob (Advertisement)");
         assert_eq!(score(&doc()), s, "deterministic");
-        let j = s.to_json();
+        let j = serde_json::to_value(&s).unwrap();
+        assert_eq!(j["grade"], "D");
         assert_eq!(j["value"], 40);
         assert_eq!(j["reasons"].as_array().map(Vec::len), Some(s.reasons.len()));
     }
@@ -750,7 +723,7 @@ mod tests {
     #[test]
     fn empty_and_missing_keys_score_100() {
         let s = score(&json!({}));
-        assert_eq!((s.value, s.grade), (100, "A"));
+        assert_eq!((s.value, s.grade), (100, Grade::A));
         assert!(s.reasons.is_empty());
         let s = score(&json!({"trackers": "garbage", "permissions": [1, 2]}));
         assert_eq!(s.value, 100);
@@ -767,7 +740,7 @@ mod tests {
             .collect();
         let s = score(&json!({"permissions": perms, "trackers": trackers}));
         assert_eq!(s.value, 0);
-        assert_eq!(s.grade, "F");
+        assert_eq!(s.grade, Grade::F);
         let perm = s
             .reasons
             .iter()

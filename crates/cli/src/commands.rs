@@ -78,11 +78,7 @@ pub fn load_rules(rules: Option<&Path>) -> Result<RuleSet, String> {
 /// The JSON document of one report, with its privacy score: what `scan --format json` prints
 /// and what `batch` writes as a row.
 pub fn document(report: &Report) -> serde_json::Value {
-    let mut doc = serde_json::to_value(report).unwrap_or_else(
-        |e| serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]}),
-    );
-    trackscan_batch::attach_score(&mut doc, report.is_fatal());
-    doc
+    trackscan_batch::document(report, &report.file, report.is_fatal())
 }
 
 /// Opens the output (a file or standard output).

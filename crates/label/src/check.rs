@@ -19,7 +19,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use trackscan_scan::report::Report;
 use trackscan_signatures::{play_data_type_label, DataSafety};
 
@@ -27,148 +26,18 @@ use crate::form::{Declared, Form};
 use crate::observed::{observe, Observed, Sharing, Source, Status};
 use crate::switches::{dormant, is_advertising_id, switches, Dormant, SwitchState, Switched};
 
-/// The verdict for one Play data type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Found, not declared.
-    Undeclared,
-    /// Found and declared.
-    Consistent,
-    /// Declared, not found (information).
-    DeclaredNotSeen,
-    /// Not declared; possible but not confirmed (information).
-    Possible,
-}
+pub use trackscan_report::label::{
+    DeclaredSummary, LabelCheck, LabelCounts, LeftOut, Mismatch, TypeCheck, Verdict,
+};
 
-impl Verdict {
-    /// The verdict's key in JSON, `counts` and tables (`undeclared`, `declared_not_seen`, …).
-    pub fn key(self) -> &'static str {
-        match self {
-            Verdict::Undeclared => "undeclared",
-            Verdict::Consistent => "consistent",
-            Verdict::DeclaredNotSeen => "declared_not_seen",
-            Verdict::Possible => "possible",
-        }
-    }
-
-    /// The verdict for people (`undeclared`, `declared, not seen`, …).
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Undeclared => "undeclared",
-            Verdict::Consistent => "consistent",
-            Verdict::DeclaredNotSeen => "declared, not seen",
-            Verdict::Possible => "possible",
-        }
-    }
-}
-
-/// A disagreement inside a type that is both found and declared.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(tag = "mismatch", rename_all = "snake_case")]
-pub enum Mismatch {
-    /// Third parties receive it; the label says it is not shared.
-    SharedNotDeclared {
-        /// The SDKs (tracker ids) that receive it as third parties.
-        sdks: Vec<String>,
-    },
-    /// A vendor states a purpose the label does not declare for the type.
-    PurposeNotDeclared {
-        /// The purpose id (`PSL_ADVERTISING`).
-        purpose: String,
-        /// The SDKs whose vendors state it.
-        sdks: Vec<String>,
-    },
-}
-
-/// What the label declares for a type, as the check reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeclaredSummary {
-    /// Collected.
-    pub collected: bool,
-    /// Shared.
-    pub shared: bool,
-    /// Collection purposes.
-    pub collection_purposes: Vec<String>,
-    /// Sharing purposes.
-    pub sharing_purposes: Vec<String>,
-    /// Line of the label file declaring it.
-    pub line: usize,
-}
-
-impl From<&Declared> for DeclaredSummary {
-    fn from(d: &Declared) -> DeclaredSummary {
-        DeclaredSummary {
-            collected: d.collected,
-            shared: d.shared,
-            collection_purposes: d.collection_purposes.iter().cloned().collect(),
-            sharing_purposes: d.sharing_purposes.iter().cloned().collect(),
-            line: d.line,
-        }
-    }
-}
-
-/// One Play data type: declared, found, verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TypeCheck {
-    /// Play data type id.
-    pub data_type: String,
-    /// Its label in the Play form.
-    pub label: String,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// What the label declares (absent when it does not declare the type).
-    pub declared: Option<DeclaredSummary>,
-    /// The SDKs trackscan finds it going to (tracker ids), sorted.
-    pub sdks: Vec<String>,
-    /// Whether a third party receives it (a tracker that is not a service provider).
-    pub shared: bool,
-    /// Disagreements between what is declared and what is found.
-    pub mismatches: Vec<Mismatch>,
-    /// The evidence: every observation of the type that counts (status observed, not switched
-    /// off, from an SDK that runs) and, for [`Verdict::Possible`], the conditional ones.
-    pub evidence: Vec<Observed>,
-    /// One line per piece of evidence, for people ([`crate::observed::evidence_line`]).
-    pub evidence_lines: Vec<String>,
-    /// Observations left out: switched off by the app, or from a dormant SDK.
-    pub left_out: Vec<LeftOut>,
-}
-
-/// An observation the check leaves out, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LeftOut {
-    /// The observation.
-    pub observed: Observed,
-    /// Why (`switched off by firebase_analytics_collection_deactivated=true (doc)`, `dormant SDK`).
-    pub why: String,
-}
-
-/// The check of one app against its label (or, without a label, what a label must declare).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LabelCheck {
-    /// Whether a label was given.
-    pub has_label: bool,
-    /// The label's answer to "does the app collect or share user data" (absent: not given).
-    pub label_collects: Option<bool>,
-    /// Per data type, undeclared first, then by type id.
-    pub types: Vec<TypeCheck>,
-    /// Counts per verdict (`undeclared`, `consistent`, `declared_not_seen`, `possible`).
-    pub counts: BTreeMap<&'static str, usize>,
-    /// Switches the app sets.
-    pub switches: Vec<Switched>,
-    /// Tracker SDKs nothing runs.
-    pub dormant: Vec<Dormant>,
-    /// Problems in the label file (unknown ids, usage rows of unlisted types…), one line each.
-    pub label_anomalies: Vec<String>,
-}
-
-impl LabelCheck {
-    /// How many types are undeclared.
-    pub fn undeclared(&self) -> usize {
-        self.counts
-            .get(Verdict::Undeclared.key())
-            .copied()
-            .unwrap_or(0)
+/// What the label declares for a type, as the check reports it.
+fn summary(d: &Declared) -> DeclaredSummary {
+    DeclaredSummary {
+        collected: d.collected,
+        shared: d.shared,
+        collection_purposes: d.collection_purposes.iter().cloned().collect(),
+        sharing_purposes: d.sharing_purposes.iter().cloned().collect(),
+        line: d.line,
     }
 }
 
@@ -187,7 +56,7 @@ fn left_out_why(o: &Observed, sw: &[Switched], dormant: &[Dormant]) -> Option<St
             // Only the advertising ID itself is zeroed.
             matches!(&o.source, Source::SdkReads { category, .. } if is_advertising_id(category))
         } else {
-            s.affects.iter().any(|a| a == o.data_type)
+            s.affects.contains(&o.data_type)
         };
         if applies {
             return Some(format!(
@@ -218,7 +87,7 @@ pub fn check_observed(
     let mut possible: BTreeMap<String, Vec<Observed>> = BTreeMap::new();
     let mut left: BTreeMap<String, Vec<LeftOut>> = BTreeMap::new();
     for o in observed {
-        let ty = o.data_type.to_string();
+        let ty = o.data_type.clone();
         if let Some(why) = left_out_why(&o, &sw, &dm) {
             left.entry(ty)
                 .or_default()
@@ -263,8 +132,11 @@ pub fn check_observed(
             let mut by_purpose: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
             for o in &found {
                 for p in &o.purposes {
-                    if !d.collection_purposes.contains(*p) && !d.sharing_purposes.contains(*p) {
-                        by_purpose.entry(p).or_default().insert(o.sdk.clone());
+                    if !d.collection_purposes.contains(p) && !d.sharing_purposes.contains(p) {
+                        by_purpose
+                            .entry(p.as_str())
+                            .or_default()
+                            .insert(o.sdk.clone());
                     }
                 }
             }
@@ -292,7 +164,7 @@ pub fn check_observed(
             label: play_data_type_label(&ty).unwrap_or("").to_string(),
             data_type: ty,
             verdict,
-            declared: declared.map(DeclaredSummary::from),
+            declared: declared.map(summary),
             sdks: sdks.into_iter().collect(),
             shared: !third.is_empty(),
             mismatches,
@@ -302,15 +174,7 @@ pub fn check_observed(
         });
     }
     types.sort_by(|a, b| (a.verdict, &a.data_type).cmp(&(b.verdict, &b.data_type)));
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for v in [
-        Verdict::Undeclared,
-        Verdict::Consistent,
-        Verdict::DeclaredNotSeen,
-        Verdict::Possible,
-    ] {
-        counts.insert(v.key(), types.iter().filter(|t| t.verdict == v).count());
-    }
+    let counts = LabelCounts::of(&types);
     LabelCheck {
         has_label: label.is_some(),
         label_collects: label.and_then(|f| f.collects_data),

@@ -87,7 +87,7 @@ pub fn draft(report: &Report, check: &LabelCheck) -> Draft {
                 to_review.push(t.data_type.clone());
                 continue;
             }
-            Verdict::DeclaredNotSeen => continue,
+            Verdict::DeclaredNotSeen | Verdict::Unknown => continue,
         }
         let mut purposes: BTreeSet<String> = t
             .evidence

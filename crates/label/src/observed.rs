@@ -24,6 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+
 use trackscan_scan::report::{DataAccess, DataFlow, Report};
 use trackscan_signatures::{
     Collection, DataSafety, SdkDisclosure, ServiceProvider, SwitchKind, PLAY_DATA_TYPES,
@@ -36,121 +37,14 @@ pub const MAX_HOSTS: usize = 10;
 /// Tracker category (εxodus vocabulary) of crash reporters.
 pub const CRASH_REPORTING: &str = "Crash reporting";
 
-/// One Play data type trackscan observes going to a tracker SDK, with its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Observed {
-    /// Play data type id (`PSL_DEVICE_ID`), one of [`PLAY_DATA_TYPES`].
-    pub data_type: &'static str,
-    /// Tracker rule id (`appsflyer`).
-    pub sdk: String,
-    /// Tracker display name (`AppsFlyer`).
-    pub sdk_name: String,
-    /// Whether trackscan sees it ([`Status::Observed`]) or it depends on something trackscan
-    /// cannot see ([`Status::Conditional`]; `note` says what).
-    pub status: Status,
-    /// The evidence.
-    pub source: Source,
-    /// Whether Play counts it as shared (see [`Sharing`]).
-    pub shared: Sharing,
-    /// Play purpose ids ([`PLAY_PURPOSES`]) from the vendor disclosure rows of this data type
-    /// for this SDK; empty when the vendor gives none.
-    pub purposes: Vec<&'static str>,
-    /// Caveats: how the type was decided, what is uncertain.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Hosts the report attributes to this tracker (`Report.hosts[].tracker`), sorted, at most
-    /// [`MAX_HOSTS`]: where the data may go.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub hosts: Vec<String>,
-}
+pub use trackscan_report::label::{Collected, Observed, Sharing, Source, Status};
 
-/// Whether an observation is certain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Trackscan sees it: the SDK's code reads it, the app hands it over, the SDK is a crash
-    /// reporter, or the vendor says the SDK collects it by default.
-    Observed,
-    /// Possible, not confirmed: the vendor collects it only when the app uses a feature
-    /// trackscan does not see used, a manifest switch turns it off, or the API alone does not
-    /// say (camera, an intent query, location without a location permission).
-    Conditional,
-}
-
-/// When a vendor says its SDK collects a data type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Collected {
-    /// By default.
-    Automatic,
-    /// Only when the app uses an API, feature or setting.
-    WhenAppCalls,
-}
-
-impl From<Collection> for Collected {
-    fn from(c: Collection) -> Collected {
-        match c {
-            Collection::Automatic => Collected::Automatic,
-            Collection::WhenAppCalls => Collected::WhenAppCalls,
-        }
+/// When a vendor says its SDK collects a data type, as the check reports it.
+fn collected(c: Collection) -> Collected {
+    match c {
+        Collection::Automatic => Collected::Automatic,
+        Collection::WhenAppCalls => Collected::WhenAppCalls,
     }
-}
-
-/// Where an observation comes from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(tag = "source", rename_all = "snake_case")]
-pub enum Source {
-    /// The SDK's own code calls a personal-data API (`Finding::data_access`).
-    SdkReads {
-        /// Data category (`location`, `advertising-id`, …).
-        category: String,
-        /// The API (`android.location.LocationManager.getLastKnownLocation`).
-        api: String,
-        /// An SDK class that calls it.
-        caller: String,
-        /// SDK call instructions reaching it.
-        count: usize,
-    },
-    /// The app's own code hands the data to the SDK (`Finding::data_from_app`).
-    AppHands {
-        /// What flows (`email`, `user-id`, …).
-        kind: String,
-        /// The property key, when the value travels under a constant key.
-        key: Option<String>,
-        /// Where the value comes from (platform API, container, `argument`).
-        via: String,
-        /// The app method making the call.
-        at: String,
-        /// The SDK entry point.
-        sdk_method: String,
-    },
-    /// The vendor's Data safety disclosure for the SDK (`data_safety.toml`).
-    VendorDisclosure {
-        /// The vendor page.
-        url: String,
-        /// When the vendor says the data is collected.
-        collection: Collected,
-        /// For [`Collected::WhenAppCalls`]: the feature that triggers it.
-        when: Option<String>,
-    },
-    /// The SDK is a crash reporter (its tracker category): it sends crash logs.
-    CrashReporting {
-        /// The tracker category that says so.
-        category: String,
-    },
-}
-
-/// Whether Play counts the data as shared with a third party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sharing {
-    /// A third party (the tracker's vendor) receives it.
-    Shared,
-    /// The vendor says it processes the data as the developer's service provider: collected,
-    /// not shared (Play's exemption for service providers).
-    ServiceProvider,
-    /// The vendor's disclosure row for this data type says it is not shared.
-    VendorSaysNotShared,
 }
 
 /// What a data category (a `data_access` category or a `data_from_app` kind) means for Play.
@@ -430,7 +324,7 @@ pub fn observe(report: &Report, disclosures: &DataSafety) -> Vec<Observed> {
         let mut add =
             |data_type: &'static str, status: Status, source: Source, note: Option<String>| {
                 out.push(Observed {
-                    data_type,
+                    data_type: data_type.to_string(),
                     sdk: t.id.clone(),
                     sdk_name: t.name.clone(),
                     status,
@@ -468,10 +362,10 @@ pub fn observe(report: &Report, disclosures: &DataSafety) -> Vec<Observed> {
     }
     // Vendor rows, once the SDK's own evidence is known (a feature-dependent row is confirmed
     // by it).
-    let seen: BTreeSet<(String, &'static str)> = out
+    let seen: BTreeSet<(String, String)> = out
         .iter()
         .filter(|o| o.status == Status::Observed)
-        .map(|o| (o.sdk.clone(), o.data_type))
+        .map(|o| (o.sdk.clone(), o.data_type.clone()))
         .collect();
     for t in &report.trackers {
         let Some(disclosure) = disclosures.for_tracker(&t.id) else {
@@ -482,18 +376,24 @@ pub fn observe(report: &Report, disclosures: &DataSafety) -> Vec<Observed> {
             let Some(data_type) = play_type(&row.data_type) else {
                 continue;
             };
-            let collection = Collected::from(row.collection);
+            let collection = collected(row.collection);
             let (status, mut note) = match collection {
                 Collected::Automatic => (Status::Observed, row.note.clone()),
-                Collected::WhenAppCalls if seen.contains(&(t.id.clone(), data_type)) => (
-                    Status::Observed,
-                    Some(
-                        "the feature is in use: trackscan sees this data read by or handed to \
+                Collected::WhenAppCalls
+                    if seen.contains(&(t.id.clone(), data_type.to_string())) =>
+                {
+                    (
+                        Status::Observed,
+                        Some(
+                            "the feature is in use: trackscan sees this data read by or handed to \
                          the SDK"
-                            .to_string(),
-                    ),
-                ),
-                Collected::WhenAppCalls => (Status::Conditional, row.note.clone()),
+                                .to_string(),
+                        ),
+                    )
+                }
+                Collected::WhenAppCalls | Collected::Unknown => {
+                    (Status::Conditional, row.note.clone())
+                }
             };
             let mut status = status;
             if let Some(off) = switched_off(report, disclosure, data_type) {
@@ -506,7 +406,7 @@ pub fn observe(report: &Report, disclosures: &DataSafety) -> Vec<Observed> {
                 });
             }
             out.push(Observed {
-                data_type,
+                data_type: data_type.to_string(),
                 sdk: t.id.clone(),
                 sdk_name: t.name.clone(),
                 status,
@@ -528,10 +428,12 @@ pub fn observe(report: &Report, disclosures: &DataSafety) -> Vec<Observed> {
 }
 
 /// The Play data types observed for certain (status [`Status::Observed`]), each with the SDKs.
-pub fn observed_types(observed: &[Observed]) -> BTreeMap<&'static str, BTreeSet<&str>> {
-    let mut m: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
+pub fn observed_types(observed: &[Observed]) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut m: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for o in observed.iter().filter(|o| o.status == Status::Observed) {
-        m.entry(o.data_type).or_default().insert(o.sdk.as_str());
+        m.entry(o.data_type.as_str())
+            .or_default()
+            .insert(o.sdk.as_str());
     }
     m
 }
@@ -650,7 +552,7 @@ fn sharing(disclosure: Option<&SdkDisclosure>, data_type: &str) -> Sharing {
 }
 
 /// The purposes of the vendor's rows for this type, Play order.
-fn purposes(disclosure: Option<&SdkDisclosure>, data_type: &str) -> Vec<&'static str> {
+fn purposes(disclosure: Option<&SdkDisclosure>, data_type: &str) -> Vec<String> {
     let Some(d) = disclosure else {
         return Vec::new();
     };
@@ -665,6 +567,7 @@ fn purposes(disclosure: Option<&SdkDisclosure>, data_type: &str) -> Vec<&'static
         .map(|(k, _)| *k)
         .filter(|k| given.contains(k))
         .filter_map(play_purpose)
+        .map(str::to_string)
         .collect()
 }
 
@@ -726,16 +629,17 @@ pub fn evidence_line(o: &Observed) -> String {
             (Collected::Automatic, _) => {
                 format!("{who}: the vendor says the SDK collects it automatically ({url})")
             }
-            (Collected::WhenAppCalls, Some(w)) => {
+            (Collected::WhenAppCalls | Collected::Unknown, Some(w)) => {
                 format!("{who}: the vendor says the SDK collects it when {w} ({url})")
             }
-            (Collected::WhenAppCalls, None) => {
+            (Collected::WhenAppCalls | Collected::Unknown, None) => {
                 format!("{who}: the vendor says the SDK collects it when the app uses a feature ({url})")
             }
         },
         Source::CrashReporting { category } => {
             format!("{who} is a crash reporter (category {category}): crash logs leave the device")
         }
+        Source::Other => format!("{who}: evidence of a kind this version does not know"),
     }
 }
 
@@ -1115,7 +1019,10 @@ mod tests {
             ..Report::default()
         };
         let obs = own(&report);
-        let got: Vec<(&str, Status)> = obs.iter().map(|o| (o.data_type, o.status)).collect();
+        let got: Vec<(&str, Status)> = obs
+            .iter()
+            .map(|o| (o.data_type.as_str(), o.status))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -1191,7 +1098,7 @@ mod tests {
             ..Report::default()
         };
         let obs = observe(&report, DataSafety::builtin());
-        let types: Vec<&str> = obs.iter().map(|o| o.data_type).collect();
+        let types: Vec<&str> = obs.iter().map(|o| o.data_type.as_str()).collect();
         assert_eq!(
             types,
             vec![
@@ -1262,7 +1169,7 @@ mod tests {
                 when: None,
             }
         );
-        assert!(dev.purposes.contains(&"PSL_ADVERTISING"));
+        assert!(dev.purposes.iter().any(|p| p == "PSL_ADVERTISING"));
         assert_eq!(dev.shared, Sharing::Shared);
 
         // OneSignal: e-mail only when the app sends it: conditional, then observed once the
@@ -1372,7 +1279,10 @@ mod tests {
             ..Report::default()
         };
         let obs = own(&report);
-        let got: Vec<(&str, &str)> = obs.iter().map(|o| (o.data_type, o.sdk.as_str())).collect();
+        let got: Vec<(&str, &str)> = obs
+            .iter()
+            .map(|o| (o.data_type.as_str(), o.sdk.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -19,6 +19,7 @@ fn mismatch_line(m: &Mismatch) -> String {
             "purpose {purpose} stated by the vendor of {} is not declared",
             sdks.join(", ")
         ),
+        Mismatch::Other => "a mismatch this version does not know".to_string(),
     }
 }
 
@@ -70,7 +71,7 @@ pub fn text(check: &LabelCheck, app: &str, label_file: Option<&str>) -> String {
             "{app}: no label given; what the SDKs and the app's flows imply\n"
         )),
     }
-    let c = |v: Verdict| check.counts.get(v.key()).copied().unwrap_or(0);
+    let c = |v: Verdict| check.counts.get(v);
     s.push_str(&format!(
         "  {} undeclared, {} consistent, {} declared but not seen, {} possible\n",
         c(Verdict::Undeclared),

@@ -3,7 +3,6 @@
 //! permission rule, run-time switches the app's code calls, and dormant SDKs (code present,
 //! never called, never started by the manifest).
 
-use serde::Serialize;
 use trackscan_scan::report::{Finding, Report};
 use trackscan_signatures::{DataSafety, SwitchKind};
 
@@ -16,44 +15,7 @@ pub const AD_ID_DOC: &str =
 /// The first target SDK level the advertising-ID permission rule applies to.
 pub const AD_ID_TARGET_SDK: u32 = 33;
 
-/// How a switch stands in this app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SwitchState {
-    /// The manifest sets the value that turns collection off: the affected data types are
-    /// not expected from this SDK.
-    Off,
-    /// The app's code calls the run-time switch: collection may be off at times (consent
-    /// flows); the argument is not known statically, so nothing is taken off the label.
-    RuntimeCall,
-}
-
-/// A switch found in the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Switched {
-    /// The tracker rule id the switch belongs to (every tracker of the disclosure that the
-    /// app has).
-    pub sdk: String,
-    /// The meta-data name, permission or API.
-    pub name: String,
-    /// What the app sets (`"false"`, `"absent"`, `"called"`).
-    pub value: String,
-    /// Play data types the switch affects.
-    pub affects: Vec<String>,
-    /// How the switch stands.
-    pub state: SwitchState,
-    /// The vendor (or Play) page documenting the switch.
-    pub doc: String,
-}
-
-/// A tracker SDK whose code is in the app but that nothing runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dormant {
-    /// Tracker rule id.
-    pub sdk: String,
-    /// Why it counts as dormant.
-    pub why: String,
-}
+pub use trackscan_report::label::{Dormant, SwitchState, Switched};
 
 /// Whether a manifest value says `want` (`"false"` also matches `false`, `0`, any case).
 fn value_is(v: &str, want: &str) -> bool {

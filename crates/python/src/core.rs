@@ -31,11 +31,7 @@ pub struct Scanned {
 /// The document of one report, with its privacy score: the same function as the CLI's
 /// `commands::document`, so `trackscan.scan(p)` equals `trackscan scan --compact p`.
 pub fn document(report: &Report) -> Value {
-    let mut doc = serde_json::to_value(report).unwrap_or_else(
-        |e| serde_json::json!({"file": report.file, "errors": [format!("report: {e}")]}),
-    );
-    trackscan_batch::attach_score(&mut doc, report.is_fatal());
-    doc
+    trackscan_batch::document(report, &report.file, report.is_fatal())
 }
 
 fn finish(report: &Report) -> Scanned {
@@ -87,27 +83,13 @@ pub fn scan_many(paths: &[String], jobs: Option<usize>) -> Result<Vec<Scanned>, 
 /// One side of a diff read from a file, as `trackscan diff` reads it: a JSON document
 /// (pretty-printed, or the first line of a JSON Lines file) or an app that is scanned.
 pub fn load_side(path: &Path) -> Result<Value, String> {
-    let name = path.display().to_string();
-    // An apktool tree is an app too (no bytes to read as a JSON document).
-    let doc = if path.is_dir() {
-        document(&scanner()?.scan_path(path))
-    } else {
-        let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
-        if let Some(doc) = trackscan_batch::read_document(&name, &bytes) {
-            return doc;
-        }
-        document(&scanner()?.scan_bytes(&name, &bytes))
-    };
-    if doc.get("package").is_none_or(Value::is_null) {
-        if let Some(e) = doc
-            .get("errors")
-            .and_then(|e| e.get(0))
-            .and_then(Value::as_str)
-        {
-            return Err(e.to_string());
-        }
-    }
-    Ok(doc)
+    trackscan_batch::load_side(path, |bytes| {
+        Ok(document(&match bytes {
+            // An apktool tree is an app too (no bytes to read as a JSON document).
+            None => scanner()?.scan_path(path),
+            Some(b) => scanner()?.scan_bytes(&path.display().to_string(), b),
+        }))
+    })
 }
 
 /// `trackscan_batch::diff(old, new).to_json()` on two documents given as JSON text.

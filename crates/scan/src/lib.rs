@@ -200,11 +200,21 @@ impl Report {
     /// Whether the input **could not be read**: there are `errors` and either no manifest was
     /// read (no package; a bare DEX input has no manifest by nature) or no code was read (no
     /// DEX file). Such a report gets no score (`"score": null`), `scan` exits 2 on it, and the
-    /// batch counts it as a failure. Same rule as `trackscan_batch::unreadable` on documents
-    /// (`docs/schema.md`, "Unreadable apps").
+    /// batch counts it as a failure. The one rule, [`trackscan_report::ReadFacts::unreadable`],
+    /// which `trackscan_batch::unreadable` asks on documents (`docs/schema.md`, "Unreadable
+    /// apps").
     pub fn is_fatal(&self) -> bool {
-        let no_manifest = self.kind != "dex" && self.package.as_deref().is_none_or(str::is_empty);
-        !self.errors.is_empty() && (no_manifest || self.dex.files == 0)
+        self.read_facts().unreadable()
+    }
+
+    /// What the "could not be read" rule looks at in this report.
+    pub fn read_facts(&self) -> trackscan_report::ReadFacts<'_> {
+        trackscan_report::ReadFacts {
+            kind: &self.kind,
+            package: self.package.as_deref(),
+            errors: self.errors.len(),
+            dex_files: self.dex.files,
+        }
     }
 }
 
@@ -217,4 +227,29 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[(b & 15) as usize] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackscan_report::ReadFacts;
+
+    /// The typed report and its JSON document give the same answer: one rule.
+    #[test]
+    fn is_fatal_is_the_rule_on_rows_too() {
+        let fatal = Report {
+            file: "x.apk".into(),
+            kind: "apk".into(),
+            errors: vec!["AndroidManifest.xml: missing".into()],
+            ..Report::default()
+        };
+        let mut read = fatal.clone();
+        read.package = Some("com.ex".into());
+        read.dex.files = 1;
+        for (r, want) in [(&fatal, true), (&read, false)] {
+            assert_eq!(r.is_fatal(), want);
+            let doc = serde_json::to_value(r).unwrap();
+            assert_eq!(ReadFacts::of_row(&doc).unreadable(), want, "{doc}");
+        }
+    }
 }

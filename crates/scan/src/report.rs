@@ -61,9 +61,10 @@ pub struct Report {
     pub native_libs: Vec<String>,
     /// One-line verdict: "3 known trackers" or "no known trackers (432 rules checked)".
     pub summary: String,
-    /// Privacy score.
+    /// Privacy score (`trackscan_batch::attach_score` puts it into documents; `None` in a
+    /// fresh report and for an app that could not be read).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<serde_json::Value>,
+    pub score: Option<trackscan_report::Score>,
     /// How much of the code is hidden from the scan (renamed classes, encrypted strings,
     /// packed code) and what that means for the findings; present whenever the app's code
     /// was analysed (`level: "none"` when nothing is hidden), absent for an input that could

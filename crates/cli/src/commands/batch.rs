@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use trackscan_batch::label_view::{LABEL_CHECK_KEY, LABEL_FILE_KEY};
 use trackscan_batch::{BatchOptions, Format};
 
 use crate::args::{BatchArgs, BatchFormat, DiffArgs, ReportArgs, TextOrJson, TimelineArgs};
@@ -103,11 +104,11 @@ pub fn labelled_document(
     let mut doc = super::document(&report);
     if let Some(obj) = doc.as_object_mut() {
         obj.insert(
-            "data_safety_file".into(),
+            LABEL_FILE_KEY.into(),
             serde_json::to_value(file.map(|f| f.display().to_string())).unwrap_or(Value::Null),
         );
         obj.insert(
-            "data_safety".into(),
+            LABEL_CHECK_KEY.into(),
             serde_json::to_value(&check).unwrap_or(Value::Null),
         );
     }
@@ -148,28 +149,19 @@ fn summary_line(s: &trackscan_batch::BatchSummary) -> String {
     line
 }
 
-/// One side of a diff: a JSON document (file starting with `{`) or an app to scan.
+/// One side of a diff: a JSON document (file starting with `{`) or an app to scan
+/// (`trackscan_batch::load_side`).
 fn load_side(path: &Path, scanner: &mut Option<trackscan_scan::Scanner>) -> Result<Value, String> {
-    // An apktool tree is an app too (no bytes to read as a JSON document).
-    if !path.is_dir() {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if let Some(doc) = trackscan_batch::read_document(&path.display().to_string(), &bytes) {
-            return doc;
+    trackscan_batch::load_side(path, |_| {
+        if scanner.is_none() {
+            // Two apps: name the classes and methods an SDK gained or lost.
+            *scanner = Some(
+                super::scanner(None, trackscan_scan::Limits::default())?.with_sdk_members(true),
+            );
         }
-    }
-    if scanner.is_none() {
-        // Two apps: name the classes and methods an SDK gained or lost.
-        *scanner =
-            Some(super::scanner(None, trackscan_scan::Limits::default())?.with_sdk_members(true));
-    }
-    let s = scanner.as_ref().ok_or("scanner unavailable")?;
-    let doc = scan_document(s, path);
-    if doc["package"].is_null() {
-        if let Some(e) = doc["errors"].get(0).and_then(Value::as_str) {
-            return Err(e.to_string());
-        }
-    }
-    Ok(doc)
+        let s = scanner.as_ref().ok_or("scanner unavailable")?;
+        Ok(scan_document(s, path))
+    })
 }
 
 pub fn diff(a: DiffArgs) -> Result<u8, String> {
